@@ -1,0 +1,30 @@
+import { Counter, Gauge, Histogram, Registry } from '../lib/index.js';
+import type { WorkloadSink } from './workloads.js';
+
+/** A workload sink that records into a zerotel registry. */
+export function zerotelSink(registry: Registry): WorkloadSink {
+  const registers = [registry];
+  return {
+    counter(name, help, labelNames) {
+      const metric = new Counter({ name, help, labelNames, registers });
+      return (values) => {
+        const child = metric.labels(...values);
+        return (v) => child.add(v);
+      };
+    },
+    gauge(name, help, labelNames) {
+      const metric = new Gauge({ name, help, labelNames, registers });
+      return (values) => {
+        const child = metric.labels(...values);
+        return (v) => child.set(v);
+      };
+    },
+    histogram(name, help, labelNames) {
+      const metric = new Histogram({ name, help, labelNames, registers });
+      return (values) => {
+        const child = metric.labels(...values);
+        return (v) => child.observe(v);
+      };
+    },
+  };
+}

@@ -1,0 +1,48 @@
+import type { FamilySnapshot, LabelSet, PrefixCache } from '../metrics/snapshot.js';
+
+/** Which writer the prefixes are for: they differ in how `le` and `quantile` values are written. */
+export interface PrefixStyle {
+  readonly slot: 'textPrefixes' | 'openMetricsPrefixes';
+  readonly formatBound: (value: number) => string;
+}
+
+/**
+ * The line prefixes of one series (`name{labels} `, or one per bucket/quantile plus `_sum`, `_count`),
+ * built once per series and reused by every scrape in this format.
+ * Order: counter/gauge/untyped: [sample]; histogram: [buckets..., +Inf, _sum, _count];
+ * summary: [quantiles..., _sum, _count].
+ */
+export function linePrefixes(family: FamilySnapshot, labels: LabelSet, style: PrefixStyle): readonly string[] {
+  const ranks = family.type === 'histogram' ? family.upperBounds : family.type === 'summary' ? family.quantileRanks : null;
+  const cached = labels[style.slot];
+  if (cached !== undefined && cached.family === family.name && cached.ranks === ranks) return cached.lines;
+  const lines = buildPrefixes(family, labels.text, ranks, style);
+  const cache: PrefixCache = { family: family.name, ranks, lines };
+  labels[style.slot] = cache;
+  return lines;
+}
+
+function buildPrefixes(
+  family: FamilySnapshot,
+  labelText: string,
+  ranks: readonly number[] | null,
+  style: PrefixStyle,
+): string[] {
+  const name = family.name;
+  const plain = labelText === '' ? ' ' : '{' + labelText + '} ';
+  const open = labelText === '' ? '{' : '{' + labelText + ',';
+  switch (family.type) {
+    case 'histogram': {
+      const lines = (ranks ?? []).map((b) => name + '_bucket' + open + 'le="' + style.formatBound(b) + '"} ');
+      lines.push(name + '_bucket' + open + 'le="+Inf"} ', name + '_sum' + plain, name + '_count' + plain);
+      return lines;
+    }
+    case 'summary': {
+      const lines = (ranks ?? []).map((q) => name + open + 'quantile="' + style.formatBound(q) + '"} ');
+      lines.push(name + '_sum' + plain, name + '_count' + plain);
+      return lines;
+    }
+    default:
+      return [name + plain];
+  }
+}

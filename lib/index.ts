@@ -1,0 +1,32 @@
+/** zerotel: zero-dependency metrics (client_golang-exact exposition), runtime metrics and tracing for Node.js. */
+
+export { Counter, CounterChild } from './metrics/counter.js';
+export { Gauge, GaugeChild } from './metrics/gauge.js';
+export { Histogram, HistogramChild, type HistogramOptions } from './metrics/histogram.js';
+export { Summary, SummaryChild, type SummaryOptions } from './metrics/summary.js';
+export { Metric, type MetricOptions, type Labels, type LabelValue } from './metrics/metric.js';
+export { Registry, defaultRegistry, type GatherResult } from './metrics/registry.js';
+export type { Collector } from './metrics/collector.js';
+export { Descriptor } from './metrics/descriptor.js';
+export { DEFAULT_BUCKETS, linearBuckets, exponentialBuckets } from './metrics/buckets.js';
+export { MetricsError, AlreadyRegisteredError, GatherError, type MetricsStage } from './metrics/errors.js';
+export { EXEMPLAR_MAX_RUNES, makeExemplar, type ExemplarLabels } from './metrics/exemplar.js';
+export {
+  LabelSet,
+  series,
+  type Exemplar,
+  type FamilySnapshot,
+  type MetricType,
+  type SeriesSnapshot,
+} from './metrics/snapshot.js';
+
+export { writeText, TEXT_CONTENT_TYPE } from './exposition/text.js';
+export { writeOpenMetrics, OPENMETRICS_CONTENT_TYPE, type OpenMetricsOptions } from './exposition/openmetrics.js';
+export { writeProtobuf, PROTOBUF_CONTENT_TYPE } from './exposition/protobuf.js';
+export { formatGo, formatOpenMetrics } from './exposition/numbers.js';
+export { renderFormat, type ExpositionFormat } from './exposition/render.js';
+export { negotiate, type Negotiated } from './exposition/negotiate.js';
+export { metricsHandler, type MetricsHandlerOptions } from './http/metrics-handler.js';
+
+export { parseFixture, FixtureFormatError, type Fixture } from './fixture/fixture.js';
+export { runFixture, type FixtureOutcome, type FixtureFailure } from './fixture/run.js';

@@ -1,0 +1,118 @@
+import { MetricsError } from './errors.js';
+import { type ChildBase, type Labels, Metric, type MetricOptions } from './metric.js';
+import { type LabelSet, type SeriesSnapshot, series } from './snapshot.js';
+import { monotonicSeconds } from './timer.js';
+
+/** One gauge series: a value that goes up and down. */
+export class GaugeChild implements ChildBase {
+  private value = 0;
+
+  constructor(
+    readonly labels: LabelSet,
+    private readonly metricName: string,
+  ) {}
+
+  set(value: number): void {
+    if (typeof value !== 'number') this.refuse(value);
+    this.value = value;
+  }
+
+  /** Adds 1, or `value`. */
+  inc(value?: number): void {
+    this.add(value === undefined ? 1 : value);
+  }
+
+  /** Subtracts 1, or `value`. */
+  dec(value?: number): void {
+    this.add(value === undefined ? -1 : -value);
+  }
+
+  add(value: number): void {
+    if (typeof value !== 'number') this.refuse(value);
+    this.value += value;
+  }
+
+  sub(value: number): void {
+    this.add(-value);
+  }
+
+  /** Sets the gauge to the current Unix time in seconds. */
+  setToCurrentTime(): void {
+    this.value = Date.now() / 1000;
+  }
+
+  /** Starts a timer; calling the returned function sets the gauge to the elapsed seconds and returns them. */
+  startTimer(): () => number {
+    const start = monotonicSeconds();
+    return () => {
+      const elapsed = monotonicSeconds() - start;
+      this.value = elapsed;
+      return elapsed;
+    };
+  }
+
+  get(): number {
+    return this.value;
+  }
+
+  private refuse(value: unknown): never {
+    throw new MetricsError('op', `${this.metricName}: gauge value must be a number, got ${typeof value}`);
+  }
+}
+
+/** A value that can go up and down: temperatures, queue sizes, in-flight requests. */
+export class Gauge<L extends string = string> extends Metric<GaugeChild, L> {
+  constructor(options: MetricOptions<L>) {
+    super('gauge', options);
+    this.registerWith(options);
+  }
+
+  set(value: number): void;
+  set(labels: Labels<L>, value: number): void;
+  set(a: number | Labels<L>, b?: number): void {
+    if (typeof a === 'object' && a !== null) this.labels(a).set(b as number);
+    else this.unlabelled().set(a);
+  }
+
+  inc(value?: number): void;
+  inc(labels: Labels<L>, value?: number): void;
+  inc(a?: number | Labels<L>, b?: number): void {
+    if (typeof a === 'object' && a !== null) this.labels(a).inc(b);
+    else this.unlabelled().inc(a);
+  }
+
+  dec(value?: number): void;
+  dec(labels: Labels<L>, value?: number): void;
+  dec(a?: number | Labels<L>, b?: number): void {
+    if (typeof a === 'object' && a !== null) this.labels(a).dec(b);
+    else this.unlabelled().dec(a);
+  }
+
+  add(value: number): void {
+    this.unlabelled().add(value);
+  }
+
+  sub(value: number): void {
+    this.unlabelled().sub(value);
+  }
+
+  setToCurrentTime(labels?: Labels<L>): void {
+    (labels === undefined ? this.unlabelled() : this.labels(labels)).setToCurrentTime();
+  }
+
+  startTimer(labels?: Labels<L>): () => number {
+    return (labels === undefined ? this.unlabelled() : this.labels(labels)).startTimer();
+  }
+
+  get(): number {
+    return this.unlabelled().get();
+  }
+
+  protected newChild(labels: LabelSet): GaugeChild {
+    return new GaugeChild(labels, this.name);
+  }
+
+  protected snapshot(child: GaugeChild): SeriesSnapshot {
+    return series(child.labels, { value: child.get() });
+  }
+}

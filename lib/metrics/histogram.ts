@@ -1,0 +1,150 @@
+import { normalizeBuckets } from './buckets.js';
+import { MetricsError, type MetricsStage } from './errors.js';
+import { type ExemplarLabels, makeExemplar } from './exemplar.js';
+import { type ChildBase, type Labels, Metric, type MetricOptions } from './metric.js';
+import { type Exemplar, type LabelSet, type SeriesSnapshot, series } from './snapshot.js';
+import { monotonicSeconds } from './timer.js';
+
+/** Above this many buckets a binary search beats a linear scan. */
+const LINEAR_SEARCH_MAX = 24;
+
+/** One histogram series: a count per bucket (not cumulative; summed at scrape time), sum and count. */
+export class HistogramChild implements ChildBase {
+  private readonly counts: Float64Array;
+  private sum = 0;
+  private count = 0;
+  /** Exemplar per bucket, the last slot for +Inf; allocated on the first exemplar. */
+  private exemplars: (Exemplar | undefined)[] | null = null;
+  readonly createdMs: number;
+
+  constructor(
+    readonly labels: LabelSet,
+    private readonly upperBounds: readonly number[],
+    private readonly metricName: string,
+  ) {
+    this.counts = new Float64Array(upperBounds.length);
+    this.createdMs = Date.now();
+  }
+
+  /** Records one observation. Values on a bound fall in that bucket (`le` is inclusive). */
+  observe(value: number): void {
+    if (typeof value !== 'number') {
+      throw new MetricsError('op', `${this.metricName}: observed value must be a number, got ${typeof value}`);
+    }
+    const i = this.bucketIndex(value);
+    if (i < this.counts.length) this.counts[i]!++;
+    this.sum += value;
+    this.count++;
+  }
+
+  /** Records an observation with an exemplar (e.g. `{ trace_id, span_id }`) for its bucket. */
+  observeWithExemplar(value: number, exemplarLabels: ExemplarLabels): void {
+    const exemplar = makeExemplar(this.metricName, value, exemplarLabels, Date.now());
+    this.observe(value);
+    this.exemplars ??= new Array<Exemplar | undefined>(this.upperBounds.length + 1).fill(undefined);
+    this.exemplars[this.bucketIndex(value)] = exemplar;
+  }
+
+  /** Starts a timer; the returned function observes the elapsed seconds and returns them. */
+  startTimer(): () => number {
+    const start = monotonicSeconds();
+    return () => {
+      const elapsed = monotonicSeconds() - start;
+      this.observe(elapsed);
+      return elapsed;
+    };
+  }
+
+  /** Cumulative bucket counts, sum and count, as a scrape sees them. */
+  snapshot(): SeriesSnapshot {
+    const counts = this.counts;
+    const cumulative = new Float64Array(counts.length);
+    let running = 0;
+    for (let i = 0; i < counts.length; i++) {
+      running += counts[i]!;
+      cumulative[i] = running;
+    }
+    return series(this.labels, {
+      sum: this.sum,
+      count: this.count,
+      buckets: cumulative,
+      bucketExemplars: this.exemplars === null ? null : this.exemplars.slice(),
+      createdMs: this.createdMs,
+    });
+  }
+
+  /** The first bucket whose bound is >= value; the bucket count for NaN and values above every bound. */
+  private bucketIndex(value: number): number {
+    const bounds = this.upperBounds;
+    const n = bounds.length;
+    if (n <= LINEAR_SEARCH_MAX) {
+      let i = 0;
+      while (i < n && !(bounds[i]! >= value)) i++;
+      return i;
+    }
+    let lo = 0;
+    let hi = n;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (bounds[mid]! >= value) hi = mid;
+      else lo = mid + 1;
+    }
+    return lo;
+  }
+}
+
+/** Options of a histogram: upper bounds of its buckets (default: client_golang's DefBuckets). */
+export interface HistogramOptions<L extends string = string> extends MetricOptions<L> {
+  readonly buckets?: readonly number[];
+}
+
+/** Counts observations in configurable buckets, with their sum and count. */
+export class Histogram<L extends string = string> extends Metric<HistogramChild, L> {
+  readonly upperBounds: readonly number[];
+  /** Why children cannot be created, found once; thrown where client_golang panics. */
+  private readonly childProblem: string | undefined;
+
+  constructor(options: HistogramOptions<L>) {
+    super('histogram', options);
+    const { bounds, problem } = normalizeBuckets(options.buckets);
+    this.upperBounds = bounds;
+    const d = this.descriptor;
+    this.childProblem =
+      d.labelNames.includes('le') || d.constNames.includes('le')
+        ? `"le" is not allowed as label name in histograms`
+        : problem;
+    this.registerWith(options);
+  }
+
+  observe(value: number): void;
+  observe(labels: Labels<L>, value: number): void;
+  observe(a: number | Labels<L>, b?: number): void {
+    if (typeof a === 'object' && a !== null) this.labels(a).observe(b as number);
+    else this.unlabelled().observe(a);
+  }
+
+  observeWithExemplar(value: number, exemplarLabels: ExemplarLabels): void {
+    this.unlabelled().observeWithExemplar(value, exemplarLabels);
+  }
+
+  startTimer(labels?: Labels<L>): () => number {
+    return (labels === undefined ? this.unlabelled() : this.labels(labels)).startTimer();
+  }
+
+  protected newChild(labels: LabelSet): HistogramChild {
+    if (this.childProblem !== undefined) {
+      // client_golang creates an unlabelled histogram's series on construction, a vector's on first use.
+      const stage: MetricsStage = this.labelCount === 0 ? 'construct' : 'op';
+      throw new MetricsError(stage, `${this.name}: ${this.childProblem}`);
+    }
+    return new HistogramChild(labels, this.upperBounds, this.name);
+  }
+
+  protected snapshot(child: HistogramChild): SeriesSnapshot {
+    return child.snapshot();
+  }
+
+  protected override upperBoundsOrNull(): readonly number[] {
+    return this.upperBounds;
+  }
+}
