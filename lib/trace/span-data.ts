@@ -1,0 +1,114 @@
+/**
+ * The contract between tracing and exporting: a finished span as plain data. The tracer produces it,
+ * the batch processor queues it, the OTLP encoder writes it. Nothing here knows about the wire.
+ */
+
+/** Time as [seconds since the Unix epoch, nanoseconds within that second], as OpenTelemetry JS keeps it. */
+export type HrTime = readonly [seconds: number, nanos: number];
+
+/**
+ * An attribute value. Numbers that are safe integers are sent as OTLP int_value, others as double_value;
+ * a bigint is always int_value (int64); Uint8Array is bytes_value; arrays and plain objects nest.
+ */
+export type AttributeValue =
+  | string
+  | boolean
+  | number
+  | bigint
+  | Uint8Array
+  | readonly AttributeValue[]
+  | { readonly [key: string]: AttributeValue };
+
+export type Attributes = { readonly [key: string]: AttributeValue };
+
+/** OTLP span kinds (numbering as in the trace proto). */
+export const SpanKind = {
+  UNSPECIFIED: 0,
+  INTERNAL: 1,
+  SERVER: 2,
+  CLIENT: 3,
+  PRODUCER: 4,
+  CONSUMER: 5,
+} as const;
+export type SpanKind = (typeof SpanKind)[keyof typeof SpanKind];
+
+/** OTLP status codes. */
+export const StatusCode = { UNSET: 0, OK: 1, ERROR: 2 } as const;
+export type StatusCode = (typeof StatusCode)[keyof typeof StatusCode];
+
+export interface SpanStatus {
+  readonly code: StatusCode;
+  readonly message: string;
+}
+
+export interface SpanEvent {
+  readonly name: string;
+  readonly time: HrTime;
+  readonly attributes: Attributes;
+  readonly droppedAttributesCount: number;
+}
+
+export interface SpanLink {
+  /** 32 lowercase hex digits. */
+  readonly traceId: string;
+  /** 16 lowercase hex digits. */
+  readonly spanId: string;
+  readonly traceState: string;
+  /** W3C trace flags of the linked span context (bit 0: sampled). */
+  readonly traceFlags: number;
+  readonly attributes: Attributes;
+  readonly droppedAttributesCount: number;
+}
+
+/** What produced the telemetry: `service.name` and friends. Shared by many spans (compare by identity). */
+export interface Resource {
+  readonly attributes: Attributes;
+  readonly droppedAttributesCount: number;
+}
+
+/** The instrumentation library that created the span. Shared by many spans (compare by identity). */
+export interface InstrumentationScope {
+  readonly name: string;
+  readonly version: string;
+  readonly attributes: Attributes;
+}
+
+/** A finished span. */
+export interface SpanData {
+  readonly resource: Resource;
+  readonly scope: InstrumentationScope;
+  /** 32 lowercase hex digits, not all zero. */
+  readonly traceId: string;
+  /** 16 lowercase hex digits, not all zero. */
+  readonly spanId: string;
+  /** 16 lowercase hex digits, or '' for a root span. */
+  readonly parentSpanId: string;
+  /** The W3C `tracestate` header value, '' when none. */
+  readonly traceState: string;
+  /** W3C trace flags (bit 0: sampled). */
+  readonly traceFlags: number;
+  readonly name: string;
+  readonly kind: SpanKind;
+  readonly startTime: HrTime;
+  readonly endTime: HrTime;
+  readonly attributes: Attributes;
+  readonly droppedAttributesCount: number;
+  readonly events: readonly SpanEvent[];
+  readonly droppedEventsCount: number;
+  readonly links: readonly SpanLink[];
+  readonly droppedLinksCount: number;
+  readonly status: SpanStatus;
+}
+
+/** The outcome of one export, as a value: the batch processor decides what to count and log. */
+export type ExportResult =
+  | { readonly kind: 'success'; readonly rejectedSpans?: number; readonly message?: string }
+  | { readonly kind: 'failure'; readonly error: Error; readonly retryable: false };
+
+/** Where finished spans go: the OTLP exporter, or a test double. */
+export interface SpanExporter {
+  /** Exports one batch; never rejects (failures are results). Called with at most one batch in flight. */
+  export(spans: readonly SpanData[]): Promise<ExportResult>;
+  /** Waits for in-flight work (bounded by the exporter's own timeouts) and releases resources. */
+  shutdown(): Promise<void>;
+}
