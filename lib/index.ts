@@ -20,8 +20,8 @@ export {
   type SeriesSnapshot,
 } from './metrics/snapshot.js';
 
-export { writeText, TEXT_CONTENT_TYPE } from './exposition/text.js';
-export { writeOpenMetrics, OPENMETRICS_CONTENT_TYPE, type OpenMetricsOptions } from './exposition/openmetrics.js';
+export { encodeText, writeText, TEXT_CONTENT_TYPE } from './exposition/text.js';
+export { encodeOpenMetrics, writeOpenMetrics, OPENMETRICS_CONTENT_TYPE, type OpenMetricsOptions } from './exposition/openmetrics.js';
 export { writeProtobuf, PROTOBUF_CONTENT_TYPE } from './exposition/protobuf.js';
 export { formatGo, formatOpenMetrics } from './exposition/numbers.js';
 export { renderFormat, type ExpositionFormat } from './exposition/render.js';

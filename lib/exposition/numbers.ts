@@ -1,3 +1,5 @@
+import type { ByteSink } from './byte-sink.js';
+
 /**
  * Number formatting exactly as client_golang's exposition writes floats:
  * Go's strconv.FormatFloat(f, 'g', -1, 64) (shortest round-trip digits, exponent form when the decimal
@@ -68,4 +70,27 @@ function exponentForm(value: number): string {
   const expAbs = exponent < 0 ? -exponent : exponent;
   const expText = (exponent < 0 ? 'e-' : 'e+') + (expAbs < 10 ? '0' + expAbs : String(expAbs));
   return (negative ? '-' : '') + mantissa + expText;
+}
+
+/** Writes a float as the text format does (see formatGo), integers without making a string. */
+export function writeGo(sink: ByteSink, value: number): void {
+  if (value >= 0 && value < 1e6 && Number.isInteger(value)) sink.uint(value);
+  else sink.ascii(formatGo(value));
+}
+
+/** Writes a float as OpenMetrics does (see formatOpenMetrics), integers without making a string. */
+export function writeOpenMetricsFloat(sink: ByteSink, value: number): void {
+  if (value >= 0 && value < 1e6 && Number.isInteger(value)) {
+    sink.uint(value);
+    sink.byte(46 /* . */);
+    sink.byte(48 /* 0 */);
+  } else {
+    sink.ascii(formatOpenMetrics(value));
+  }
+}
+
+/** Writes a count (OpenMetrics bucket and count values) as an integer. */
+export function writeCount(sink: ByteSink, value: number): void {
+  if (value >= 0 && Number.isSafeInteger(value)) sink.uint(value);
+  else sink.ascii(formatCount(value));
 }

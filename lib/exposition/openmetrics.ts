@@ -1,12 +1,15 @@
 import type { Exemplar, FamilySnapshot, SeriesSnapshot } from '../metrics/snapshot.js';
+import { ByteSink } from './byte-sink.js';
 import { escapeHelpOpenMetrics } from './escape.js';
-import { formatCount, formatOpenMetrics } from './numbers.js';
+import { formatOpenMetrics, writeCount, writeOpenMetricsFloat } from './numbers.js';
 import { linePrefixes, type PrefixStyle } from './prefixes.js';
 
 /** Content type of OpenMetrics 1.0.0, as promhttp sends it. */
 export const OPENMETRICS_CONTENT_TYPE = 'application/openmetrics-text; version=1.0.0; charset=utf-8';
 
 const STYLE: PrefixStyle = { slot: 'openMetricsPrefixes', formatBound: formatOpenMetrics };
+const NEWLINE = 10;
+const SPACE = 32;
 
 /** Options of the OpenMetrics writer. */
 export interface OpenMetricsOptions {
@@ -14,89 +17,124 @@ export interface OpenMetricsOptions {
   readonly created?: boolean;
 }
 
+let sizeHint = 64 * 1024;
+
 /**
- * Writes families as OpenMetrics 1.0, byte for byte as client_golang's expfmt does, ending with `# EOF`.
+ * Encodes families as OpenMetrics 1.0, byte for byte as client_golang's expfmt does, ending with `# EOF`.
  * Counters named `*_total` lose the suffix on HELP/TYPE; other counters are typed `unknown`.
  */
-export function writeOpenMetrics(families: readonly FamilySnapshot[], options: OpenMetricsOptions = {}): string {
+export function encodeOpenMetrics(families: readonly FamilySnapshot[], options: OpenMetricsOptions = {}): Buffer {
   const created = options.created === true;
-  let out = '';
-  for (let i = 0; i < families.length; i++) out += writeFamilyOpenMetrics(families[i]!, created);
-  return out + '# EOF\n';
+  const sink = new ByteSink(sizeHint);
+  for (let i = 0; i < families.length; i++) writeFamily(sink, families[i]!, created);
+  sink.ascii('# EOF\n');
+  sizeHint = sink.length + (sink.length >> 3);
+  return sink.result();
 }
 
-function writeFamilyOpenMetrics(family: FamilySnapshot, created: boolean): string {
+/** OpenMetrics as a string (see encodeOpenMetrics, which is what the `/metrics` handler sends). */
+export function writeOpenMetrics(families: readonly FamilySnapshot[], options: OpenMetricsOptions = {}): string {
+  return encodeOpenMetrics(families, options).toString('utf8');
+}
+
+function writeFamily(sink: ByteSink, family: FamilySnapshot, created: boolean): void {
   const name = family.name;
   const isCounter = family.type === 'counter';
   const hasTotal = name.endsWith('_total');
   const short = isCounter && hasTotal ? name.slice(0, -6) : name;
-  const type =
-    family.type === 'untyped' || (isCounter && !hasTotal) ? 'unknown' : family.type;
-  let out = '# HELP ' + short + ' ' + escapeHelpOpenMetrics(family.help) + '\n# TYPE ' + short + ' ' + type + '\n';
-  if (family.unit !== '') out += '# UNIT ' + short + ' ' + family.unit + '\n';
+  const type = family.type === 'untyped' || (isCounter && !hasTotal) ? 'unknown' : family.type;
+  let header = '# HELP ' + short + ' ' + escapeHelpOpenMetrics(family.help) + '\n# TYPE ' + short + ' ' + type + '\n';
+  if (family.unit !== '') header += '# UNIT ' + short + ' ' + family.unit + '\n';
+  sink.utf8(header);
   const all = family.series;
   switch (family.type) {
     case 'histogram':
       for (let s = 0; s < all.length; s++) {
         const series = all[s]!;
         const p = linePrefixes(family, series.labels, STYLE);
-        const ts = timestamp(series.timestampMs);
+        const ts = series.timestampMs;
         const buckets = series.buckets!;
         const exemplars = series.bucketExemplars;
         const n = buckets.length;
         for (let i = 0; i < n; i++) {
-          out += p[i] + formatCount(buckets[i]!) + ts + (exemplars === null ? '' : exemplarText(exemplars[i])) + '\n';
+          sink.bytes(p[i]!);
+          writeCount(sink, buckets[i]!);
+          end(sink, ts, exemplars === null ? undefined : exemplars[i]);
         }
-        const count = formatCount(series.count);
-        out += p[n] + count + ts + (exemplars === null ? '' : exemplarText(exemplars[n])) + '\n';
-        out += p[n + 1] + formatOpenMetrics(series.sum) + ts + '\n' + p[n + 2] + count + ts + '\n';
-        if (created) out += createdLine(short, series);
+        sink.bytes(p[n]!);
+        writeCount(sink, series.count);
+        end(sink, ts, exemplars === null ? undefined : exemplars[n]);
+        sink.bytes(p[n + 1]!);
+        writeOpenMetricsFloat(sink, series.sum);
+        end(sink, ts, undefined);
+        sink.bytes(p[n + 2]!);
+        writeCount(sink, series.count);
+        end(sink, ts, undefined);
+        if (created) createdLine(sink, short, series);
       }
-      return out;
+      return;
     case 'summary':
       for (let s = 0; s < all.length; s++) {
         const series = all[s]!;
         const p = linePrefixes(family, series.labels, STYLE);
-        const ts = timestamp(series.timestampMs);
+        const ts = series.timestampMs;
         const quantiles = series.quantiles;
         const n = quantiles === null ? 0 : quantiles.length;
-        for (let i = 0; i < n; i++) out += p[i] + formatOpenMetrics(quantiles![i]!) + ts + '\n';
-        out += p[n] + formatOpenMetrics(series.sum) + ts + '\n' + p[n + 1] + formatCount(series.count) + ts + '\n';
-        if (created) out += createdLine(short, series);
+        for (let i = 0; i < n; i++) {
+          sink.bytes(p[i]!);
+          writeOpenMetricsFloat(sink, quantiles![i]!);
+          end(sink, ts, undefined);
+        }
+        sink.bytes(p[n]!);
+        writeOpenMetricsFloat(sink, series.sum);
+        end(sink, ts, undefined);
+        sink.bytes(p[n + 1]!);
+        writeCount(sink, series.count);
+        end(sink, ts, undefined);
+        if (created) createdLine(sink, short, series);
       }
-      return out;
+      return;
     default:
       for (let s = 0; s < all.length; s++) {
         const series = all[s]!;
-        const p = linePrefixes(family, series.labels, STYLE);
-        out += p[0] + formatOpenMetrics(series.value) + timestamp(series.timestampMs);
-        out += (series.exemplar === null ? '' : exemplarText(series.exemplar)) + '\n';
-        if (created && isCounter) out += createdLine(short, series);
+        sink.bytes(linePrefixes(family, series.labels, STYLE)[0]!);
+        writeOpenMetricsFloat(sink, series.value);
+        end(sink, series.timestampMs, series.exemplar ?? undefined);
+        if (created && isCounter) createdLine(sink, short, series);
       }
-      return out;
   }
 }
 
-function createdLine(short: string, series: SeriesSnapshot): string {
-  if (series.createdMs === undefined) return '';
+/** Ends a sample line: optional timestamp (seconds), optional exemplar, newline. */
+function end(sink: ByteSink, timestampMs: number | undefined, exemplar: Exemplar | undefined): void {
+  if (timestampMs !== undefined) {
+    sink.byte(SPACE);
+    sink.ascii(formatOpenMetrics(timestampMs / 1000));
+  }
+  if (exemplar !== undefined) writeExemplar(sink, exemplar);
+  sink.byte(NEWLINE);
+}
+
+function createdLine(sink: ByteSink, short: string, series: SeriesSnapshot): void {
+  if (series.createdMs === undefined) return;
   const labels = series.labels.text;
-  return short + '_created' + (labels === '' ? ' ' : '{' + labels + '} ') + formatOpenMetrics(nanosToSeconds(series.createdMs)) + '\n';
+  sink.utf8(short + '_created' + (labels === '' ? ' ' : '{' + labels + '} '));
+  sink.ascii(formatOpenMetrics(nanosToSeconds(series.createdMs)));
+  sink.byte(NEWLINE);
 }
 
 /** ` # {labels} value [timestamp]`, as client_golang writes an exemplar (timestamp in seconds). */
-function exemplarText(exemplar: Exemplar | undefined): string {
-  if (exemplar === undefined) return '';
+function writeExemplar(sink: ByteSink, exemplar: Exemplar): void {
   const labels = exemplar.labels.text;
-  let out = ' # ' + (labels === '' ? '' : '{' + labels + '}') + ' ' + formatOpenMetrics(exemplar.value);
-  if (exemplar.timestampMs !== undefined) out += ' ' + formatOpenMetrics(nanosToSeconds(exemplar.timestampMs));
-  return out;
+  sink.utf8(' # ' + (labels === '' ? '' : '{' + labels + '}') + ' ');
+  sink.ascii(formatOpenMetrics(exemplar.value));
+  if (exemplar.timestampMs !== undefined) {
+    sink.byte(SPACE);
+    sink.ascii(formatOpenMetrics(nanosToSeconds(exemplar.timestampMs)));
+  }
 }
 
 /** Seconds as client_golang computes them from a timestamp: float64(UnixNano) / 1e9. */
 function nanosToSeconds(ms: number): number {
   return (ms * 1e6) / 1e9;
-}
-
-function timestamp(ms: number | undefined): string {
-  return ms === undefined ? '' : ' ' + formatOpenMetrics(ms / 1000);
 }

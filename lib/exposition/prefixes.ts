@@ -7,19 +7,32 @@ export interface PrefixStyle {
 }
 
 /**
- * The line prefixes of one series (`name{labels} `, or one per bucket/quantile plus `_sum`, `_count`),
+ * The encoded line prefixes of one series (`name{labels} `, or one per bucket/quantile plus `_sum`, `_count`),
  * built once per series and reused by every scrape in this format.
  * Order: counter/gauge/untyped: [sample]; histogram: [buckets..., +Inf, _sum, _count];
  * summary: [quantiles..., _sum, _count].
  */
-export function linePrefixes(family: FamilySnapshot, labels: LabelSet, style: PrefixStyle): readonly string[] {
+export function linePrefixes(family: FamilySnapshot, labels: LabelSet, style: PrefixStyle): readonly Uint8Array[] {
   const ranks = family.type === 'histogram' ? family.upperBounds : family.type === 'summary' ? family.quantileRanks : null;
   const cached = labels[style.slot];
   if (cached !== undefined && cached.family === family.name && cached.ranks === ranks) return cached.lines;
-  const lines = buildPrefixes(family, labels.text, ranks, style);
+  const lines = encodeAll(buildPrefixes(family, labels.text, ranks, style));
   const cache: PrefixCache = { family: family.name, ranks, lines };
   labels[style.slot] = cache;
   return lines;
+}
+
+/** Encodes the prefixes into one allocation, handing out views of it. */
+function encodeAll(texts: readonly string[]): Uint8Array[] {
+  const all = Buffer.from(texts.join(''), 'utf8');
+  const views: Uint8Array[] = [];
+  let offset = 0;
+  for (const text of texts) {
+    const length = Buffer.byteLength(text, 'utf8');
+    views.push(all.subarray(offset, offset + length));
+    offset += length;
+  }
+  return views;
 }
 
 function buildPrefixes(

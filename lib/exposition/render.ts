@@ -1,7 +1,7 @@
 import type { FamilySnapshot } from '../metrics/snapshot.js';
-import { writeOpenMetrics } from './openmetrics.js';
+import { encodeOpenMetrics } from './openmetrics.js';
 import { writeProtobuf } from './protobuf.js';
-import { writeText } from './text.js';
+import { encodeText } from './text.js';
 
 /** The exposition formats zerotel writes. */
 export type ExpositionFormat = 'text' | 'openmetrics' | 'protobuf';
@@ -10,9 +10,9 @@ export type ExpositionFormat = 'text' | 'openmetrics' | 'protobuf';
 export function renderFormat(families: readonly FamilySnapshot[], format: ExpositionFormat): Buffer {
   switch (format) {
     case 'text':
-      return Buffer.from(writeText(families), 'utf8');
+      return encodeText(families);
     case 'openmetrics':
-      return Buffer.from(writeOpenMetrics(families), 'utf8');
+      return encodeOpenMetrics(families);
     case 'protobuf':
       return writeProtobuf(families);
   }

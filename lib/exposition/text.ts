@@ -1,59 +1,76 @@
 import type { FamilySnapshot } from '../metrics/snapshot.js';
+import { ByteSink } from './byte-sink.js';
 import { escapeHelpText } from './escape.js';
-import { formatGo } from './numbers.js';
+import { formatGo, writeGo } from './numbers.js';
 import { linePrefixes, type PrefixStyle } from './prefixes.js';
 
 /** Content type of the Prometheus text format 0.0.4, as promhttp sends it. */
 export const TEXT_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 
 const STYLE: PrefixStyle = { slot: 'textPrefixes', formatBound: formatGo };
+const NEWLINE = 10;
+const SPACE = 32;
 
-/** Writes families in the Prometheus text format 0.0.4, byte for byte as client_golang's expfmt does. */
-export function writeText(families: readonly FamilySnapshot[]): string {
-  let out = '';
-  for (let i = 0; i < families.length; i++) out += writeFamilyText(families[i]!);
-  return out;
+/** Last output size, so the next scrape's buffer rarely has to grow. */
+let sizeHint = 64 * 1024;
+
+/** Encodes families in the Prometheus text format 0.0.4, byte for byte as client_golang's expfmt does. */
+export function encodeText(families: readonly FamilySnapshot[]): Buffer {
+  const sink = new ByteSink(sizeHint);
+  for (let i = 0; i < families.length; i++) writeFamily(sink, families[i]!);
+  sizeHint = sink.length + (sink.length >> 3);
+  return sink.result();
 }
 
-/** One family in the text format (HELP, TYPE, then its samples). */
-export function writeFamilyText(family: FamilySnapshot): string {
+/** The text format as a string (see encodeText, which is what the `/metrics` handler sends). */
+export function writeText(families: readonly FamilySnapshot[]): string {
+  return encodeText(families).toString('utf8');
+}
+
+function writeFamily(sink: ByteSink, family: FamilySnapshot): void {
   const name = family.name;
-  let out = '# HELP ' + name + ' ' + escapeHelpText(family.help) + '\n# TYPE ' + name + ' ' + family.type + '\n';
+  sink.utf8('# HELP ' + name + ' ' + escapeHelpText(family.help) + '\n# TYPE ' + name + ' ' + family.type + '\n');
   const all = family.series;
   switch (family.type) {
     case 'histogram':
       for (let s = 0; s < all.length; s++) {
         const series = all[s]!;
         const p = linePrefixes(family, series.labels, STYLE);
-        const ts = timestamp(series.timestampMs);
+        const ts = series.timestampMs;
         const buckets = series.buckets!;
         const n = buckets.length;
-        for (let i = 0; i < n; i++) out += p[i] + formatGo(buckets[i]!) + ts + '\n';
-        const count = formatGo(series.count);
-        out += p[n] + count + ts + '\n' + p[n + 1] + formatGo(series.sum) + ts + '\n' + p[n + 2] + count + ts + '\n';
+        for (let i = 0; i < n; i++) sample(sink, p[i]!, buckets[i]!, ts);
+        sample(sink, p[n]!, series.count, ts);
+        sample(sink, p[n + 1]!, series.sum, ts);
+        sample(sink, p[n + 2]!, series.count, ts);
       }
-      return out;
+      return;
     case 'summary':
       for (let s = 0; s < all.length; s++) {
         const series = all[s]!;
         const p = linePrefixes(family, series.labels, STYLE);
-        const ts = timestamp(series.timestampMs);
+        const ts = series.timestampMs;
         const quantiles = series.quantiles;
         const n = quantiles === null ? 0 : quantiles.length;
-        for (let i = 0; i < n; i++) out += p[i] + formatGo(quantiles![i]!) + ts + '\n';
-        out += p[n] + formatGo(series.sum) + ts + '\n' + p[n + 1] + formatGo(series.count) + ts + '\n';
+        for (let i = 0; i < n; i++) sample(sink, p[i]!, quantiles![i]!, ts);
+        sample(sink, p[n]!, series.sum, ts);
+        sample(sink, p[n + 1]!, series.count, ts);
       }
-      return out;
+      return;
     default:
       for (let s = 0; s < all.length; s++) {
         const series = all[s]!;
-        const p = linePrefixes(family, series.labels, STYLE);
-        out += p[0] + formatGo(series.value) + timestamp(series.timestampMs) + '\n';
+        sample(sink, linePrefixes(family, series.labels, STYLE)[0]!, series.value, series.timestampMs);
       }
-      return out;
   }
 }
 
-function timestamp(ms: number | undefined): string {
-  return ms === undefined ? '' : ' ' + String(Math.trunc(ms));
+function sample(sink: ByteSink, prefix: Uint8Array, value: number, timestampMs: number | undefined): void {
+  sink.bytes(prefix);
+  writeGo(sink, value);
+  if (timestampMs !== undefined) {
+    sink.byte(SPACE);
+    sink.ascii(String(Math.trunc(timestampMs)));
+  }
+  sink.byte(NEWLINE);
 }

@@ -2,9 +2,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import { acceptsGzip, negotiate } from '../exposition/negotiate.js';
-import { writeOpenMetrics } from '../exposition/openmetrics.js';
+import { encodeOpenMetrics } from '../exposition/openmetrics.js';
 import { writeProtobuf } from '../exposition/protobuf.js';
-import { writeText } from '../exposition/text.js';
+import { encodeText } from '../exposition/text.js';
 import { defaultRegistry, type Registry } from '../metrics/registry.js';
 
 const gzipAsync = promisify(gzip);
@@ -44,10 +44,9 @@ export function metricsHandler(options: MetricsHandlerOptions = {}) {
       body =
         negotiated.format === 'protobuf'
           ? writeProtobuf(families)
-          : Buffer.from(
-              negotiated.format === 'openmetrics' ? writeOpenMetrics(families, { created }) : writeText(families),
-              'utf8',
-            );
+          : negotiated.format === 'openmetrics'
+            ? encodeOpenMetrics(families, { created })
+            : encodeText(families);
     } catch (error) {
       const message = `An error has occurred while serving metrics:\n\n${(error as Error)?.message ?? String(error)}\n`;
       res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' });

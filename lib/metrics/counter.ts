@@ -1,7 +1,7 @@
 import { MetricsError } from './errors.js';
 import { type ExemplarLabels, makeExemplar } from './exemplar.js';
 import { type ChildBase, type Labels, Metric, type MetricOptions } from './metric.js';
-import { type Exemplar, type LabelSet, type SeriesSnapshot, series } from './snapshot.js';
+import { type Exemplar, type LabelSet, Series, type SeriesSnapshot } from './snapshot.js';
 
 const TWO_TO_64 = 18446744073709551616;
 const UINT64_MASK = (1n << 64n) - 1n;
@@ -113,6 +113,6 @@ export class Counter<L extends string = string> extends Metric<CounterChild, L> 
   }
 
   protected snapshot(child: CounterChild): SeriesSnapshot {
-    return series(child.labels, { value: child.get(), exemplar: child.exemplar, createdMs: child.createdMs });
+    return new Series(child.labels, child.get(), 0, 0, null, null, child.exemplar, null, child.createdMs, undefined);
   }
 }

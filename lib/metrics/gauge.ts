@@ -1,6 +1,6 @@
 import { MetricsError } from './errors.js';
 import { type ChildBase, type Labels, Metric, type MetricOptions } from './metric.js';
-import { type LabelSet, type SeriesSnapshot, series } from './snapshot.js';
+import { type LabelSet, Series, type SeriesSnapshot } from './snapshot.js';
 import { monotonicSeconds } from './timer.js';
 
 /** One gauge series: a value that goes up and down. */
@@ -113,6 +113,6 @@ export class Gauge<L extends string = string> extends Metric<GaugeChild, L> {
   }
 
   protected snapshot(child: GaugeChild): SeriesSnapshot {
-    return series(child.labels, { value: child.get() });
+    return new Series(child.labels, child.get(), 0, 0, null, null, null, null, undefined, undefined);
   }
 }

@@ -2,7 +2,7 @@ import { normalizeBuckets } from './buckets.js';
 import { MetricsError, type MetricsStage } from './errors.js';
 import { type ExemplarLabels, makeExemplar } from './exemplar.js';
 import { type ChildBase, type Labels, Metric, type MetricOptions } from './metric.js';
-import { type Exemplar, type LabelSet, type SeriesSnapshot, series } from './snapshot.js';
+import { type Exemplar, type LabelSet, Series, type SeriesSnapshot } from './snapshot.js';
 import { monotonicSeconds } from './timer.js';
 
 /** Above this many buckets a binary search beats a linear scan. */
@@ -64,13 +64,8 @@ export class HistogramChild implements ChildBase {
       running += counts[i]!;
       cumulative[i] = running;
     }
-    return series(this.labels, {
-      sum: this.sum,
-      count: this.count,
-      buckets: cumulative,
-      bucketExemplars: this.exemplars === null ? null : this.exemplars.slice(),
-      createdMs: this.createdMs,
-    });
+    const exemplars = this.exemplars === null ? null : this.exemplars.slice();
+    return new Series(this.labels, 0, this.sum, this.count, cumulative, null, null, exemplars, this.createdMs, undefined);
   }
 
   /** The first bucket whose bound is >= value; the bucket count for NaN and values above every bound. */

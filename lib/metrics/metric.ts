@@ -148,8 +148,9 @@ export abstract class Metric<Child extends ChildBase, L extends string = string>
   collect(out: FamilySnapshot[]): void {
     const children = this.sorted();
     if (children.length === 0) return;
-    const series = new Array<SeriesSnapshot>(children.length);
-    for (let i = 0; i < children.length; i++) series[i] = this.snapshot(children[i]!);
+    // Pushed, not preallocated: a large `new Array(n)` starts out in slow dictionary mode.
+    const series: SeriesSnapshot[] = [];
+    for (let i = 0; i < children.length; i++) series.push(this.snapshot(children[i]!));
     out.push({
       name: this.descriptor.name,
       help: this.descriptor.help,

@@ -38,7 +38,8 @@ export class LabelSet {
 export interface PrefixCache {
   readonly family: string;
   readonly ranks: readonly number[] | null;
-  readonly lines: readonly string[];
+  /** UTF-8 bytes of each line prefix, up to and including the space before the value. */
+  readonly lines: readonly Uint8Array[];
 }
 
 /** Escapes a label value as both the text format and OpenMetrics require. */
@@ -94,21 +95,34 @@ export interface FamilySnapshot {
   readonly series: readonly SeriesSnapshot[];
 }
 
-/** Builds a series snapshot with every field present (one hidden class for all series). */
-export function series(
-  labels: LabelSet,
-  fields: Partial<Omit<SeriesSnapshot, 'labels'>>,
-): SeriesSnapshot {
-  return {
+/** A series snapshot with every field present, so all series share one shape and writers stay monomorphic. */
+export class Series implements SeriesSnapshot {
+  constructor(
+    readonly labels: LabelSet,
+    readonly value: number,
+    readonly sum: number,
+    readonly count: number,
+    readonly buckets: ArrayLike<number> | null,
+    readonly quantiles: ArrayLike<number> | null,
+    readonly exemplar: Exemplar | null,
+    readonly bucketExemplars: ReadonlyArray<Exemplar | undefined> | null,
+    readonly createdMs: number | undefined,
+    readonly timestampMs: number | undefined,
+  ) {}
+}
+
+/** Builds a series snapshot from the fields that apply (the rest default to zero / none). */
+export function series(labels: LabelSet, fields: Partial<Omit<SeriesSnapshot, 'labels'>>): SeriesSnapshot {
+  return new Series(
     labels,
-    value: fields.value ?? 0,
-    sum: fields.sum ?? 0,
-    count: fields.count ?? 0,
-    buckets: fields.buckets ?? null,
-    quantiles: fields.quantiles ?? null,
-    exemplar: fields.exemplar ?? null,
-    bucketExemplars: fields.bucketExemplars ?? null,
-    createdMs: fields.createdMs,
-    timestampMs: fields.timestampMs,
-  };
+    fields.value ?? 0,
+    fields.sum ?? 0,
+    fields.count ?? 0,
+    fields.buckets ?? null,
+    fields.quantiles ?? null,
+    fields.exemplar ?? null,
+    fields.bucketExemplars ?? null,
+    fields.createdMs,
+    fields.timestampMs,
+  );
 }

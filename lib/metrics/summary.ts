@@ -1,6 +1,6 @@
 import { MetricsError, type MetricsStage } from './errors.js';
 import { type ChildBase, type Labels, Metric, type MetricOptions } from './metric.js';
-import { type LabelSet, type SeriesSnapshot, series } from './snapshot.js';
+import { type LabelSet, Series, type SeriesSnapshot } from './snapshot.js';
 import { SummaryWindow } from './summary-window.js';
 import { monotonicSeconds } from './timer.js';
 
@@ -49,11 +49,11 @@ export class SummaryChild implements ChildBase {
 
   snapshot(): SeriesSnapshot {
     if (this.window === null) {
-      return series(this.labels, { sum: this.sum, count: this.count, createdMs: this.createdMs });
+      return new Series(this.labels, 0, this.sum, this.count, null, null, null, null, this.createdMs, undefined);
     }
     const quantiles = new Float64Array(this.metric.objectives.length);
     const { sum, count } = this.window.collect(quantiles);
-    return series(this.labels, { sum, count, quantiles, createdMs: this.createdMs });
+    return new Series(this.labels, 0, sum, count, null, quantiles, null, null, this.createdMs, undefined);
   }
 }
 
