@@ -100,7 +100,8 @@ function writeFamily(sink: ByteSink, family: FamilySnapshot, created: boolean): 
         sink.bytes(linePrefixes(family, series.labels, STYLE)[0]!);
         writeOpenMetricsFloat(sink, series.value);
         end(sink, series.timestampMs, series.exemplar ?? undefined);
-        if (created && isCounter) createdLine(sink, short, series);
+        // A counter without `_total` is typed unknown, where a `_created` line would clash with its name.
+        if (created && isCounter && hasTotal) createdLine(sink, short, series);
       }
   }
 }

@@ -15,7 +15,7 @@ import {
 } from '../../lib/metrics/snapshot.js';
 
 // Reference outputs of Go's client_golang 1.14 (see the conformance README for provenance).
-const CONFORMANCE = new URL('../../../shared/conformance/', import.meta.url);
+const CONFORMANCE = new URL('../conformance/reference/', import.meta.url);
 const PROTO_FILE = fileURLToPath(new URL('../../proto/metrics.proto', import.meta.url));
 
 /** The delimited protobuf bytes client_golang produced for fixture `name`. */
