@@ -1,0 +1,81 @@
+import { randomFillSync } from 'node:crypto';
+
+/** Makes trace and span ids: lowercase hex, 32 and 16 digits, never all zero. */
+export interface IdGenerator {
+  generateTraceId(): string;
+  generateSpanId(): string;
+}
+
+/** Options of {@link RandomIdGenerator}; the defaults suit production, the hooks suit tests. */
+export interface RandomIdGeneratorOptions {
+  /** Bytes of randomness fetched per refill (at least 16). Default 4096: one syscall per ~170 root spans. */
+  readonly poolSize?: number;
+  /** Fills a buffer with random bytes. Default `crypto.randomFillSync`. */
+  readonly fill?: (buffer: Buffer) => void;
+}
+
+const DEFAULT_POOL_SIZE = 4096;
+
+/**
+ * Ids from cryptographic randomness, drawn from the OS a few KB at a time rather than once per id:
+ * ending a span never costs a syscall of its own. A draw that comes out all zero (2^-64 for a span id)
+ * is discarded and the next bytes are used, as the W3C spec forbids all-zero ids.
+ */
+export class RandomIdGenerator implements IdGenerator {
+  private readonly pool: Buffer;
+  private readonly fill: (buffer: Buffer) => void;
+  /** Next unused byte of `pool`; equal to its length when everything is used. */
+  private offset: number;
+
+  constructor(options: RandomIdGeneratorOptions = {}) {
+    const size = options.poolSize ?? DEFAULT_POOL_SIZE;
+    if (!Number.isInteger(size) || size < 16) {
+      throw new RangeError(`id pool size must be an integer of at least 16 bytes, got ${String(size)}`);
+    }
+    this.pool = Buffer.allocUnsafe(size);
+    this.fill = options.fill ?? ((buffer) => randomFillSync(buffer));
+    this.offset = size;
+  }
+
+  generateTraceId(): string {
+    return this.take(16);
+  }
+
+  generateSpanId(): string {
+    return this.take(8);
+  }
+
+  private take(bytes: number): string {
+    const pool = this.pool;
+    for (;;) {
+      if (this.offset + bytes > pool.length) {
+        this.fill(pool);
+        this.offset = 0;
+      }
+      const start = this.offset;
+      const end = start + bytes;
+      this.offset = end;
+      for (let i = start; i < end; i++) {
+        if (pool[i] !== 0) return pool.toString('hex', start, end);
+      }
+    }
+  }
+}
+
+const HEX_32 = /^[0-9a-f]{32}$/;
+const HEX_16 = /^[0-9a-f]{16}$/;
+const ZERO_32 = '00000000000000000000000000000000';
+const ZERO_16 = '0000000000000000';
+
+/** True for 32 lowercase hex digits that are not all zero. */
+export function isValidTraceId(id: string): boolean {
+  return HEX_32.test(id) && id !== ZERO_32;
+}
+
+/** True for 16 lowercase hex digits that are not all zero. */
+export function isValidSpanId(id: string): boolean {
+  return HEX_16.test(id) && id !== ZERO_16;
+}
+
+export const INVALID_TRACE_ID = ZERO_32;
+export const INVALID_SPAN_ID = ZERO_16;

@@ -1,0 +1,110 @@
+/** The tracing API: tracer, spans, context, W3C propagation, samplers and span processors. */
+
+export {
+  SpanKind,
+  StatusCode,
+  type AttributeValue,
+  type Attributes,
+  type ExportResult,
+  type HrTime,
+  type InstrumentationScope,
+  type Resource,
+  type SpanData,
+  type SpanEvent,
+  type SpanExporter,
+  type SpanLink,
+  type SpanStatus,
+} from './span-data.js';
+export {
+  INVALID_SPAN_CONTEXT,
+  NonRecordingSpan,
+  RecordingSpan,
+  TraceFlags,
+  isSpanContextValid,
+  setSpanContext,
+  type Link,
+  type Span,
+  type SpanContext,
+  type SpanProcessor,
+  type SpanStatusInput,
+} from './span.js';
+export {
+  Context,
+  ROOT_CONTEXT,
+  context,
+  createContextKey,
+  deleteSpan,
+  getActiveSpan,
+  getSpan,
+  getSpanContext,
+  isTracingSuppressed,
+  setSpan,
+  suppressTracing,
+  withSpan,
+} from './context.js';
+export {
+  Tracer,
+  TracerProvider,
+  createResource,
+  defaultResource,
+  parseResourceAttributes,
+  type SpanOptions,
+  type TracerProviderOptions,
+} from './tracer.js';
+export {
+  INVALID_SPAN_ID,
+  INVALID_TRACE_ID,
+  RandomIdGenerator,
+  isValidSpanId,
+  isValidTraceId,
+  type IdGenerator,
+  type RandomIdGeneratorOptions,
+} from './ids.js';
+export {
+  DEFAULT_SPAN_LIMITS,
+  resolveSpanLimits,
+  sanitizeAttributeValue,
+  type SpanLimits,
+} from './attributes.js';
+export { compareHrTime, now as hrNow, toHrTime, type TimeInput } from './time.js';
+export {
+  MAX_TRACESTATE_LENGTH,
+  MAX_TRACESTATE_MEMBERS,
+  TraceState,
+  isValidTraceStateKey,
+  isValidTraceStateValue,
+} from './trace-state.js';
+export {
+  TRACEPARENT,
+  TRACESTATE,
+  extract,
+  formatTraceParent,
+  inject,
+  parseTraceParent,
+  type HeaderGetter,
+  type HeaderSetter,
+  type TraceParent,
+} from './propagation.js';
+export {
+  AlwaysOffSampler,
+  AlwaysOnSampler,
+  KNOWN_SAMPLERS,
+  ParentBasedSampler,
+  SamplingDecision,
+  TraceIdRatioBasedSampler,
+  samplerFromEnv,
+  type ParentBasedOptions,
+  type Sampler,
+  type SamplingResult,
+} from './sampler.js';
+export {
+  BATCH_DEFAULTS,
+  BatchConfigError,
+  BatchSpanProcessor,
+  SimpleSpanProcessor,
+  resolveBatchConfig,
+  type BatchConfig,
+  type BatchSpanProcessorOptions,
+  type BatchStats,
+  type DropReason,
+} from './batch.js';

@@ -1,0 +1,338 @@
+import { hasOwn, limitAttributes, sanitizeAttributeValue, setOwn, type SpanLimits } from './attributes.js';
+import { type Context, setSpan } from './context.js';
+import { isValidSpanId, isValidTraceId } from './ids.js';
+import {
+  type AttributeValue,
+  type Attributes,
+  type HrTime,
+  type InstrumentationScope,
+  type Resource,
+  type SpanData,
+  type SpanEvent,
+  type SpanKind,
+  type SpanLink,
+  type SpanStatus,
+  StatusCode,
+} from './span-data.js';
+import { compareHrTime, type TimeInput, toHrTime } from './time.js';
+import { TraceState } from './trace-state.js';
+
+/** W3C trace flags. */
+export const TraceFlags = { NONE: 0, SAMPLED: 1 } as const;
+
+/** What identifies a span across processes: the part of a span that propagation carries. */
+export interface SpanContext {
+  /** 32 lowercase hex digits. */
+  readonly traceId: string;
+  /** 16 lowercase hex digits. */
+  readonly spanId: string;
+  /** W3C trace flags (bit 0: sampled). */
+  readonly traceFlags: number;
+  readonly traceState: TraceState;
+  /** True when the context came from another process (extracted from headers). */
+  readonly isRemote: boolean;
+}
+
+export const INVALID_SPAN_CONTEXT: SpanContext = Object.freeze({
+  traceId: '00000000000000000000000000000000',
+  spanId: '0000000000000000',
+  traceFlags: TraceFlags.NONE,
+  traceState: TraceState.EMPTY,
+  isRemote: false,
+});
+
+/** True when both ids are well formed and not all zero. */
+export function isSpanContextValid(spanContext: SpanContext): boolean {
+  return isValidTraceId(spanContext.traceId) && isValidSpanId(spanContext.spanId);
+}
+
+/** A link to another span, as callers give it. */
+export interface Link {
+  readonly context: SpanContext;
+  readonly attributes?: Attributes;
+}
+
+/** A status as callers set it; the message only counts for ERROR. */
+export interface SpanStatusInput {
+  readonly code: StatusCode;
+  readonly message?: string;
+}
+
+/** A span as instrumentation sees it. Every method is safe to call after `end()` (it does nothing). */
+export interface Span {
+  spanContext(): SpanContext;
+  /** Sets one attribute; an invalid value is ignored (see `sanitizeAttributeValue` for the rules). */
+  setAttribute(key: string, value: AttributeValue): this;
+  setAttributes(attributes: Attributes): this;
+  /** Adds an event now, or at `time`; `addEvent(name, time)` is accepted too. */
+  addEvent(name: string, attributesOrTime?: Attributes | TimeInput, time?: TimeInput): this;
+  addLink(link: Link): this;
+  addLinks(links: readonly Link[]): this;
+  /** UNSET is ignored; OK is final; an ERROR's message is kept, OK's is not (OpenTelemetry rules). */
+  setStatus(status: SpanStatusInput): this;
+  updateName(name: string): this;
+  /** Adds an `exception` event with exception.type, exception.message and exception.stacktrace. */
+  recordException(exception: unknown, time?: TimeInput, attributes?: Attributes): void;
+  /** Ends the span (now, or at `endTime`); later calls are ignored. */
+  end(endTime?: TimeInput): void;
+  /** True while the span records: sampled (or record-only) and not ended. */
+  isRecording(): boolean;
+}
+
+/** Receives spans as they start and end: the batch processor, or a test double. */
+export interface SpanProcessor {
+  onStart(span: Span, parentContext: Context): void;
+  /** Called once per recording span, with the finished span's data. Must not throw. */
+  onEnd(span: SpanData): void;
+  /** Resolves true once every span ended before the call is exported, false when `timeoutMillis` passed first. */
+  forceFlush(timeoutMillis?: number): Promise<boolean>;
+  /** Flushes, shuts the exporter down and releases timers; resolves false if the timeout cut it short. */
+  shutdown(timeoutMillis?: number): Promise<boolean>;
+}
+
+/**
+ * A span that records nothing: for unsampled traces, a suppressed context, or a remote parent.
+ * It carries its span context so propagation still works, and costs one small object.
+ */
+export class NonRecordingSpan implements Span {
+  constructor(private readonly context: SpanContext = INVALID_SPAN_CONTEXT) {}
+
+  spanContext(): SpanContext {
+    return this.context;
+  }
+  setAttribute(_key: string, _value: AttributeValue): this {
+    return this;
+  }
+  setAttributes(_attributes: Attributes): this {
+    return this;
+  }
+  addEvent(_name: string, _attributesOrTime?: Attributes | TimeInput, _time?: TimeInput): this {
+    return this;
+  }
+  addLink(_link: Link): this {
+    return this;
+  }
+  addLinks(_links: readonly Link[]): this {
+    return this;
+  }
+  setStatus(_status: SpanStatusInput): this {
+    return this;
+  }
+  updateName(_name: string): this {
+    return this;
+  }
+  recordException(_exception: unknown, _time?: TimeInput, _attributes?: Attributes): void {}
+  end(_endTime?: TimeInput): void {}
+  isRecording(): boolean {
+    return false;
+  }
+}
+
+/** A new context whose active span is a non-recording span for `spanContext` (e.g. an extracted remote parent). */
+export function setSpanContext(ctx: Context, spanContext: SpanContext): Context {
+  return setSpan(ctx, new NonRecordingSpan(spanContext));
+}
+
+const NO_EVENTS: readonly SpanEvent[] = Object.freeze([]);
+const NO_LINKS: readonly SpanLink[] = Object.freeze([]);
+const UNSET_STATUS: SpanStatus = Object.freeze({ code: StatusCode.UNSET, message: '' });
+const OK_STATUS: SpanStatus = Object.freeze({ code: StatusCode.OK, message: '' });
+const NOT_ENDED: HrTime = Object.freeze([0, 0]) as HrTime;
+const HEX_32 = /^[0-9a-f]{32}$/;
+const HEX_16 = /^[0-9a-f]{16}$/;
+
+function isTimeInput(value: unknown): value is TimeInput {
+  return typeof value === 'number' || value instanceof Date || Array.isArray(value);
+}
+
+/**
+ * A sampled (or record-only) span. It is its own SpanData: on `end()` the processor receives the span
+ * itself, with no copy, and every mutator becomes a no-op from then on so the data stays fixed.
+ */
+export class RecordingSpan implements Span, SpanData {
+  readonly traceId: string;
+  readonly spanId: string;
+  readonly traceState: string;
+  readonly traceFlags: number;
+  name: string;
+  endTime: HrTime = NOT_ENDED;
+  readonly attributes: Record<string, AttributeValue> = {};
+  droppedAttributesCount = 0;
+  events: SpanEvent[] = NO_EVENTS as SpanEvent[];
+  droppedEventsCount = 0;
+  links: SpanLink[] = NO_LINKS as SpanLink[];
+  droppedLinksCount = 0;
+  status: SpanStatus = UNSET_STATUS;
+  private attributeCount = 0;
+  private ended = false;
+
+  constructor(
+    private readonly processor: SpanProcessor,
+    private readonly limits: SpanLimits,
+    readonly resource: Resource,
+    readonly scope: InstrumentationScope,
+    private readonly context: SpanContext,
+    readonly parentSpanId: string,
+    name: string,
+    readonly kind: SpanKind,
+    readonly startTime: HrTime,
+  ) {
+    this.traceId = context.traceId;
+    this.spanId = context.spanId;
+    this.traceFlags = context.traceFlags;
+    this.traceState = context.traceState.serialize();
+    this.name = name;
+  }
+
+  spanContext(): SpanContext {
+    return this.context;
+  }
+
+  isRecording(): boolean {
+    return !this.ended;
+  }
+
+  /** True once `end()` was called. */
+  get isEnded(): boolean {
+    return this.ended;
+  }
+
+  setAttribute(key: string, value: AttributeValue): this {
+    if (this.ended || typeof key !== 'string' || key.length === 0) return this;
+    const limits = this.limits;
+    const stored = sanitizeAttributeValue(value, limits.attributeValueLengthLimit);
+    if (stored === undefined) return this;
+    const attributes = this.attributes;
+    if (!hasOwn(attributes, key)) {
+      if (this.attributeCount >= limits.attributeCountLimit) {
+        this.droppedAttributesCount++;
+        return this;
+      }
+      this.attributeCount++;
+    }
+    setOwn(attributes, key, stored);
+    return this;
+  }
+
+  setAttributes(attributes: Attributes): this {
+    if (this.ended || attributes === null || typeof attributes !== 'object') return this;
+    for (const key of Object.keys(attributes)) this.setAttribute(key, attributes[key]!);
+    return this;
+  }
+
+  addEvent(name: string, attributesOrTime?: Attributes | TimeInput, time?: TimeInput): this {
+    if (this.ended) return this;
+    let attributes: Attributes | undefined;
+    if (isTimeInput(attributesOrTime)) time = attributesOrTime;
+    else attributes = attributesOrTime;
+    const limits = this.limits;
+    if (limits.eventCountLimit === 0) {
+      this.droppedEventsCount++;
+      return this;
+    }
+    const limited = limitAttributes(attributes, limits.attributePerEventCountLimit, limits.attributeValueLengthLimit);
+    const event: SpanEvent = {
+      name: String(name),
+      time: toHrTime(time),
+      attributes: limited.attributes,
+      droppedAttributesCount: limited.dropped,
+    };
+    if (this.events === NO_EVENTS) this.events = [];
+    if (this.events.length >= limits.eventCountLimit) {
+      this.events.shift();
+      this.droppedEventsCount++;
+    }
+    this.events.push(event);
+    return this;
+  }
+
+  addLink(link: Link): this {
+    if (this.ended || link === null || typeof link !== 'object') return this;
+    const ctx = link.context;
+    if (ctx === null || typeof ctx !== 'object') return this;
+    const { traceId, spanId } = ctx;
+    if (typeof traceId !== 'string' || typeof spanId !== 'string' || !HEX_32.test(traceId) || !HEX_16.test(spanId)) {
+      return this;
+    }
+    const traceState = ctx.traceState instanceof TraceState ? ctx.traceState : TraceState.EMPTY;
+    const hasAttributes = link.attributes !== undefined && Object.keys(link.attributes).length > 0;
+    // The spec keeps links to invalid (all-zero) contexts only when they carry something else.
+    if (!isSpanContextValid(ctx) && traceState.size === 0 && !hasAttributes) return this;
+    const limits = this.limits;
+    if (limits.linkCountLimit === 0) {
+      this.droppedLinksCount++;
+      return this;
+    }
+    const limited = limitAttributes(link.attributes, limits.attributePerLinkCountLimit, limits.attributeValueLengthLimit);
+    const data: SpanLink = {
+      traceId,
+      spanId,
+      traceState: traceState.serialize(),
+      traceFlags: (ctx.traceFlags ?? 0) & 0xff,
+      attributes: limited.attributes,
+      droppedAttributesCount: limited.dropped,
+    };
+    if (this.links === NO_LINKS) this.links = [];
+    if (this.links.length >= limits.linkCountLimit) {
+      this.links.shift();
+      this.droppedLinksCount++;
+    }
+    this.links.push(data);
+    return this;
+  }
+
+  addLinks(links: readonly Link[]): this {
+    if (Array.isArray(links)) for (const link of links) this.addLink(link);
+    return this;
+  }
+
+  setStatus(status: SpanStatusInput): this {
+    if (this.ended || status === null || typeof status !== 'object') return this;
+    const current = this.status.code;
+    if (current === StatusCode.OK) return this;
+    if (status.code === StatusCode.OK) {
+      this.status = OK_STATUS;
+    } else if (status.code === StatusCode.ERROR) {
+      this.status = { code: StatusCode.ERROR, message: typeof status.message === 'string' ? status.message : '' };
+    }
+    return this;
+  }
+
+  updateName(name: string): this {
+    if (!this.ended && typeof name === 'string') this.name = name;
+    return this;
+  }
+
+  recordException(exception: unknown, time?: TimeInput, attributes?: Attributes): void {
+    if (this.ended) return;
+    const event: Record<string, AttributeValue> = {};
+    if (typeof exception === 'string') {
+      event['exception.message'] = exception;
+    } else if (exception !== null && typeof exception === 'object') {
+      const e = exception as { code?: unknown; name?: unknown; message?: unknown; stack?: unknown };
+      // OpenTelemetry JS prefers a Node error code (ECONNREFUSED) to the class name when there is one.
+      if ((typeof e.code === 'string' && e.code !== '') || typeof e.code === 'number') {
+        event['exception.type'] = String(e.code);
+      } else if (typeof e.name === 'string' && e.name !== '') {
+        event['exception.type'] = e.name;
+      }
+      if (typeof e.message === 'string') event['exception.message'] = e.message;
+      if (typeof e.stack === 'string') event['exception.stacktrace'] = e.stack;
+    } else if (exception !== undefined) {
+      event['exception.message'] = String(exception);
+    }
+    if (attributes !== undefined && attributes !== null && typeof attributes === 'object') {
+      for (const key of Object.keys(attributes)) setOwn(event, key, attributes[key]!);
+    }
+    this.addEvent('exception', event, time);
+  }
+
+  end(endTime?: TimeInput): void {
+    if (this.ended) return;
+    this.ended = true;
+    const end = toHrTime(endTime);
+    // A caller-given end before the start would make a negative duration: clamp it to the start.
+    this.endTime = compareHrTime(end, this.startTime) < 0 ? this.startTime : end;
+    this.processor.onEnd(this);
+  }
+}

@@ -1,0 +1,310 @@
+import { resolveSpanLimits, sanitizeAttributeValue, setOwn, type SpanLimits } from './attributes.js';
+import { type Context, context, getSpanContext, isTracingSuppressed, setSpan } from './context.js';
+import { type IdGenerator, RandomIdGenerator } from './ids.js';
+import { type Sampler, SamplingDecision, samplerFromEnv } from './sampler.js';
+import {
+  type AttributeValue,
+  type Attributes,
+  type InstrumentationScope,
+  type Resource,
+  type SpanData,
+  SpanKind,
+} from './span-data.js';
+import {
+  INVALID_SPAN_CONTEXT,
+  isSpanContextValid,
+  type Link,
+  NonRecordingSpan,
+  RecordingSpan,
+  type Span,
+  type SpanContext,
+  type SpanProcessor,
+  TraceFlags,
+} from './span.js';
+import { type TimeInput, toHrTime } from './time.js';
+import { TraceState } from './trace-state.js';
+
+/** How a span starts. */
+export interface SpanOptions {
+  /** Default INTERNAL. */
+  readonly kind?: SpanKind;
+  readonly attributes?: Attributes;
+  readonly links?: readonly Link[];
+  /** Default: now. */
+  readonly startTime?: TimeInput;
+  /** Start a new trace even if a span is active. */
+  readonly root?: boolean;
+}
+
+export interface TracerProviderOptions {
+  /** What produces the spans; default {@link defaultResource}(). */
+  readonly resource?: Resource;
+  /** Default {@link samplerFromEnv}(): ParentBased(AlwaysOn) unless OTEL_TRACES_SAMPLER says otherwise. */
+  readonly sampler?: Sampler;
+  /** Receive every recording span, in order. */
+  readonly spanProcessors?: readonly SpanProcessor[];
+  /** Default 128 attributes, events, links, attributes per event and per link; no value length limit. */
+  readonly spanLimits?: Partial<SpanLimits>;
+  /** Default: {@link RandomIdGenerator}. */
+  readonly idGenerator?: IdGenerator;
+}
+
+/** Shared by a provider and its tracers. */
+interface TracingState {
+  readonly resource: Resource;
+  readonly sampler: Sampler;
+  readonly limits: SpanLimits;
+  readonly ids: IdGenerator;
+  readonly processor: SpanProcessor;
+  shutdown: boolean;
+}
+
+const VALID_KINDS = new Set<number>(Object.values(SpanKind));
+
+/** Creates spans for one instrumentation scope. Get one from {@link TracerProvider.getTracer}. */
+export class Tracer {
+  /** @internal */
+  constructor(
+    private readonly state: TracingState,
+    readonly scope: InstrumentationScope,
+  ) {}
+
+  /**
+   * Starts a span, a child of the span in `parentContext` (default: the active context) unless
+   * `options.root` is set. The span is not made active: see {@link startActiveSpan} or `withSpan`.
+   * Unsampled spans, spans in a suppressed context and spans after shutdown are non-recording.
+   */
+  startSpan(name: string, options: SpanOptions = {}, parentContext?: Context): Span {
+    const state = this.state;
+    const ctx = parentContext ?? context.active();
+    if (state.shutdown || isTracingSuppressed(ctx)) return new NonRecordingSpan(INVALID_SPAN_CONTEXT);
+    const candidate = options.root === true ? undefined : getSpanContext(ctx);
+    const parent = candidate !== undefined && isSpanContextValid(candidate) ? candidate : undefined;
+    const traceId = parent === undefined ? state.ids.generateTraceId() : parent.traceId;
+    const spanId = state.ids.generateSpanId();
+    const kind = options.kind !== undefined && VALID_KINDS.has(options.kind) ? options.kind : SpanKind.INTERNAL;
+    const spanName = typeof name === 'string' ? name : String(name);
+    const result = state.sampler.shouldSample(parent, traceId, spanName, kind, options.attributes, options.links);
+    const spanContext: SpanContext = {
+      traceId,
+      spanId,
+      traceFlags: result.decision === SamplingDecision.RECORD_AND_SAMPLED ? TraceFlags.SAMPLED : TraceFlags.NONE,
+      traceState: result.traceState ?? parent?.traceState ?? TraceState.EMPTY,
+      isRemote: false,
+    };
+    if (result.decision === SamplingDecision.NOT_RECORD) return new NonRecordingSpan(spanContext);
+    const span = new RecordingSpan(
+      state.processor,
+      state.limits,
+      state.resource,
+      this.scope,
+      spanContext,
+      parent === undefined ? '' : parent.spanId,
+      spanName,
+      kind,
+      toHrTime(options.startTime),
+    );
+    if (options.attributes !== undefined) span.setAttributes(options.attributes);
+    if (result.attributes !== undefined) span.setAttributes(result.attributes);
+    if (options.links !== undefined) span.addLinks(options.links);
+    state.processor.onStart(span, ctx);
+    return span;
+  }
+
+  /**
+   * Starts a span and runs `fn(span)` with it active, returning what `fn` returns. The span is not
+   * ended for you (as in OpenTelemetry): end it in `fn`, also when `fn` is async.
+   */
+  startActiveSpan<F extends (span: Span) => unknown>(name: string, fn: F): ReturnType<F>;
+  startActiveSpan<F extends (span: Span) => unknown>(name: string, options: SpanOptions, fn: F): ReturnType<F>;
+  startActiveSpan<F extends (span: Span) => unknown>(
+    name: string,
+    options: SpanOptions,
+    parentContext: Context | undefined,
+    fn: F,
+  ): ReturnType<F>;
+  startActiveSpan<F extends (span: Span) => unknown>(
+    name: string,
+    a: SpanOptions | F,
+    b?: Context | F,
+    c?: F,
+  ): ReturnType<F> {
+    let options: SpanOptions = {};
+    let parentContext: Context | undefined;
+    let fn: F;
+    if (typeof a === 'function') fn = a;
+    else if (typeof b === 'function') {
+      options = a;
+      fn = b;
+    } else {
+      options = a;
+      parentContext = b;
+      fn = c as F;
+    }
+    const ctx = parentContext ?? context.active();
+    const span = this.startSpan(name, options, ctx);
+    return context.with(setSpan(ctx, span), fn, undefined, span) as ReturnType<F>;
+  }
+}
+
+/** Hands spans to several processors in order. */
+class MultiSpanProcessor implements SpanProcessor {
+  constructor(private readonly processors: readonly SpanProcessor[]) {}
+
+  onStart(span: Span, parentContext: Context): void {
+    for (const p of this.processors) p.onStart(span, parentContext);
+  }
+
+  onEnd(span: SpanData): void {
+    for (const p of this.processors) p.onEnd(span);
+  }
+
+  async forceFlush(timeoutMillis?: number): Promise<boolean> {
+    const results = await Promise.all(this.processors.map((p) => p.forceFlush(timeoutMillis)));
+    return results.every(Boolean);
+  }
+
+  async shutdown(timeoutMillis?: number): Promise<boolean> {
+    const results = await Promise.all(this.processors.map((p) => p.shutdown(timeoutMillis)));
+    return results.every(Boolean);
+  }
+}
+
+/**
+ * The tracing SDK's root: resource, sampler, span processors, limits and id generator, shared by the
+ * tracers it hands out.
+ */
+export class TracerProvider {
+  private readonly state: TracingState;
+  private readonly tracers = new Map<string, Tracer>();
+  private shutdownResult: Promise<boolean> | undefined;
+
+  constructor(options: TracerProviderOptions = {}) {
+    const processors = [...(options.spanProcessors ?? [])];
+    this.state = {
+      resource: options.resource ?? defaultResource(),
+      sampler: options.sampler ?? samplerFromEnv(),
+      limits: resolveSpanLimits(options.spanLimits),
+      ids: options.idGenerator ?? new RandomIdGenerator(),
+      processor: processors.length === 1 ? processors[0]! : new MultiSpanProcessor(processors),
+      shutdown: false,
+    };
+  }
+
+  get resource(): Resource {
+    return this.state.resource;
+  }
+
+  get sampler(): Sampler {
+    return this.state.sampler;
+  }
+
+  get spanLimits(): SpanLimits {
+    return this.state.limits;
+  }
+
+  /** The tracer for an instrumentation scope; the same object for the same name and version. */
+  getTracer(name: string, version = '', options: { readonly attributes?: Attributes } = {}): Tracer {
+    const key = `${name}\u0000${version}`;
+    let tracer = this.tracers.get(key);
+    if (tracer === undefined) {
+      const scope: InstrumentationScope = Object.freeze({
+        name: String(name),
+        version: String(version),
+        attributes: Object.freeze(copyAttributes(options.attributes)),
+      });
+      tracer = new Tracer(this.state, scope);
+      this.tracers.set(key, tracer);
+    }
+    return tracer;
+  }
+
+  /** Flushes every processor; true when all finished within the timeout. */
+  forceFlush(timeoutMillis?: number): Promise<boolean> {
+    return this.state.processor.forceFlush(timeoutMillis);
+  }
+
+  /** Stops recording (new spans are non-recording) and shuts every processor down. Idempotent. */
+  shutdown(timeoutMillis?: number): Promise<boolean> {
+    if (this.shutdownResult === undefined) {
+      this.state.shutdown = true;
+      this.shutdownResult = this.state.processor.shutdown(timeoutMillis);
+    }
+    return this.shutdownResult;
+  }
+}
+
+function copyAttributes(input: Attributes | undefined): Record<string, AttributeValue> {
+  const out: Record<string, AttributeValue> = {};
+  if (input === undefined || input === null) return out;
+  for (const key of Object.keys(input)) {
+    const value = sanitizeAttributeValue(input[key], Infinity);
+    if (key !== '' && value !== undefined) setOwn(out, key, value);
+  }
+  return out;
+}
+
+/** A resource with these attributes (invalid values dropped, as for spans). */
+export function createResource(attributes: Attributes = {}): Resource {
+  return Object.freeze({ attributes: Object.freeze(copyAttributes(attributes)), droppedAttributesCount: 0 });
+}
+
+function defaultWarn(message: string): void {
+  process.emitWarning(message, { type: 'ZerotelWarning', code: 'ZEROTEL_RESOURCE' });
+}
+
+/**
+ * Parses OTEL_RESOURCE_ATTRIBUTES (`key=value,key=value`, values percent-encoded). On any error the
+ * whole value is discarded and a warning given, as the OpenTelemetry spec asks.
+ */
+export function parseResourceAttributes(
+  text: string | undefined,
+  warn: (message: string) => void = defaultWarn,
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (text === undefined || text.trim() === '') return out;
+  for (const part of text.split(',')) {
+    if (part.trim() === '') continue;
+    const eq = part.indexOf('=');
+    const key = eq === -1 ? '' : part.slice(0, eq).trim();
+    if (key === '') {
+      warn(`OTEL_RESOURCE_ATTRIBUTES ignored: ${JSON.stringify(part)} is not key=value`);
+      return {};
+    }
+    let value: string;
+    try {
+      value = decodeURIComponent(part.slice(eq + 1).trim());
+    } catch {
+      warn(`OTEL_RESOURCE_ATTRIBUTES ignored: the value of ${key} is not valid percent-encoding`);
+      return {};
+    }
+    Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+  }
+  return out;
+}
+
+/**
+ * The default resource: `service.name` (OTEL_SERVICE_NAME, else OTEL_RESOURCE_ATTRIBUTES' service.name,
+ * else `unknown_service:node`), `telemetry.sdk.name` zerotel, `telemetry.sdk.language` nodejs, the rest
+ * of OTEL_RESOURCE_ATTRIBUTES, and then `attributes`, which win over the environment (the spec's
+ * order: user-provided resource information has the higher priority).
+ */
+export function defaultResource(
+  options: {
+    readonly attributes?: Attributes;
+    readonly env?: Readonly<Record<string, string | undefined>>;
+    readonly warn?: (message: string) => void;
+  } = {},
+): Resource {
+  const env = options.env ?? process.env;
+  const fromEnv = parseResourceAttributes(env['OTEL_RESOURCE_ATTRIBUTES'], options.warn);
+  const serviceName = env['OTEL_SERVICE_NAME']?.trim();
+  return createResource({
+    'service.name': 'unknown_service:node',
+    'telemetry.sdk.name': 'zerotel',
+    'telemetry.sdk.language': 'nodejs',
+    ...fromEnv,
+    ...(serviceName ? { 'service.name': serviceName } : {}),
+    ...options.attributes,
+  });
+}
