@@ -1,6 +1,7 @@
 import type { Exemplar, FamilySnapshot, SeriesSnapshot } from '../metrics/snapshot.js';
 import { ByteSink } from './byte-sink.js';
 import { escapeHelpOpenMetrics } from './escape.js';
+import { HeaderCache } from './header-cache.js';
 import { formatOpenMetrics, writeCount, writeOpenMetricsFloat } from './numbers.js';
 import { linePrefixes, type PrefixStyle } from './prefixes.js';
 
@@ -16,6 +17,16 @@ export interface OpenMetricsOptions {
   /** Write `_created` lines for counters, histograms and summaries (off by default, as client_golang 1.14). */
   readonly created?: boolean;
 }
+
+const headers = new HeaderCache((name, help, type, unit) => {
+  const isCounter = type === 'counter';
+  const hasTotal = name.endsWith('_total');
+  const short = isCounter && hasTotal ? name.slice(0, -6) : name;
+  const shown = type === 'untyped' || (isCounter && !hasTotal) ? 'unknown' : type;
+  let header = '# HELP ' + short + ' ' + escapeHelpOpenMetrics(help) + '\n# TYPE ' + short + ' ' + shown + '\n';
+  if (unit !== '') header += '# UNIT ' + short + ' ' + unit + '\n';
+  return header;
+});
 
 let sizeHint = 64 * 1024;
 
@@ -41,11 +52,8 @@ function writeFamily(sink: ByteSink, family: FamilySnapshot, created: boolean): 
   const name = family.name;
   const isCounter = family.type === 'counter';
   const hasTotal = name.endsWith('_total');
-  const short = isCounter && hasTotal ? name.slice(0, -6) : name;
-  const type = family.type === 'untyped' || (isCounter && !hasTotal) ? 'unknown' : family.type;
-  let header = '# HELP ' + short + ' ' + escapeHelpOpenMetrics(family.help) + '\n# TYPE ' + short + ' ' + type + '\n';
-  if (family.unit !== '') header += '# UNIT ' + short + ' ' + family.unit + '\n';
-  sink.utf8(header);
+  const short = created && isCounter && hasTotal ? name.slice(0, -6) : name;
+  sink.bytes(headers.get(name, family.help, family.type, family.unit));
   const all = family.series;
   switch (family.type) {
     case 'histogram':

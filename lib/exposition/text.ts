@@ -1,6 +1,7 @@
 import type { FamilySnapshot } from '../metrics/snapshot.js';
 import { ByteSink } from './byte-sink.js';
 import { escapeHelpText } from './escape.js';
+import { HeaderCache } from './header-cache.js';
 import { formatGo, writeGo } from './numbers.js';
 import { linePrefixes, type PrefixStyle } from './prefixes.js';
 
@@ -10,6 +11,10 @@ export const TEXT_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 const STYLE: PrefixStyle = { slot: 'textPrefixes', formatBound: formatGo };
 const NEWLINE = 10;
 const SPACE = 32;
+
+const headers = new HeaderCache(
+  (name, help, type) => '# HELP ' + name + ' ' + escapeHelpText(help) + '\n# TYPE ' + name + ' ' + type + '\n',
+);
 
 /** Last output size, so the next scrape's buffer rarely has to grow. */
 let sizeHint = 64 * 1024;
@@ -29,7 +34,7 @@ export function writeText(families: readonly FamilySnapshot[]): string {
 
 function writeFamily(sink: ByteSink, family: FamilySnapshot): void {
   const name = family.name;
-  sink.utf8('# HELP ' + name + ' ' + escapeHelpText(family.help) + '\n# TYPE ' + name + ' ' + family.type + '\n');
+  sink.bytes(headers.get(name, family.help, family.type, ''));
   const all = family.series;
   switch (family.type) {
     case 'histogram':

@@ -17,12 +17,16 @@ export class HistogramChild implements ChildBase {
   private exemplars: (Exemplar | undefined)[] | null = null;
   readonly createdMs: number;
 
+  /**
+   * @param bounds the family's upper bounds as a Float64Array: the public bounds array is frozen, and V8
+   *   reads frozen arrays several times slower, on the hottest path there is.
+   */
   constructor(
     readonly labels: LabelSet,
-    private readonly upperBounds: readonly number[],
+    private readonly bounds: Float64Array,
     private readonly metricName: string,
   ) {
-    this.counts = new Float64Array(upperBounds.length);
+    this.counts = new Float64Array(bounds.length);
     this.createdMs = Date.now();
   }
 
@@ -41,7 +45,7 @@ export class HistogramChild implements ChildBase {
   observeWithExemplar(value: number, exemplarLabels: ExemplarLabels): void {
     const exemplar = makeExemplar(this.metricName, value, exemplarLabels, Date.now());
     this.observe(value);
-    this.exemplars ??= new Array<Exemplar | undefined>(this.upperBounds.length + 1).fill(undefined);
+    this.exemplars ??= new Array<Exemplar | undefined>(this.bounds.length + 1).fill(undefined);
     this.exemplars[this.bucketIndex(value)] = exemplar;
   }
 
@@ -58,11 +62,12 @@ export class HistogramChild implements ChildBase {
   /** Cumulative bucket counts, sum and count, as a scrape sees them. */
   snapshot(): SeriesSnapshot {
     const counts = this.counts;
-    const cumulative = new Float64Array(counts.length);
+    // A small plain array of doubles allocates several times faster than a typed array.
+    const cumulative: number[] = [];
     let running = 0;
     for (let i = 0; i < counts.length; i++) {
       running += counts[i]!;
-      cumulative[i] = running;
+      cumulative.push(running);
     }
     const exemplars = this.exemplars === null ? null : this.exemplars.slice();
     return new Series(this.labels, 0, this.sum, this.count, cumulative, null, null, exemplars, this.createdMs, undefined);
@@ -70,7 +75,7 @@ export class HistogramChild implements ChildBase {
 
   /** The first bucket whose bound is >= value; the bucket count for NaN and values above every bound. */
   private bucketIndex(value: number): number {
-    const bounds = this.upperBounds;
+    const bounds = this.bounds;
     const n = bounds.length;
     if (n <= LINEAR_SEARCH_MAX) {
       let i = 0;
@@ -96,6 +101,7 @@ export interface HistogramOptions<L extends string = string> extends MetricOptio
 /** Counts observations in configurable buckets, with their sum and count. */
 export class Histogram<L extends string = string> extends Metric<HistogramChild, L> {
   readonly upperBounds: readonly number[];
+  private readonly searchBounds: Float64Array;
   /** Why children cannot be created, found once; thrown where client_golang panics. */
   private readonly childProblem: string | undefined;
 
@@ -103,6 +109,7 @@ export class Histogram<L extends string = string> extends Metric<HistogramChild,
     super('histogram', options);
     const { bounds, problem } = normalizeBuckets(options.buckets);
     this.upperBounds = bounds;
+    this.searchBounds = Float64Array.from(bounds);
     const d = this.descriptor;
     this.childProblem =
       d.labelNames.includes('le') || d.constNames.includes('le')
@@ -132,7 +139,7 @@ export class Histogram<L extends string = string> extends Metric<HistogramChild,
       const stage: MetricsStage = this.labelCount === 0 ? 'construct' : 'op';
       throw new MetricsError(stage, `${this.name}: ${this.childProblem}`);
     }
-    return new HistogramChild(labels, this.upperBounds, this.name);
+    return new HistogramChild(labels, this.searchBounds, this.name);
   }
 
   protected snapshot(child: HistogramChild): SeriesSnapshot {

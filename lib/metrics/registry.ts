@@ -223,13 +223,33 @@ function sameArray(a: readonly number[] | null, b: readonly number[] | null): bo
   return true;
 }
 
+/** For one family name: the base it may collide with, and the names a histogram/summary of it would clash with. */
+interface NameParts {
+  readonly base: string;
+  readonly suffixed: readonly [count: string, sum: string, bucket: string];
+}
+
+/** Name parts by name, computed once per name rather than on every scrape; bounded. */
+const namePartsCache = new Map<string, NameParts>();
+
+function namePartsOf(name: string): NameParts {
+  let parts = namePartsCache.get(name);
+  if (parts === undefined) {
+    let base = '';
+    if (name.endsWith('_count')) base = name.slice(0, -6);
+    else if (name.endsWith('_sum')) base = name.slice(0, -4);
+    else if (name.endsWith('_bucket')) base = name.slice(0, -7);
+    parts = { base, suffixed: [name + '_count', name + '_sum', name + '_bucket'] };
+    if (namePartsCache.size >= 10_000) namePartsCache.clear();
+    namePartsCache.set(name, parts);
+  }
+  return parts;
+}
+
 /** client_golang's check that `x_count`, `x_sum`, `x_bucket` do not clash with a summary or histogram `x`. */
 function suffixCollision(family: FamilySnapshot, byName: ReadonlyMap<string, FamilySnapshot>): string | undefined {
   const name = family.name;
-  let base = '';
-  if (name.endsWith('_count')) base = name.slice(0, -6);
-  else if (name.endsWith('_sum')) base = name.slice(0, -4);
-  else if (name.endsWith('_bucket')) base = name.slice(0, -7);
+  const { base, suffixed } = namePartsOf(name);
   if (base !== '') {
     const existing = byName.get(base);
     if (existing?.type === 'summary' && !name.endsWith('_bucket')) {
@@ -239,10 +259,10 @@ function suffixCollision(family: FamilySnapshot, byName: ReadonlyMap<string, Fam
       return `collected metric named ${JSON.stringify(name)} collides with previously collected histogram named ${JSON.stringify(base)}`;
     }
   }
-  const suffixes = family.type === 'histogram' ? ['_count', '_sum', '_bucket'] : family.type === 'summary' ? ['_count', '_sum'] : [];
-  for (const suffix of suffixes) {
-    if (byName.has(name + suffix)) {
-      return `collected histogram or summary named ${JSON.stringify(name)} collides with previously collected metric named ${JSON.stringify(name + suffix)}`;
+  const checked = family.type === 'histogram' ? 3 : family.type === 'summary' ? 2 : 0;
+  for (let i = 0; i < checked; i++) {
+    if (byName.has(suffixed[i]!)) {
+      return `collected histogram or summary named ${JSON.stringify(name)} collides with previously collected metric named ${JSON.stringify(suffixed[i])}`;
     }
   }
   return undefined;

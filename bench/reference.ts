@@ -1,0 +1,24 @@
+/**
+ * client_golang's figures for the same workloads, published with the workload definitions: measured
+ * elsewhere (client_golang 1.14, Go 1.19, a 2-core machine of the same kind, medians of 3 runs), never run
+ * here. Shown beside our rows for orientation only; absolute times differ between machines.
+ */
+import { encodeAloneName, scrapeName } from './cases/scrape.js';
+import { HOT_PATH_NAMES } from './cases/hot-paths.js';
+
+export interface Reference {
+  readonly value: number;
+  readonly unit: string;
+}
+
+export const REFERENCE_SOURCE = 'client_golang 1.14 / Go 1.19, measured elsewhere on a 2-core machine (medians of 3 runs)';
+
+export const CLIENT_GOLANG: Readonly<Record<string, Reference>> = {
+  [scrapeName('W1')]: { value: 28, unit: 'ms' },
+  [encodeAloneName('W1')]: { value: 13.8, unit: 'ms' },
+  [scrapeName('W3')]: { value: 995, unit: 'ms' },
+  [HOT_PATH_NAMES.H1]: { value: 3.2, unit: 'ns/op' },
+  [HOT_PATH_NAMES.H2]: { value: 257, unit: 'ns/op' },
+  [HOT_PATH_NAMES.H3]: { value: 39.8, unit: 'ns/op' },
+  [HOT_PATH_NAMES.H4]: { value: 297, unit: 'ns/op' },
+};
