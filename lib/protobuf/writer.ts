@@ -258,6 +258,17 @@ export class ProtoWriter {
     this.fixed32(hi);
   }
 
+  /**
+   * Writes `seconds * 1e9 + nanos` as a little-endian fixed64 (a Unix time in nanoseconds from an
+   * HrTime), exactly and without bigint: the product passes 2^53, so it is assembled from pieces
+   * that each stay below 2^53 (see {@link splitNanos}).
+   */
+  fixed64Nanos(seconds: number, nanos: number): void {
+    splitNanos(seconds, nanos);
+    this.fixed32(nanosWords[0]!);
+    this.fixed32(nanosWords[1]!);
+  }
+
   /** Writes an IEEE 754 double little-endian, with the bit pattern the engine holds for `v`. */
   double(v: number): void {
     f64[0] = v;
@@ -343,6 +354,42 @@ export class ProtoWriter {
       throw new Error(`protobuf size pass announced ${this.buf.length} bytes, write pass produced ${this.pos}`);
     }
     return this.buf;
+  }
+}
+
+/**
+ * The two 32-bit words of the last {@link splitNanos} result: `[low, high]` of the unsigned 64-bit
+ * nanosecond count. Scratch storage, overwritten by the next call.
+ */
+export const nanosWords = new Uint32Array(2);
+
+/**
+ * Splits `seconds * 1e9 + nanos` into the two unsigned 32-bit words of {@link nanosWords}, exactly,
+ * with double arithmetic only. With seconds = sHi * 2^16 + sLo and sHi * 1e9 = aHi * 2^16 + aLo:
+ *   seconds * 1e9 + nanos = aHi * 2^32 + (aLo * 2^16 + sLo * 1e9 + nanos)
+ * where every term stays far below 2^53 for any time a uint64 can hold (the bracket is under
+ * 2^47), so nothing rounds; the bracket's carry goes to the high word. A total below zero (or NaN)
+ * gives 0 and one past 2^64 - 1 gives 2^64 - 1; a fractional nanosecond part is truncated.
+ */
+export function splitNanos(seconds: number, nanos: number): void {
+  const sHi = Math.floor(seconds / 65536);
+  const sLo = seconds - sHi * 65536;
+  const a = sHi * 1e9;
+  const aHi = Math.floor(a / 65536);
+  const aLo = a - aHi * 65536;
+  let low = aLo * 65536 + sLo * 1e9 + nanos;
+  const carry = Math.floor(low / TWO_32);
+  low -= carry * TWO_32;
+  const high = aHi + carry;
+  if (high >= 0 && high < TWO_32) {
+    nanosWords[0] = low;
+    nanosWords[1] = high;
+  } else if (high >= TWO_32) {
+    nanosWords[0] = 0xffffffff;
+    nanosWords[1] = 0xffffffff;
+  } else {
+    nanosWords[0] = 0;
+    nanosWords[1] = 0;
   }
 }
 

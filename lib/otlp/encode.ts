@@ -1,0 +1,889 @@
+/**
+ * The OTLP trace request encoder: finished spans to `ExportTraceServiceRequest` bytes
+ * (schema in proto/opentelemetry/proto/collector/trace/v1/trace_service.proto).
+ *
+ * Shape of the output:
+ * - spans are grouped into one ResourceSpans per distinct Resource object, and inside it one
+ *   ScopeSpans per distinct InstrumentationScope object (identity, not deep equality), both in
+ *   the order they are first seen; spans keep their relative order within a group;
+ * - fields are written in field-number order; scalar fields holding their default (0, '', empty
+ *   bytes) are left out, as proto3 encoders do, except that ResourceSpans.resource,
+ *   ScopeSpans.scope, KeyValue.value, Span.status and the span/event timestamps are always there;
+ * - a member of the AnyValue oneof is always written once chosen, even '' or 0 or false.
+ *
+ * Attribute values (the AttributeValue union of the tracing contract):
+ * - string -> string_value; boolean -> bool_value;
+ * - number -> int_value when it is a safe integer other than -0 (negatives as the 10-byte
+ *   two's-complement varint of int64), double_value otherwise (fractions, -0, NaN, +-Infinity,
+ *   and integers beyond 2^53 whose exact value a double cannot promise);
+ * - bigint -> int_value, reduced to int64 as `BigInt.asIntN(64, v)` would;
+ * - Uint8Array (Buffer included) -> bytes_value;
+ * - array -> array_value, elements in order;
+ * - any other object -> kvlist_value built from its own enumerable string keys, in
+ *   Object.keys order (integer-like keys first, as JS enumerates them);
+ * - null, and undefined or a function inside an array -> an AnyValue with nothing set;
+ *   a key whose value is undefined is skipped altogether, as JSON.stringify does.
+ * Arrays and key/value lists nested deeper than {@link MAX_NESTING} levels are written as an
+ * empty AnyValue, which also keeps a cyclic value from recursing forever.
+ *
+ * Span.flags and Link.flags carry the W3C trace flags in bits 0-7. Bits 8-9 of the current
+ * protocol say whether the parent (for a link: the linked) context is remote, with bit 8
+ * meaning "this is known". SpanData does not record remoteness, so bit 8 stays clear, which
+ * the protocol defines as "unknown"; claiming "local" without knowing would be wrong. A flags
+ * value of 0 is left out like any proto3 default.
+ *
+ * Ids are lowercase hex in SpanData and bytes on the wire: the write pass turns each pair of
+ * hex digits into one byte in place (uppercase digits work too). An id of odd length loses its
+ * last digit; an ASCII character that is not a hex digit counts as 0, and a non-ASCII one zeroes
+ * its whole byte. (The tracer only produces valid ids.)
+ *
+ * Timestamps: HrTime [seconds, nanoseconds] becomes the fixed64 nanosecond count, computed
+ * exactly in 32-bit halves (ProtoWriter.fixed64Nanos); times before the epoch give 0.
+ *
+ * Cost: one size pass over all spans that records every nested length (and every string's
+ * UTF-8 length) in a reused SizeTable, then one write pass into a single Buffer of exactly the
+ * computed size. Neither pass allocates per span; only the output Buffer is new (and a bigint
+ * attribute, which needs bigint arithmetic to split). Attribute keys, which repeat from span to
+ * span, are measured and encoded once and then copied (see the key cache below).
+ */
+
+import { ProtoWriter, SizeTable, bigintVarintSize, utf8Length, varintSize } from '../protobuf/writer.js';
+import type {
+  AttributeValue,
+  Attributes,
+  InstrumentationScope,
+  Resource,
+  SpanData,
+  SpanEvent,
+  SpanLink,
+} from '../trace/span-data.js';
+
+/**
+ * How many array/key-value-list levels an attribute value may nest before it is cut off. Each
+ * level costs a decoder two or three levels of message recursion (AnyValue, KeyValueList,
+ * KeyValue), on top of the six a span attribute sits under; 16 keeps the worst case near 54,
+ * well inside the 100 levels that protobuf C++, Java and protobufjs accept by default (a deeper
+ * request would be refused whole).
+ */
+export const MAX_NESTING = 16;
+
+// Keys of the fields written, precomputed: (field number << 3) | wire type.
+// Wire types: 0 varint, 1 fixed64, 2 length-delimited, 5 fixed32.
+const REQUEST_RESOURCE_SPANS = 0x0a; // ExportTraceServiceRequest.resource_spans = 1
+const RESOURCE_SPANS_RESOURCE = 0x0a; // ResourceSpans.resource = 1
+const RESOURCE_SPANS_SCOPE_SPANS = 0x12; // ResourceSpans.scope_spans = 2
+const RESOURCE_ATTRIBUTES = 0x0a; // Resource.attributes = 1
+const RESOURCE_DROPPED = 0x10; // Resource.dropped_attributes_count = 2
+const SCOPE_SPANS_SCOPE = 0x0a; // ScopeSpans.scope = 1
+const SCOPE_SPANS_SPANS = 0x12; // ScopeSpans.spans = 2
+const SCOPE_NAME = 0x0a; // InstrumentationScope.name = 1
+const SCOPE_VERSION = 0x12; // InstrumentationScope.version = 2
+const SCOPE_ATTRIBUTES = 0x1a; // InstrumentationScope.attributes = 3
+
+const SPAN_TRACE_ID = 0x0a; // Span.trace_id = 1
+const SPAN_SPAN_ID = 0x12; // Span.span_id = 2
+const SPAN_TRACE_STATE = 0x1a; // Span.trace_state = 3
+const SPAN_PARENT_SPAN_ID = 0x22; // Span.parent_span_id = 4
+const SPAN_NAME = 0x2a; // Span.name = 5
+const SPAN_KIND = 0x30; // Span.kind = 6
+const SPAN_START = 0x39; // Span.start_time_unix_nano = 7, fixed64
+const SPAN_END = 0x41; // Span.end_time_unix_nano = 8, fixed64
+const SPAN_ATTRIBUTES = 0x4a; // Span.attributes = 9
+const SPAN_DROPPED_ATTRIBUTES = 0x50; // Span.dropped_attributes_count = 10
+const SPAN_EVENTS = 0x5a; // Span.events = 11
+const SPAN_DROPPED_EVENTS = 0x60; // Span.dropped_events_count = 12
+const SPAN_LINKS = 0x6a; // Span.links = 13
+const SPAN_DROPPED_LINKS = 0x70; // Span.dropped_links_count = 14
+const SPAN_STATUS = 0x7a; // Span.status = 15
+// Span.flags = 16, fixed32: key 133, which takes two varint bytes.
+const SPAN_FLAGS_0 = 0x85;
+const SPAN_FLAGS_1 = 0x01;
+
+const EVENT_TIME = 0x09; // Span.Event.time_unix_nano = 1, fixed64
+const EVENT_NAME = 0x12; // Span.Event.name = 2
+const EVENT_ATTRIBUTES = 0x1a; // Span.Event.attributes = 3
+const EVENT_DROPPED = 0x20; // Span.Event.dropped_attributes_count = 4
+
+const LINK_TRACE_ID = 0x0a; // Span.Link.trace_id = 1
+const LINK_SPAN_ID = 0x12; // Span.Link.span_id = 2
+const LINK_TRACE_STATE = 0x1a; // Span.Link.trace_state = 3
+const LINK_ATTRIBUTES = 0x22; // Span.Link.attributes = 4
+const LINK_DROPPED = 0x28; // Span.Link.dropped_attributes_count = 5
+const LINK_FLAGS = 0x35; // Span.Link.flags = 6, fixed32
+
+const STATUS_MESSAGE = 0x12; // Status.message = 2
+const STATUS_CODE = 0x18; // Status.code = 3
+
+const KV_KEY = 0x0a; // KeyValue.key = 1
+const KV_VALUE = 0x12; // KeyValue.value = 2
+const LIST_VALUES = 0x0a; // ArrayValue.values = 1 and KeyValueList.values = 1
+
+const ANY_STRING = 0x0a; // AnyValue.string_value = 1
+const ANY_BOOL = 0x10; // AnyValue.bool_value = 2
+const ANY_INT = 0x18; // AnyValue.int_value = 3
+const ANY_DOUBLE = 0x21; // AnyValue.double_value = 4, fixed64
+const ANY_ARRAY = 0x2a; // AnyValue.array_value = 5
+const ANY_KVLIST = 0x32; // AnyValue.kvlist_value = 6
+const ANY_BYTES = 0x3a; // AnyValue.bytes_value = 7
+
+/** Key (1 byte) + fixed64 payload. */
+const FIXED64_FIELD = 9;
+/** Two key bytes + fixed32 payload. */
+const SPAN_FLAGS_FIELD = 6;
+/** Key + fixed32 payload. */
+const LINK_FLAGS_FIELD = 5;
+
+/** Hex digit values by character code (ASCII); anything else is 0. */
+const HEX = new Uint8Array(0x80);
+for (let i = 0; i < 10; i++) HEX[0x30 + i] = i;
+for (let i = 0; i < 6; i++) {
+  HEX[0x41 + i] = 10 + i;
+  HEX[0x61 + i] = 10 + i;
+}
+/** The byte of two hex digits, indexed by `code1 << 7 | code2` (ASCII codes): one load per byte. */
+const HEX_PAIR = new Uint8Array(0x4000);
+for (let hi = 0; hi < 0x80; hi++) for (let lo = 0; lo < 0x80; lo++) HEX_PAIR[(hi << 7) | lo] = (HEX[hi]! << 4) | HEX[lo]!;
+
+// Lengths from the size pass, in write order. Encoding is synchronous, so one table serves all.
+const sizes = new SizeTable();
+
+/**
+ * Attribute keys come from a small vocabulary repeated on every span, so each key's encoded
+ * `KeyValue.key` field (key byte, length, UTF-8) is kept: the size pass finds it with one Map
+ * lookup instead of measuring the string, and the write pass copies it four bytes per store
+ * (through a DataView on the output) instead of one character at a time. Bounded: at most
+ * KEY_CACHE_ENTRIES keys of at most KEY_CACHE_LENGTH characters; a full cache is emptied before
+ * the next encode starts (never between the two passes, whose slots refer to its entries).
+ */
+const KEY_CACHE_ENTRIES = 2048;
+const KEY_CACHE_LENGTH = 128;
+const keyIndex = new Map<string, number>();
+/** The encoded key fields, by cache index. */
+const keyFields: Uint8Array[] = [];
+/** The same bytes as little-endian 32-bit words, zero-padded to a multiple of four. */
+const keyWords: Int32Array[] = [];
+
+/** The output of the encode under way, for the word stores; released after each encode. */
+const NO_VIEW = new DataView(new ArrayBuffer(0));
+let view: DataView = NO_VIEW;
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+function swap32(v: number): number {
+  return ((v & 0xff) << 24) | ((v & 0xff00) << 8) | ((v >>> 8) & 0xff00) | (v >>> 24);
+}
+
+// Grouping scratch, reused between calls: span indices in output order, and per group
+// (one resource + one scope) its first index into `order`, its resource and its scope.
+let order = new Uint32Array(1024);
+const groupStart: number[] = [];
+const groupResource: Resource[] = [];
+const groupScope: InstrumentationScope[] = [];
+
+/**
+ * Encodes spans as the bytes of one `ExportTraceServiceRequest`. An empty list gives an empty
+ * message (zero bytes).
+ */
+export function encodeExportTraceRequest(spans: readonly SpanData[]): Buffer {
+  if (keyFields.length >= KEY_CACHE_ENTRIES) {
+    keyIndex.clear();
+    keyFields.length = 0;
+    keyWords.length = 0;
+  }
+  try {
+    const groups = group(spans);
+    sizes.reset();
+    let total = 0;
+    for (let g = 0; g < groups; ) {
+      const end = resourceEnd(g, groups);
+      const size = sizeResourceSpans(spans, g, end);
+      total += 1 + varintSize(size) + size;
+      g = end;
+    }
+    const w = new ProtoWriter(total);
+    view = new DataView(w.buf.buffer, w.buf.byteOffset, w.buf.byteLength);
+    for (let g = 0; g < groups; ) {
+      const end = resourceEnd(g, groups);
+      w.byte(REQUEST_RESOURCE_SPANS);
+      writeResourceSpans(w, spans, g, end);
+      g = end;
+    }
+    return w.finish();
+  } finally {
+    // The scratch keeps neither the caller's objects nor the output alive.
+    groupResource.length = 0;
+    groupScope.length = 0;
+    view = NO_VIEW;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Grouping.
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Fills `order` and the group arrays; returns the number of groups. Groups of one resource are
+ * adjacent, resources in first-seen order, scopes in first-seen order within their resource.
+ */
+function group(spans: readonly SpanData[]): number {
+  const n = spans.length;
+  groupStart.length = 0;
+  groupResource.length = 0;
+  groupScope.length = 0;
+  if (n === 0) return 0;
+  if (order.length < n) order = new Uint32Array(Math.max(n, order.length * 2));
+  const resource = spans[0]!.resource;
+  const scope = spans[0]!.scope;
+  let uniform = true;
+  for (let i = 1; i < n; i++) {
+    const span = spans[i]!;
+    if (span.resource !== resource || span.scope !== scope) {
+      uniform = false;
+      break;
+    }
+  }
+  if (uniform) {
+    // The usual batch: one process, one tracer.
+    for (let i = 0; i < n; i++) order[i] = i;
+    groupStart.push(0, n);
+    groupResource.push(resource);
+    groupScope.push(scope);
+    return 1;
+  }
+  return groupMixed(spans);
+}
+
+/** The general case: a counting sort of span indices by group. Allocates per group, not per span. */
+function groupMixed(spans: readonly SpanData[]): number {
+  const n = spans.length;
+  // Group ids in first-seen order, and for each the index of its resource in first-seen order.
+  const resources = new Map<Resource, Map<InstrumentationScope, number>>();
+  const resourceRank = new Map<Resource, number>();
+  const firstResource: number[] = [];
+  const counts: number[] = [];
+  const spanGroup = new Uint32Array(n);
+  for (let i = 0; i < n; i++) {
+    const span = spans[i]!;
+    let scopes = resources.get(span.resource);
+    if (scopes === undefined) {
+      scopes = new Map();
+      resources.set(span.resource, scopes);
+      resourceRank.set(span.resource, resourceRank.size);
+    }
+    let id = scopes.get(span.scope);
+    if (id === undefined) {
+      id = counts.length;
+      scopes.set(span.scope, id);
+      counts.push(0);
+      firstResource.push(resourceRank.get(span.resource)!);
+      groupResource.push(span.resource);
+      groupScope.push(span.scope);
+    }
+    counts[id]!++;
+    spanGroup[i] = id;
+  }
+  // Output rank of each group: by resource rank, then by first appearance (a stable sort).
+  const groups = counts.length;
+  const byOutput = Array.from({ length: groups }, (_, k) => k).sort(
+    (a, b) => firstResource[a]! - firstResource[b]! || a - b,
+  );
+  const rank = new Uint32Array(groups);
+  const next = new Uint32Array(groups);
+  const resourcesInOrder: Resource[] = [];
+  const scopesInOrder: InstrumentationScope[] = [];
+  let offset = 0;
+  for (let r = 0; r < groups; r++) {
+    const id = byOutput[r]!;
+    rank[id] = r;
+    next[r] = offset;
+    groupStart.push(offset);
+    resourcesInOrder.push(groupResource[id]!);
+    scopesInOrder.push(groupScope[id]!);
+    offset += counts[id]!;
+  }
+  groupStart.push(offset);
+  for (let i = 0; i < n; i++) order[next[rank[spanGroup[i]!]!]!++] = i;
+  for (let r = 0; r < groups; r++) {
+    groupResource[r] = resourcesInOrder[r]!;
+    groupScope[r] = scopesInOrder[r]!;
+  }
+  return groups;
+}
+
+/** The group after the last one sharing the resource of group `g`. */
+function resourceEnd(g: number, groups: number): number {
+  const resource = groupResource[g];
+  let end = g + 1;
+  while (end < groups && groupResource[end] === resource) end++;
+  return end;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Size pass. Each message reserves its slot first, then its children fill theirs, so the write
+// pass can read lengths back with `sizes.next()` in the order it writes. Slots, in order:
+//   ResourceSpans: [resource spans] [resource] <attributes of the resource>, then per scope:
+//   ScopeSpans:    [scope spans] [scope] [name] [version] <attributes of the scope>, then per span:
+//   Span:          [span] [trace state] [name] <attributes> <events> <links> [status message]
+//   Event:         [event] [name] <attributes>
+//   Link:          [link] [trace state] <attributes>
+//   attributes:    per key: [key/value] [key] <value>
+//   value:         string: [string]; array: [array body] <elements>; object: [list body] <attributes>
+// ---------------------------------------------------------------------------------------------
+
+function sizeResourceSpans(spans: readonly SpanData[], from: number, to: number): number {
+  const slot = sizes.reserve();
+  const resource = sizeResource(groupResource[from]!);
+  let size = 1 + varintSize(resource) + resource;
+  for (let g = from; g < to; g++) {
+    const scopeSpans = sizeScopeSpans(spans, g);
+    size += 1 + varintSize(scopeSpans) + scopeSpans;
+  }
+  sizes.set(slot, size);
+  return size;
+}
+
+function sizeResource(resource: Resource): number {
+  const slot = sizes.reserve();
+  let size = sizeAttributes(resource.attributes, 0);
+  const dropped = resource.droppedAttributesCount >>> 0;
+  if (dropped !== 0) size += 1 + varintSize(dropped);
+  sizes.set(slot, size);
+  return size;
+}
+
+function sizeScopeSpans(spans: readonly SpanData[], g: number): number {
+  const slot = sizes.reserve();
+  const scope = sizeScope(groupScope[g]!);
+  let size = 1 + varintSize(scope) + scope;
+  const end = groupStart[g + 1]!;
+  for (let k = groupStart[g]!; k < end; k++) {
+    const span = sizeSpan(spans[order[k]!]!);
+    size += 1 + varintSize(span) + span;
+  }
+  sizes.set(slot, size);
+  return size;
+}
+
+function sizeScope(scope: InstrumentationScope): number {
+  const slot = sizes.reserve();
+  const name = textLength(scope.name);
+  const version = textLength(scope.version);
+  sizes.push(name);
+  sizes.push(version);
+  let size = sizeAttributes(scope.attributes, 0);
+  if (name !== 0) size += 1 + varintSize(name) + name;
+  if (version !== 0) size += 1 + varintSize(version) + version;
+  sizes.set(slot, size);
+  return size;
+}
+
+function sizeSpan(span: SpanData): number {
+  const slot = sizes.reserve();
+  const traceId = span.traceId.length >>> 1;
+  const spanId = span.spanId.length >>> 1;
+  const parent = span.parentSpanId.length >>> 1;
+  const traceState = textLength(span.traceState);
+  const name = textLength(span.name);
+  sizes.push(traceState);
+  sizes.push(name);
+  let size = 2 * FIXED64_FIELD;
+  if (traceId !== 0) size += 1 + varintSize(traceId) + traceId;
+  if (spanId !== 0) size += 1 + varintSize(spanId) + spanId;
+  if (traceState !== 0) size += 1 + varintSize(traceState) + traceState;
+  if (parent !== 0) size += 1 + varintSize(parent) + parent;
+  if (name !== 0) size += 1 + varintSize(name) + name;
+  const kind = span.kind | 0;
+  if (kind !== 0) size += 1 + varintSize(kind);
+  size += sizeAttributes(span.attributes, 0);
+  const droppedAttributes = span.droppedAttributesCount >>> 0;
+  if (droppedAttributes !== 0) size += 1 + varintSize(droppedAttributes);
+  const events = span.events;
+  for (let i = 0; i < events.length; i++) {
+    const event = sizeEvent(events[i]!);
+    size += 1 + varintSize(event) + event;
+  }
+  const droppedEvents = span.droppedEventsCount >>> 0;
+  if (droppedEvents !== 0) size += 1 + varintSize(droppedEvents);
+  const links = span.links;
+  for (let i = 0; i < links.length; i++) {
+    const link = sizeLink(links[i]!);
+    size += 1 + varintSize(link) + link;
+  }
+  const droppedLinks = span.droppedLinksCount >>> 0;
+  if (droppedLinks !== 0) size += 1 + varintSize(droppedLinks);
+  const status = span.status;
+  const message = textLength(status.message);
+  sizes.push(message);
+  const statusSize = statusBodySize(status.code | 0, message);
+  size += 1 + varintSize(statusSize) + statusSize;
+  if ((span.traceFlags & 0xff) !== 0) size += SPAN_FLAGS_FIELD;
+  sizes.set(slot, size);
+  return size;
+}
+
+function statusBodySize(code: number, messageLength: number): number {
+  return (
+    (messageLength !== 0 ? 1 + varintSize(messageLength) + messageLength : 0) +
+    (code !== 0 ? 1 + varintSize(code) : 0)
+  );
+}
+
+function sizeEvent(event: SpanEvent): number {
+  const slot = sizes.reserve();
+  const name = textLength(event.name);
+  sizes.push(name);
+  let size = FIXED64_FIELD + sizeAttributes(event.attributes, 0);
+  if (name !== 0) size += 1 + varintSize(name) + name;
+  const dropped = event.droppedAttributesCount >>> 0;
+  if (dropped !== 0) size += 1 + varintSize(dropped);
+  sizes.set(slot, size);
+  return size;
+}
+
+function sizeLink(link: SpanLink): number {
+  const slot = sizes.reserve();
+  const traceId = link.traceId.length >>> 1;
+  const spanId = link.spanId.length >>> 1;
+  const traceState = textLength(link.traceState);
+  sizes.push(traceState);
+  let size = sizeAttributes(link.attributes, 0);
+  if (traceId !== 0) size += 1 + varintSize(traceId) + traceId;
+  if (spanId !== 0) size += 1 + varintSize(spanId) + spanId;
+  if (traceState !== 0) size += 1 + varintSize(traceState) + traceState;
+  const dropped = link.droppedAttributesCount >>> 0;
+  if (dropped !== 0) size += 1 + varintSize(dropped);
+  if ((link.traceFlags & 0xff) !== 0) size += LINK_FLAGS_FIELD;
+  sizes.set(slot, size);
+  return size;
+}
+
+/**
+ * Bytes of a run of `repeated KeyValue` fields (every such field number is below 16, so every
+ * key takes one byte).
+ */
+function sizeAttributes(attributes: Attributes, depth: number): number {
+  let size = 0;
+  for (const key in attributes) {
+    if (!hasOwn.call(attributes, key)) continue;
+    const value = attributes[key];
+    if (value === undefined) continue;
+    const slot = sizes.reserve();
+    // The key's slot: (cache index << 1) | 1 for a cached key, (UTF-8 length << 1) otherwise.
+    let keyField: number;
+    let cached = keyIndex.get(key);
+    if (cached === undefined) cached = cacheKey(key);
+    if (cached >= 0) {
+      sizes.push((cached << 1) | 1);
+      keyField = keyFields[cached]!.length;
+    } else {
+      const keyLength = textLength(key);
+      sizes.push(keyLength << 1);
+      keyField = keyLength !== 0 ? 1 + varintSize(keyLength) + keyLength : 0;
+    }
+    const any = sizeAnyValue(value, depth);
+    const pair = keyField + 1 + varintSize(any) + any;
+    sizes.set(slot, pair);
+    size += 1 + varintSize(pair) + pair;
+  }
+  return size;
+}
+
+/** Adds `key` to the key cache; returns its index, or -1 when it is not cached. */
+function cacheKey(key: string): number {
+  if (key.length === 0 || key.length > KEY_CACHE_LENGTH || keyFields.length >= KEY_CACHE_ENTRIES) return -1;
+  const length = utf8Length(key);
+  const w = new ProtoWriter(1 + varintSize(length) + length);
+  w.byte(KV_KEY);
+  w.string(key, length);
+  const index = keyFields.length;
+  // A copy: the writer's Buffer may be a slice of Node's shared pool, which a long-lived cache
+  // entry would keep alive.
+  const field = new Uint8Array(w.finish());
+  const words = new Int32Array((field.length + 3) >>> 2);
+  new Uint8Array(words.buffer).set(field);
+  if (!LITTLE_ENDIAN) for (let i = 0; i < words.length; i++) words[i] = swap32(words[i]!);
+  keyFields.push(field);
+  keyWords.push(words);
+  keyIndex.set(key, index);
+  return index;
+}
+
+const hasOwn = Object.prototype.hasOwnProperty;
+
+/**
+ * UTF-8 length of a string, as utf8Length gives it, by the quickest route: a short ASCII string
+ * is measured in JS, anything longer natively (Buffer.byteLength counts a lone surrogate as the
+ * three bytes of U+FFFD, as utf8Length does and as Buffer writes it).
+ */
+function textLength(s: string): number {
+  const n = s.length;
+  if (n <= SHORT_TEXT) {
+    for (let i = 0; i < n; i++) if (s.charCodeAt(i) >= 0x80) return utf8Length(s);
+    return n;
+  }
+  return Buffer.byteLength(s, 'utf8');
+}
+
+/** Up to this many characters, textLength scans in JS instead of calling into native code. */
+const SHORT_TEXT = 8;
+
+/** Bytes of the AnyValue message body holding `value`. */
+function sizeAnyValue(value: AttributeValue, depth: number): number {
+  switch (typeof value) {
+    case 'string': {
+      const length = textLength(value);
+      sizes.push(length);
+      return 1 + varintSize(length) + length;
+    }
+    case 'number':
+      return isInt64(value) ? 1 + varintSize(value) : FIXED64_FIELD;
+    case 'boolean':
+      return 2;
+    case 'bigint':
+      return 1 + bigintVarintSize(value);
+    case 'object': {
+      if (value === null || depth >= MAX_NESTING) return 0;
+      if (Array.isArray(value)) {
+        const slot = sizes.reserve();
+        const body = sizeArray(value, depth + 1);
+        sizes.set(slot, body);
+        return 1 + varintSize(body) + body;
+      }
+      if (value instanceof Uint8Array) return 1 + varintSize(value.length) + value.length;
+      const slot = sizes.reserve();
+      const body = sizeAttributes(value as Attributes, depth + 1);
+      sizes.set(slot, body);
+      return 1 + varintSize(body) + body;
+    }
+    default:
+      return 0;
+  }
+}
+
+function sizeArray(values: readonly AttributeValue[], depth: number): number {
+  let size = 0;
+  for (let i = 0; i < values.length; i++) {
+    const any = sizeAnyValue(values[i]!, depth);
+    size += 1 + varintSize(any) + any;
+  }
+  return size;
+}
+
+/** True when a number goes out as int_value: a safe integer, and not -0 (which only a double keeps). */
+function isInt64(v: number): boolean {
+  return Number.isSafeInteger(v) && (v !== 0 || 1 / v > 0);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Write pass: the same walk, reading the lengths back.
+// ---------------------------------------------------------------------------------------------
+
+function writeResourceSpans(w: ProtoWriter, spans: readonly SpanData[], from: number, to: number): void {
+  w.varint(sizes.next());
+  const resource = groupResource[from]!;
+  w.byte(RESOURCE_SPANS_RESOURCE);
+  w.varint(sizes.next());
+  writeAttributes(w, resource.attributes, RESOURCE_ATTRIBUTES, 0);
+  const dropped = resource.droppedAttributesCount >>> 0;
+  if (dropped !== 0) {
+    w.byte(RESOURCE_DROPPED);
+    w.varint(dropped);
+  }
+  for (let g = from; g < to; g++) {
+    w.byte(RESOURCE_SPANS_SCOPE_SPANS);
+    writeScopeSpans(w, spans, g);
+  }
+}
+
+function writeScopeSpans(w: ProtoWriter, spans: readonly SpanData[], g: number): void {
+  w.varint(sizes.next());
+  const scope = groupScope[g]!;
+  w.byte(SCOPE_SPANS_SCOPE);
+  w.varint(sizes.next());
+  const name = sizes.next();
+  const version = sizes.next();
+  if (name !== 0) {
+    w.byte(SCOPE_NAME);
+    w.string(scope.name, name);
+  }
+  if (version !== 0) {
+    w.byte(SCOPE_VERSION);
+    w.string(scope.version, version);
+  }
+  writeAttributes(w, scope.attributes, SCOPE_ATTRIBUTES, 0);
+  const end = groupStart[g + 1]!;
+  for (let k = groupStart[g]!; k < end; k++) {
+    w.byte(SCOPE_SPANS_SPANS);
+    writeSpan(w, spans[order[k]!]!);
+  }
+}
+
+function writeSpan(w: ProtoWriter, span: SpanData): void {
+  w.varint(sizes.next());
+  const traceState = sizes.next();
+  const name = sizes.next();
+  writeId(w, SPAN_TRACE_ID, span.traceId);
+  writeId(w, SPAN_SPAN_ID, span.spanId);
+  if (traceState !== 0) {
+    w.byte(SPAN_TRACE_STATE);
+    w.string(span.traceState, traceState);
+  }
+  writeId(w, SPAN_PARENT_SPAN_ID, span.parentSpanId);
+  if (name !== 0) {
+    w.byte(SPAN_NAME);
+    w.string(span.name, name);
+  }
+  const kind = span.kind | 0;
+  if (kind !== 0) {
+    w.byte(SPAN_KIND);
+    w.varint(kind);
+  }
+  const start = span.startTime;
+  w.byte(SPAN_START);
+  w.fixed64Nanos(start[0], start[1]);
+  const end = span.endTime;
+  w.byte(SPAN_END);
+  w.fixed64Nanos(end[0], end[1]);
+  writeAttributes(w, span.attributes, SPAN_ATTRIBUTES, 0);
+  const droppedAttributes = span.droppedAttributesCount >>> 0;
+  if (droppedAttributes !== 0) {
+    w.byte(SPAN_DROPPED_ATTRIBUTES);
+    w.varint(droppedAttributes);
+  }
+  const events = span.events;
+  for (let i = 0; i < events.length; i++) {
+    w.byte(SPAN_EVENTS);
+    writeEvent(w, events[i]!);
+  }
+  const droppedEvents = span.droppedEventsCount >>> 0;
+  if (droppedEvents !== 0) {
+    w.byte(SPAN_DROPPED_EVENTS);
+    w.varint(droppedEvents);
+  }
+  const links = span.links;
+  for (let i = 0; i < links.length; i++) {
+    w.byte(SPAN_LINKS);
+    writeLink(w, links[i]!);
+  }
+  const droppedLinks = span.droppedLinksCount >>> 0;
+  if (droppedLinks !== 0) {
+    w.byte(SPAN_DROPPED_LINKS);
+    w.varint(droppedLinks);
+  }
+  const status = span.status;
+  const code = status.code | 0;
+  const message = sizes.next();
+  w.byte(SPAN_STATUS);
+  w.varint(statusBodySize(code, message));
+  if (message !== 0) {
+    w.byte(STATUS_MESSAGE);
+    w.string(status.message, message);
+  }
+  if (code !== 0) {
+    w.byte(STATUS_CODE);
+    w.varint(code);
+  }
+  const flags = span.traceFlags & 0xff;
+  if (flags !== 0) {
+    w.byte(SPAN_FLAGS_0);
+    w.byte(SPAN_FLAGS_1);
+    w.fixed32(flags);
+  }
+}
+
+function writeEvent(w: ProtoWriter, event: SpanEvent): void {
+  w.varint(sizes.next());
+  const name = sizes.next();
+  const time = event.time;
+  w.byte(EVENT_TIME);
+  w.fixed64Nanos(time[0], time[1]);
+  if (name !== 0) {
+    w.byte(EVENT_NAME);
+    w.string(event.name, name);
+  }
+  writeAttributes(w, event.attributes, EVENT_ATTRIBUTES, 0);
+  const dropped = event.droppedAttributesCount >>> 0;
+  if (dropped !== 0) {
+    w.byte(EVENT_DROPPED);
+    w.varint(dropped);
+  }
+}
+
+function writeLink(w: ProtoWriter, link: SpanLink): void {
+  w.varint(sizes.next());
+  const traceState = sizes.next();
+  writeId(w, LINK_TRACE_ID, link.traceId);
+  writeId(w, LINK_SPAN_ID, link.spanId);
+  if (traceState !== 0) {
+    w.byte(LINK_TRACE_STATE);
+    w.string(link.traceState, traceState);
+  }
+  writeAttributes(w, link.attributes, LINK_ATTRIBUTES, 0);
+  const dropped = link.droppedAttributesCount >>> 0;
+  if (dropped !== 0) {
+    w.byte(LINK_DROPPED);
+    w.varint(dropped);
+  }
+  const flags = link.traceFlags & 0xff;
+  if (flags !== 0) {
+    w.byte(LINK_FLAGS);
+    w.fixed32(flags);
+  }
+}
+
+/** Writes a hex id as a bytes field (left out when empty), two digits per byte, in place. */
+function writeId(w: ProtoWriter, key: number, hex: string): void {
+  const n = hex.length >>> 1;
+  if (n === 0) return;
+  w.byte(key);
+  w.varint(n);
+  const buf = w.buf;
+  let pos = w.pos;
+  for (let i = 0; i < 2 * n; i += 2) {
+    const hi = hex.charCodeAt(i);
+    const lo = hex.charCodeAt(i + 1);
+    buf[pos++] = (hi | lo) < 0x80 ? HEX_PAIR[(hi << 7) | lo]! : 0;
+  }
+  w.pos = pos;
+}
+
+/**
+ * Writes a run of `repeated KeyValue` fields with key byte `key`. The attribute writers keep the
+ * output position in a local (handing it back and forth with `w.pos` only around the writer's
+ * own methods): they run for every attribute of every span, and this saves a field load and
+ * store per byte.
+ */
+function writeAttributes(w: ProtoWriter, attributes: Attributes, key: number, depth: number): void {
+  w.pos = putAttributes(w, w.pos, attributes, key, depth);
+}
+
+function putAttributes(w: ProtoWriter, pos: number, attributes: Attributes, key: number, depth: number): number {
+  const buf = w.buf;
+  for (const name in attributes) {
+    if (!hasOwn.call(attributes, name)) continue;
+    const value = attributes[name];
+    if (value === undefined) continue;
+    buf[pos++] = key;
+    pos = putLength(buf, pos, sizes.next());
+    const keySlot = sizes.next();
+    if ((keySlot & 1) !== 0) {
+      const index = keySlot >>> 1;
+      const words = keyWords[index]!;
+      const length = keyFields[index]!.length;
+      if (pos + 4 * words.length <= buf.length) {
+        // Four bytes per store; the up to three bytes written past the field are overwritten next.
+        for (let i = 0, p = pos; i < words.length; i++, p += 4) view.setInt32(p, words[i]!, true);
+      } else {
+        buf.set(keyFields[index]!, pos);
+      }
+      pos += length;
+    } else if (keySlot !== 0) {
+      buf[pos++] = KV_KEY;
+      pos = putString(buf, pos, name, keySlot >>> 1);
+    }
+    buf[pos++] = KV_VALUE;
+    pos = putAnyValue(w, pos, value, depth);
+  }
+  return pos;
+}
+
+/** Writes the length prefix and body of the AnyValue holding `value`; returns the new position. */
+function putAnyValue(w: ProtoWriter, pos: number, value: AttributeValue, depth: number): number {
+  const buf = w.buf;
+  switch (typeof value) {
+    case 'string': {
+      const length = sizes.next();
+      pos = putLength(buf, pos, 1 + varintSize(length) + length);
+      buf[pos++] = ANY_STRING;
+      return putString(buf, pos, value, length);
+    }
+    case 'number':
+      if (isInt64(value)) {
+        if (value >= 0 && value < 0x80000000) {
+          pos = putLength(buf, pos, 1 + varintSize(value));
+          buf[pos++] = ANY_INT;
+          return putLength(buf, pos, value);
+        }
+        buf[pos++] = 1 + varintSize(value);
+        buf[pos++] = ANY_INT;
+        w.pos = pos;
+        w.varint(value);
+        return w.pos;
+      }
+      buf[pos++] = FIXED64_FIELD;
+      buf[pos++] = ANY_DOUBLE;
+      w.pos = pos;
+      w.double(value);
+      return w.pos;
+    case 'boolean':
+      buf[pos] = 2;
+      buf[pos + 1] = ANY_BOOL;
+      buf[pos + 2] = value ? 1 : 0;
+      return pos + 3;
+    case 'bigint':
+      buf[pos++] = 1 + bigintVarintSize(value);
+      buf[pos++] = ANY_INT;
+      w.pos = pos;
+      w.varintBig(value);
+      return w.pos;
+    case 'object': {
+      if (value === null || depth >= MAX_NESTING) {
+        buf[pos] = 0;
+        return pos + 1;
+      }
+      if (Array.isArray(value)) {
+        const body = sizes.next();
+        pos = putLength(buf, pos, 1 + varintSize(body) + body);
+        buf[pos++] = ANY_ARRAY;
+        pos = putLength(buf, pos, body);
+        const values = value as readonly AttributeValue[];
+        for (let i = 0; i < values.length; i++) {
+          buf[pos++] = LIST_VALUES;
+          pos = putAnyValue(w, pos, values[i]!, depth + 1);
+        }
+        return pos;
+      }
+      if (value instanceof Uint8Array) {
+        const length = value.length;
+        pos = putLength(buf, pos, 1 + varintSize(length) + length);
+        buf[pos++] = ANY_BYTES;
+        w.pos = pos;
+        w.bytes(value);
+        return w.pos;
+      }
+      const body = sizes.next();
+      pos = putLength(buf, pos, 1 + varintSize(body) + body);
+      buf[pos++] = ANY_KVLIST;
+      pos = putLength(buf, pos, body);
+      return putAttributes(w, pos, value as Attributes, LIST_VALUES, depth + 1);
+    }
+    default:
+      buf[pos] = 0;
+      return pos + 1;
+  }
+}
+
+/** Writes a varint of 0 <= v < 2^31 (a length, or a small integer) at `pos`; returns the new position. */
+function putLength(buf: Buffer, pos: number, v: number): number {
+  while (v > 0x7f) {
+    buf[pos++] = (v & 0x7f) | 0x80;
+    v >>>= 7;
+  }
+  buf[pos++] = v;
+  return pos;
+}
+
+/** Writes `s` with its length prefix; `length` is its UTF-8 length. Returns the new position. */
+function putString(buf: Buffer, pos: number, s: string, length: number): number {
+  pos = putLength(buf, pos, length);
+  const n = s.length;
+  if (length === n && n <= SHORT_COPY) {
+    // ASCII (only then do the UTF-8 and UTF-16 lengths agree): a JS copy beats a native call.
+    for (let i = 0; i < n; i++) buf[pos++] = s.charCodeAt(i);
+    return pos;
+  }
+  return length === 0 ? pos : pos + buf.write(s, pos, length, 'utf8');
+}
+
+/** Longest ASCII string putString copies in JS. */
+const SHORT_COPY = 64;
