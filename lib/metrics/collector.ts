@@ -20,4 +20,7 @@ export interface Collector {
    * the registry then skips the per-series checks it applies to other collectors.
    */
   readonly trusted?: boolean;
+  /** A series limit (the library's own metrics): the registry then exports how many series it refused. */
+  readonly maxSeries?: number;
+  readonly droppedSeries?: number;
 }

@@ -30,6 +30,12 @@ export interface MetricOptions<L extends string = string> {
    * May return a promise; registries' async collection awaits it.
    */
   readonly collect?: (this: never) => void | Promise<void>;
+  /**
+   * Most series this metric may hold. Past it, a new label value combination gets a child that records
+   * into nothing, and the refusal is counted in `zerotel_metric_series_dropped_total{metric}` on every
+   * registry the metric is registered with: memory stays bounded whatever values arrive.
+   */
+  readonly maxSeries?: number;
 }
 
 /** The part of every child the family needs: its sorted label set. */
@@ -55,6 +61,12 @@ export abstract class Metric<Child extends ChildBase, L extends string = string>
   /** The single child of an unlabelled metric. */
   protected plain: Child | undefined = undefined;
   private readonly collectCallback: (() => void | Promise<void>) | undefined;
+  /** The series limit, or Infinity. */
+  readonly maxSeries: number;
+  /** How many new label value combinations were refused by the series limit. */
+  droppedSeries = 0;
+  /** The child handed out once the limit is reached: it records, but is never exported. */
+  private overflow: Child | undefined = undefined;
 
   protected constructor(
     readonly type: MetricType,
@@ -63,7 +75,7 @@ export abstract class Metric<Child extends ChildBase, L extends string = string>
     if (options === null || typeof options !== 'object') {
       throw new MetricsError('construct', `metric options must be an object, got ${String(options)}`);
     }
-    const { name, help, labelNames = [], constLabels = {}, unit = '', collect } = options;
+    const { name, help, labelNames = [], constLabels = {}, unit = '', collect, maxSeries = Infinity } = options;
     if (typeof name !== 'string') throw new MetricsError('construct', `metric name must be a string, got ${String(name)}`);
     if (!Array.isArray(labelNames)) {
       throw new MetricsError('construct', `${name}: labelNames must be an array of strings`);
@@ -75,6 +87,10 @@ export abstract class Metric<Child extends ChildBase, L extends string = string>
       throw new MetricsError('construct', `${name}: collect must be a function`);
     }
     checkUnit(type, name, unit);
+    if (!(typeof maxSeries === 'number' && maxSeries >= 1 && (Number.isInteger(maxSeries) || maxSeries === Infinity))) {
+      throw new MetricsError('construct', `${name}: maxSeries must be a positive integer, got ${String(maxSeries)}`);
+    }
+    this.maxSeries = maxSeries;
     this.descriptor = new Descriptor(name, help, [...labelNames], { ...constLabels });
     this.labelCount = labelNames.length;
     this.unit = unit;
@@ -134,6 +150,7 @@ export abstract class Metric<Child extends ChildBase, L extends string = string>
     this.index = new Map();
     this.children = [];
     this.sortedChildren = null;
+    this.overflow = undefined;
     if (this.labelCount === 0) this.plain = this.createChild([]);
   }
 
@@ -223,6 +240,10 @@ export abstract class Metric<Child extends ChildBase, L extends string = string>
     if (values.length > 0) {
       const existing = this.lookup(values as string[]);
       if (existing !== undefined) return existing;
+    }
+    if (this.children.length >= this.maxSeries) {
+      this.droppedSeries++;
+      return (this.overflow ??= this.newChild(this.descriptor.labelSet(values as string[])));
     }
     const child = this.newChild(this.descriptor.labelSet(values as string[]));
     if (values.length > 0) {

@@ -2,7 +2,7 @@ import type { Collector } from './collector.js';
 import { compareLabelValues, compareUtf8 } from './compare.js';
 import type { Descriptor } from './descriptor.js';
 import { AlreadyRegisteredError, GatherError, MetricsError } from './errors.js';
-import type { FamilySnapshot, MetricType, SeriesSnapshot } from './snapshot.js';
+import { type FamilySnapshot, LabelSet, type MetricType, Series, type SeriesSnapshot } from './snapshot.js';
 import { isValidLabelName, isValidMetricName, isValidUtf8 } from './validate.js';
 
 /** What one gather produced: the consistent families, sorted, and every problem found on the way. */
@@ -15,6 +15,10 @@ interface Registration {
   readonly collector: Collector;
   readonly descriptorIds: readonly string[];
 }
+
+/** The family counting series refused by metrics' `maxSeries` limits. */
+export const SERIES_DROPPED_METRIC = 'zerotel_metric_series_dropped_total';
+const SERIES_DROPPED_HELP = 'New label value combinations refused because the metric reached its maxSeries limit.';
 
 const TYPES: ReadonlySet<MetricType> = new Set(['counter', 'gauge', 'histogram', 'summary', 'untyped']);
 
@@ -29,6 +33,8 @@ export class Registry {
   private readonly descriptorIds = new Set<string>();
   /** Name -> help and label names of its registered descriptors. */
   private readonly dimensionsByName = new Map<string, { dimensions: string; users: number }>();
+  /** Label sets of the series-dropped family, one per limited metric name, kept for their cached text. */
+  private readonly droppedLabels = new Map<string, LabelSet>();
 
   /**
    * Registers a collector. Throws when a descriptor is invalid, disagrees with an earlier one of the same
@@ -142,6 +148,38 @@ export class Registry {
     return throwOnProblems(this.gather());
   }
 
+  /** `zerotel_metric_series_dropped_total{metric}` for the registered metrics that have a series limit. */
+  private seriesDroppedFamily(): FamilySnapshot | undefined {
+    // Summed by name: one name may be registered several times with other const label values.
+    let counts: Map<string, number> | undefined;
+    for (const collector of this.registrations.keys()) {
+      if (collector.maxSeries === undefined || collector.maxSeries === Infinity) continue;
+      const name = collector.describe()[0]?.name ?? '';
+      counts ??= new Map();
+      counts.set(name, (counts.get(name) ?? 0) + (collector.droppedSeries ?? 0));
+    }
+    if (counts === undefined) return undefined;
+    const series: SeriesSnapshot[] = [];
+    for (const [name, count] of counts) {
+      let labels = this.droppedLabels.get(name);
+      if (labels === undefined) {
+        labels = new LabelSet(['metric'], [name]);
+        this.droppedLabels.set(name, labels);
+      }
+      series.push(new Series(labels, count, 0, 0, null, null, null, null, undefined, undefined));
+    }
+    series.sort((a, b) => compareLabelValues(a.labels.values, b.labels.values));
+    return {
+      name: SERIES_DROPPED_METRIC,
+      help: SERIES_DROPPED_HELP,
+      type: 'counter',
+      unit: '',
+      upperBounds: null,
+      quantileRanks: null,
+      series,
+    };
+  }
+
   /** Gathers without running prepare steps, returning problems instead of throwing. */
   gather(): GatherResult {
     const problems: string[] = [];
@@ -195,6 +233,11 @@ export class Registry {
     for (const name of merged) {
       const family = byName.get(name)!;
       byName.set(name, { ...family, series: sortedUniqueSeries(family, problems) });
+    }
+    const dropped = this.seriesDroppedFamily();
+    if (dropped !== undefined) {
+      if (byName.has(dropped.name)) problems.push(`a collected family is named ${dropped.name}, which zerotel reserves`);
+      else byName.set(dropped.name, dropped);
     }
     const families = [...byName.values()];
     families.sort((a, b) => compareUtf8(a.name, b.name));

@@ -221,3 +221,33 @@ describe('Summary', () => {
     assert.equal(text(registry), '# HELP s_seconds h\n# TYPE s_seconds summary\ns_seconds_sum 3.5\ns_seconds_count 2\n');
   });
 });
+
+describe('series limit (maxSeries)', () => {
+  it('refuses new series past the limit, counts them, and keeps what was recorded', () => {
+    const { registry, registers } = fresh();
+    const c = new Counter({ name: 'hits_total', help: 'h', labelNames: ['user'], maxSeries: 2, registers });
+    c.labels('a').inc();
+    c.labels('b').inc(2);
+    const overflow = c.labels('c');
+    overflow.inc(100);
+    c.labels('d').inc();
+    c.labels('a').inc(); // existing series keep working
+    assert.equal(c.droppedSeries, 2);
+    assert.equal(
+      text(registry),
+      '# HELP hits_total h\n# TYPE hits_total counter\nhits_total{user="a"} 2\nhits_total{user="b"} 2\n' +
+        '# HELP zerotel_metric_series_dropped_total New label value combinations refused because the metric reached its maxSeries limit.\n' +
+        '# TYPE zerotel_metric_series_dropped_total counter\nzerotel_metric_series_dropped_total{metric="hits_total"} 2\n',
+    );
+    assert.equal(c.remove('b'), true);
+    c.labels('e').inc(); // room again after a removal
+    assert.match(text(registry), /hits_total\{user="e"\} 1/);
+  });
+
+  it('exports a zero count for a limited metric that never overflowed, and refuses a nonsense limit', () => {
+    const { registry, registers } = fresh();
+    new Gauge({ name: 'g', help: 'h', labelNames: ['k'], maxSeries: 10, registers });
+    assert.match(text(registry), /^zerotel_metric_series_dropped_total\{metric="g"\} 0$/m);
+    throwsStage(() => new Gauge({ name: 'g2', help: 'h', maxSeries: 0, registers }), 'construct', /maxSeries must be a positive integer/);
+  });
+});
