@@ -144,3 +144,20 @@ export {
   type NodejsCollectorOptions,
   type Fidelity,
 } from './runtime/index.js';
+
+export {
+  OtlpGrpcTraceExporter,
+  OtlpExportError,
+  type OtlpGrpcTraceExporterOptions,
+  type ExporterLogger,
+} from './otlp/exporter.js';
+export {
+  resolveOtlpConfig,
+  OtlpConfigError,
+  DEFAULT_OTLP_GRPC_ENDPOINT,
+  type OtlpExporterOptions,
+  type OtlpExporterConfig,
+  type Encryption,
+  type Compression,
+} from './otlp/config.js';
+export { encodeExportTraceRequest } from './otlp/encode.js';

@@ -1,0 +1,360 @@
+/**
+ * The OTLP/gRPC trace exporter's configuration, merged in three layers: explicit options, then the
+ * `OTEL_EXPORTER_OTLP_*` environment variables (the `TRACES_` variant of each before the generic one),
+ * then the specification's defaults. Validation never stops at the first mistake: every problem is
+ * collected and reported together, each naming the option or variable it came from.
+ */
+
+import { readFileSync } from 'node:fs';
+import { checkMetadata } from './grpc-transport.js';
+import { checkRetryPolicy, DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry.js';
+
+/** Transport security, named as OPA's distributed tracing configuration names it. */
+export type Encryption = 'off' | 'tls' | 'mtls';
+export type Compression = 'gzip' | 'none';
+
+/** What a user may set in code; anything left out comes from the environment or the defaults. */
+export interface OtlpExporterOptions {
+  /** `http://host:port` (plaintext), `https://host:port` (TLS) or `host:port` (TLS unless `insecure`). */
+  readonly endpoint?: string;
+  /** For an endpoint without a scheme only: true sends plaintext. */
+  readonly insecure?: boolean;
+  /** gRPC metadata sent with every export; merged over the environment's, key by key. */
+  readonly headers?: Readonly<Record<string, string>>;
+  /** Time allowed for one export, retries included (ms). */
+  readonly timeoutMs?: number;
+  readonly compression?: Compression;
+  /** Overrides what the endpoint's scheme implies: 'off', 'tls', or 'mtls' (TLS with a client certificate). */
+  readonly encryption?: Encryption;
+  /** PEM file of the CA that signed the collector's certificate (OPA: tls_ca_cert_file). */
+  readonly tlsCaCertFile?: string;
+  /** PEM file of the client certificate for mTLS (OPA: tls_cert_file). */
+  readonly tlsCertFile?: string;
+  /** PEM file of the client certificate's key for mTLS (OPA: tls_private_key_file). */
+  readonly tlsPrivateKeyFile?: string;
+  /** Backoff overrides; unset fields keep OpenTelemetry Go's defaults. */
+  readonly retry?: Partial<RetryPolicy>;
+}
+
+/** The resolved configuration, ready for the transport. */
+export interface OtlpExporterConfig {
+  /** `http://host:port` or `https://host:port`, the scheme matching `encryption`. */
+  readonly endpoint: string;
+  readonly encryption: Encryption;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly timeoutMs: number;
+  readonly compression: Compression;
+  /** PEM contents, read at resolution time. */
+  readonly ca?: Buffer;
+  readonly cert?: Buffer;
+  readonly key?: Buffer;
+  readonly retry: RetryPolicy;
+}
+
+/** Default collector address for OTLP over gRPC. */
+export const DEFAULT_OTLP_GRPC_ENDPOINT = 'http://localhost:4317';
+/** Default time for one export (ms), as the OTLP exporter specification sets it. */
+export const DEFAULT_OTLP_TIMEOUT_MS = 10_000;
+
+/** Every problem found in a configuration. */
+export class OtlpConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid OTLP exporter configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'OtlpConfigError';
+  }
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** A value and the name of the option or variable it came from (for messages). */
+interface Sourced<T> {
+  readonly value: T;
+  readonly source: string;
+}
+
+/** The first non-empty of `OTEL_EXPORTER_OTLP_TRACES_<suffix>` and `OTEL_EXPORTER_OTLP_<suffix>`. */
+function fromEnv(env: Env, suffix: string): Sourced<string> | undefined {
+  for (const name of [`OTEL_EXPORTER_OTLP_TRACES_${suffix}`, `OTEL_EXPORTER_OTLP_${suffix}`]) {
+    const raw = env[name];
+    // The specification treats an empty variable as an unset one.
+    if (raw !== undefined && raw.trim() !== '') return { value: raw.trim(), source: name };
+  }
+  return undefined;
+}
+
+/**
+ * Resolves options over the environment over the defaults, reading certificate files. Throws one
+ * {@link OtlpConfigError} listing every problem.
+ */
+export function resolveOtlpConfig(
+  options: OtlpExporterOptions = {},
+  env: Env = process.env,
+  readFile: (path: string) => Buffer = (path) => readFileSync(path),
+): OtlpExporterConfig {
+  const problems: string[] = [];
+  if (options === null || typeof options !== 'object') {
+    throw new OtlpConfigError([`options: must be an object, got ${String(options)}`]);
+  }
+
+  // Endpoint and transport security.
+  const endpointSetting: Sourced<string> =
+    options.endpoint !== undefined
+      ? { value: options.endpoint, source: 'options.endpoint' }
+      : (fromEnv(env, 'ENDPOINT') ?? { value: DEFAULT_OTLP_GRPC_ENDPOINT, source: 'default endpoint' });
+  const target = parseEndpoint(endpointSetting, problems);
+  const insecure = readBoolean(options.insecure, 'options.insecure', fromEnv(env, 'INSECURE'), problems) ?? false;
+
+  const caFile = pickString(options.tlsCaCertFile, 'options.tlsCaCertFile', fromEnv(env, 'CERTIFICATE'), problems);
+  const certFile = pickString(
+    options.tlsCertFile,
+    'options.tlsCertFile',
+    fromEnv(env, 'CLIENT_CERTIFICATE'),
+    problems,
+  );
+  const keyFile = pickString(
+    options.tlsPrivateKeyFile,
+    'options.tlsPrivateKeyFile',
+    fromEnv(env, 'CLIENT_KEY'),
+    problems,
+  );
+
+  let encryption: Encryption;
+  if (options.encryption !== undefined) {
+    if (options.encryption === 'off' || options.encryption === 'tls' || options.encryption === 'mtls') {
+      encryption = options.encryption;
+    } else {
+      problems.push(`options.encryption: must be 'off', 'tls' or 'mtls', got ${JSON.stringify(options.encryption)}`);
+      encryption = 'off';
+    }
+    // Both set in code and disagreeing is a mistake worth naming; across layers, the option simply wins.
+    if (target !== undefined && options.endpoint !== undefined && target.scheme !== undefined) {
+      const schemeSecure = target.scheme === 'https';
+      if (schemeSecure !== (encryption !== 'off')) {
+        problems.push(
+          `options.encryption: '${encryption}' contradicts the ${target.scheme}: scheme of options.endpoint`,
+        );
+      }
+    }
+  } else {
+    const secure = target?.scheme === undefined ? !insecure : target.scheme === 'https';
+    encryption = !secure ? 'off' : certFile !== undefined && keyFile !== undefined ? 'mtls' : 'tls';
+  }
+
+  let ca: Buffer | undefined;
+  let cert: Buffer | undefined;
+  let key: Buffer | undefined;
+  if (encryption !== 'off') {
+    const read = (file: Sourced<string>): Buffer | undefined => {
+      try {
+        return readFile(file.value);
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+        problems.push(`${file.source}: cannot read ${JSON.stringify(file.value)} (${code})`);
+        return undefined;
+      }
+    };
+    if (caFile !== undefined) ca = read(caFile);
+    if (encryption === 'mtls') {
+      if (certFile === undefined) {
+        problems.push(
+          'options.tlsCertFile (or OTEL_EXPORTER_OTLP_[TRACES_]CLIENT_CERTIFICATE): mtls needs a client certificate',
+        );
+      } else {
+        cert = read(certFile);
+      }
+      if (keyFile === undefined) {
+        problems.push('options.tlsPrivateKeyFile (or OTEL_EXPORTER_OTLP_[TRACES_]CLIENT_KEY): mtls needs a client key');
+      } else {
+        key = read(keyFile);
+      }
+    } else if (options.encryption === undefined && (certFile === undefined) !== (keyFile === undefined)) {
+      // Inferred TLS with half a client identity: surely a mistake. Explicit 'tls' ignores client files, as OPA does.
+      problems.push(`${(certFile ?? keyFile)!.source}: a client certificate and its key must be given together`);
+    }
+  }
+
+  // Metadata: environment first, options over it.
+  const headers: Record<string, string> = {};
+  const envHeaders = fromEnv(env, 'HEADERS');
+  if (envHeaders !== undefined) {
+    const parsed = parseHeaders(envHeaders, problems);
+    for (const p of checkMetadata(parsed)) problems.push(`${envHeaders.source}: ${p}`);
+    Object.assign(headers, parsed);
+  }
+  if (options.headers !== undefined) {
+    if (options.headers === null || typeof options.headers !== 'object') {
+      problems.push(`options.headers: must be an object of strings`);
+    } else {
+      const lowered: Record<string, string> = {};
+      for (const [k, v] of Object.entries(options.headers)) lowered[k.toLowerCase()] = v;
+      for (const p of checkMetadata(lowered)) problems.push(`options.headers: ${p}`);
+      Object.assign(headers, lowered);
+    }
+  }
+
+  // Timeout.
+  let timeoutMs = DEFAULT_OTLP_TIMEOUT_MS;
+  if (options.timeoutMs !== undefined) {
+    if (typeof options.timeoutMs === 'number' && Number.isFinite(options.timeoutMs) && options.timeoutMs > 0) {
+      timeoutMs = options.timeoutMs;
+    } else {
+      problems.push(`options.timeoutMs: must be a positive number of milliseconds, got ${String(options.timeoutMs)}`);
+    }
+  } else {
+    const t = fromEnv(env, 'TIMEOUT');
+    if (t !== undefined) {
+      if (/^\d+$/.test(t.value) && Number(t.value) > 0) timeoutMs = Number(t.value);
+      else problems.push(`${t.source}: must be a positive integer number of milliseconds, got ${JSON.stringify(t.value)}`);
+    }
+  }
+
+  // Compression.
+  let compression: Compression = 'none';
+  const c: Sourced<unknown> | undefined =
+    options.compression !== undefined
+      ? { value: options.compression, source: 'options.compression' }
+      : fromEnv(env, 'COMPRESSION');
+  if (c !== undefined) {
+    const v = typeof c.value === 'string' ? c.value.toLowerCase() : c.value;
+    if (v === 'gzip' || v === 'none') compression = v;
+    else problems.push(`${c.source}: must be 'gzip' or 'none', got ${JSON.stringify(c.value)}`);
+  }
+
+  // Retry.
+  let retry = DEFAULT_RETRY_POLICY;
+  if (options.retry !== undefined) {
+    if (options.retry === null || typeof options.retry !== 'object') {
+      problems.push(`options.retry: must be an object`);
+    } else {
+      const merged = { ...DEFAULT_RETRY_POLICY, ...options.retry };
+      const retryProblems = checkRetryPolicy(options.retry, 'options.retry');
+      // Cross-field rules (max interval >= initial) also hold against the defaults.
+      if (retryProblems.length === 0) retryProblems.push(...checkRetryPolicy(merged, 'options.retry'));
+      problems.push(...retryProblems);
+      retry = Object.freeze(merged);
+    }
+  }
+
+  if (problems.length > 0) throw new OtlpConfigError(problems);
+  const host = target!.host;
+  const config: { -readonly [K in keyof OtlpExporterConfig]: OtlpExporterConfig[K] } = {
+    endpoint: `${encryption === 'off' ? 'http' : 'https'}://${host}`,
+    encryption,
+    headers,
+    timeoutMs,
+    compression,
+    retry,
+  };
+  if (ca !== undefined) config.ca = ca;
+  if (cert !== undefined) config.cert = cert;
+  if (key !== undefined) config.key = key;
+  return config;
+}
+
+/** Splits an endpoint into its scheme (if written) and `host:port` (port from the scheme when left out). */
+function parseEndpoint(
+  setting: Sourced<string>,
+  problems: string[],
+): { scheme: 'http' | 'https' | undefined; host: string } | undefined {
+  const { value, source } = setting;
+  if (typeof value !== 'string' || value.trim() === '') {
+    problems.push(`${source}: must be a non-empty string`);
+    return undefined;
+  }
+  const text = value.trim();
+  const hasScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(text);
+  let url: URL;
+  try {
+    // A scheme the URL parser has no default port for keeps `host:port` exactly as written.
+    url = new URL(hasScheme ? text : `authority://${text}`);
+  } catch {
+    problems.push(`${source}: ${JSON.stringify(value)} is not a valid URL or host:port`);
+    return undefined;
+  }
+  let scheme: 'http' | 'https' | undefined;
+  if (hasScheme) {
+    if (url.protocol === 'http:' || url.protocol === 'https:') scheme = url.protocol === 'http:' ? 'http' : 'https';
+    else {
+      problems.push(`${source}: scheme must be http or https, got ${JSON.stringify(url.protocol.slice(0, -1))}`);
+      return undefined;
+    }
+  }
+  let ok = true;
+  if (url.pathname !== '/' && url.pathname !== '') {
+    problems.push(`${source}: a gRPC endpoint has no path, got ${JSON.stringify(url.pathname)}`);
+    ok = false;
+  }
+  if (url.search !== '' || url.hash !== '' || url.username !== '' || url.password !== '') {
+    problems.push(`${source}: a gRPC endpoint has no query, fragment or credentials`);
+    ok = false;
+  }
+  if (url.hostname === '') {
+    problems.push(`${source}: no host in ${JSON.stringify(value)}`);
+    ok = false;
+  }
+  if (!ok) return undefined;
+  if (url.port !== '') return { scheme, host: url.host };
+  // No port (or, with http/https, the scheme's default, which the URL parser drops): the scheme's default;
+  // 443 for an address without a scheme, as for gRPC targets.
+  return { scheme, host: `${url.hostname}:${scheme === 'http' ? 80 : 443}` };
+}
+
+function readBoolean(
+  option: unknown,
+  optionName: string,
+  envSetting: Sourced<string> | undefined,
+  problems: string[],
+): boolean | undefined {
+  if (option !== undefined) {
+    if (typeof option === 'boolean') return option;
+    problems.push(`${optionName}: must be a boolean, got ${JSON.stringify(option)}`);
+    return undefined;
+  }
+  if (envSetting === undefined) return undefined;
+  const v = envSetting.value.toLowerCase();
+  if (v === 'true') return true;
+  if (v === 'false') return false;
+  problems.push(`${envSetting.source}: must be true or false, got ${JSON.stringify(envSetting.value)}`);
+  return undefined;
+}
+
+function pickString(
+  option: unknown,
+  optionName: string,
+  envSetting: Sourced<string> | undefined,
+  problems: string[],
+): Sourced<string> | undefined {
+  if (option !== undefined) {
+    if (typeof option === 'string' && option !== '') return { value: option, source: optionName };
+    problems.push(`${optionName}: must be a non-empty string (a file path), got ${JSON.stringify(option)}`);
+    return undefined;
+  }
+  return envSetting;
+}
+
+/**
+ * Parses `key=value,key2=value2` as the W3C baggage format writes it (without properties): members
+ * separated by commas, optional whitespace around keys and values, both percent-decoded. Keys are
+ * lower-cased, since gRPC metadata keys are.
+ */
+export function parseHeaders(setting: Sourced<string>, problems: string[]): Record<string, string> {
+  const headers: Record<string, string> = {};
+  setting.value.split(',').forEach((member, i) => {
+    const raw = member.trim();
+    if (raw === '') return;
+    const eq = raw.indexOf('=');
+    if (eq <= 0) {
+      problems.push(`${setting.source}: member ${i + 1} ${JSON.stringify(raw)} is not key=value`);
+      return;
+    }
+    try {
+      const key = decodeURIComponent(raw.slice(0, eq).trim()).toLowerCase();
+      const value = decodeURIComponent(raw.slice(eq + 1).trim());
+      if (key === '') problems.push(`${setting.source}: member ${i + 1} has an empty key`);
+      else headers[key] = value;
+    } catch {
+      problems.push(`${setting.source}: member ${i + 1} ${JSON.stringify(raw)} has a malformed percent-encoding`);
+    }
+  });
+  return headers;
+}

@@ -1,0 +1,299 @@
+/**
+ * The OTLP/gRPC span exporter: spans -> encoded ExportTraceServiceRequest -> gRPC call -> retries ->
+ * one ExportResult. Each step lives in its own module; this one composes them and keeps the books:
+ * what was delivered, rejected or dropped (and why), as metrics and as rate-limited warnings.
+ */
+
+import { Counter } from '../metrics/counter.js';
+import { Histogram } from '../metrics/histogram.js';
+import type { Registry } from '../metrics/registry.js';
+import type { ExportResult, SpanData, SpanExporter } from '../trace/span-data.js';
+import { type OtlpExporterConfig, type OtlpExporterOptions, resolveOtlpConfig } from './config.js';
+import { decodeExportTraceResponse } from './decode-response.js';
+import { encodeExportTraceRequest } from './encode.js';
+import { type CallFailure, type CallResult, GrpcCode, GrpcTransport, grpcCodeName } from './grpc-transport.js';
+import { type Clock, systemClock, withRetry } from './retry.js';
+
+/** Where the exporter's warnings go. */
+export interface ExporterLogger {
+  warn(message: string): void;
+}
+
+export interface OtlpGrpcTraceExporterOptions extends OtlpExporterOptions {
+  /** Registry for the exporter's own metrics; none are kept without one. */
+  readonly registry?: Registry;
+  /** Default: `console.warn`. Every message goes through the rate limit. */
+  readonly logger?: ExporterLogger;
+  /** The same warning is logged at most once per this many ms (with a count of those held back). Default 60 000. */
+  readonly logIntervalMs?: number;
+  /** Time for retries and durations; tests inject one. */
+  readonly clock?: Clock;
+  /** Jitter source in [0, 1). */
+  readonly random?: () => number;
+  /** Environment to read `OTEL_EXPORTER_OTLP_*` from; default `process.env`. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+/** Why spans were not delivered: a gRPC code name in lower case, or one of these. */
+export type FailureReason = 'encode_error' | 'shutdown' | Lowercase<string>;
+
+/** An export that delivered nothing. */
+export class OtlpExportError extends Error {
+  constructor(
+    message: string,
+    /** The gRPC code of the last attempt (UNKNOWN for local failures such as encoding). */
+    readonly code: GrpcCode,
+    /** The reason label the failure was counted under. */
+    readonly reason: FailureReason,
+    readonly attempts: number,
+  ) {
+    super(message);
+    this.name = 'OtlpExportError';
+  }
+}
+
+interface ExporterMetrics {
+  readonly exported: Counter;
+  readonly failed: Counter<'reason'>;
+  readonly rejected: Counter;
+  readonly retries: Counter<'code'>;
+  readonly duration: Histogram<'result'>;
+}
+
+/** Export durations: from a fast loopback call to a full retry budget. */
+const DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+
+function createMetrics(registry: Registry): ExporterMetrics {
+  const registers = [registry];
+  return {
+    exported: new Counter({
+      name: 'zerotel_otlp_exported_spans_total',
+      help: 'Spans the OTLP collector accepted.',
+      registers,
+    }),
+    failed: new Counter({
+      name: 'zerotel_otlp_failed_spans_total',
+      help: 'Spans dropped because their export failed, by reason (gRPC code, encode_error or shutdown).',
+      labelNames: ['reason'],
+      registers,
+    }),
+    rejected: new Counter({
+      name: 'zerotel_otlp_rejected_spans_total',
+      help: 'Spans the OTLP collector refused in a partial success.',
+      registers,
+    }),
+    retries: new Counter({
+      name: 'zerotel_otlp_retries_total',
+      help: 'Export attempts repeated after a retryable failure, by the gRPC code that caused them.',
+      labelNames: ['code'],
+      registers,
+    }),
+    duration: new Histogram({
+      name: 'zerotel_otlp_export_duration_seconds',
+      help: 'Time per export, retries included, by result (success or failure).',
+      labelNames: ['result'],
+      buckets: DURATION_BUCKETS,
+      registers,
+    }),
+  };
+}
+
+/** At most this many distinct failures are remembered by the rate limit. */
+const MAX_REMEMBERED_MESSAGES = 100;
+
+/**
+ * Logs each distinct failure (by key: its reason and the server's words, not the span counts) at most once
+ * per interval, then says how many repeats were held back. Uses timestamps only: no timers to clean up.
+ */
+class RateLimitedLog {
+  private readonly last = new Map<string, { at: number; suppressed: number }>();
+
+  constructor(
+    private readonly logger: ExporterLogger,
+    private readonly intervalMs: number,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Logs `message` unless the same `key` was logged less than an interval ago. */
+  warn(key: string, message: string): void {
+    const now = this.clock.now();
+    const seen = this.last.get(key);
+    if (seen !== undefined && now - seen.at < this.intervalMs) {
+      seen.suppressed++;
+      return;
+    }
+    if (seen === undefined && this.last.size >= MAX_REMEMBERED_MESSAGES) this.last.clear();
+    const held = seen?.suppressed ?? 0;
+    this.last.set(key, { at: now, suppressed: 0 });
+    try {
+      this.logger.warn(held > 0 ? `${message} (${held} more like this since last logged)` : message);
+    } catch {
+      // A broken logger must not break exporting.
+    }
+  }
+}
+
+const consoleLogger: ExporterLogger = { warn: (message) => console.warn(message) };
+
+/**
+ * Exports spans to an OpenTelemetry collector over OTLP/gRPC.
+ *
+ * - Configuration: options > `OTEL_EXPORTER_OTLP_(TRACES_)*` > defaults; an invalid one throws
+ *   {@link OtlpConfigError} from the constructor, listing every problem.
+ * - One export takes at most `timeoutMs` (default 10 s), retries and backoff included, as OpenTelemetry
+ *   Go bounds it; retryable failures are retried with exponential backoff and the server's RetryInfo.
+ * - `export()` never rejects. A partial success is a success carrying `rejectedSpans`: logged, counted,
+ *   never retried. A failure means nothing was delivered; it is logged, counted and not retried by anyone.
+ * - `shutdown()` ends any backoff sleep at once, waits for a call in flight (bounded by its deadline) and
+ *   closes the connection. Exports after shutdown fail with reason `shutdown`.
+ *
+ * Metrics (when given a registry): `zerotel_otlp_exported_spans_total`, `zerotel_otlp_failed_spans_total{reason}`,
+ * `zerotel_otlp_rejected_spans_total`, `zerotel_otlp_retries_total{code}`,
+ * `zerotel_otlp_export_duration_seconds{result}`.
+ */
+export class OtlpGrpcTraceExporter implements SpanExporter {
+  readonly config: OtlpExporterConfig;
+  private readonly transport: GrpcTransport;
+  private readonly metrics: ExporterMetrics | undefined;
+  private readonly log: RateLimitedLog;
+  private readonly clock: Clock;
+  private readonly random: (() => number) | undefined;
+  private readonly stop = new AbortController();
+  private readonly inFlight = new Set<Promise<ExportResult>>();
+  private closing: Promise<void> | undefined;
+
+  constructor(options: OtlpGrpcTraceExporterOptions = {}) {
+    this.config = resolveOtlpConfig(options, options.env ?? process.env);
+    const { endpoint, ca, cert, key, compression, headers } = this.config;
+    this.transport = new GrpcTransport({
+      endpoint,
+      compression,
+      metadata: headers,
+      ...(ca !== undefined ? { ca } : {}),
+      ...(cert !== undefined ? { cert } : {}),
+      ...(key !== undefined ? { key } : {}),
+    });
+    this.clock = options.clock ?? systemClock;
+    this.random = options.random;
+    this.log = new RateLimitedLog(options.logger ?? consoleLogger, options.logIntervalMs ?? 60_000, this.clock);
+    this.metrics = options.registry === undefined ? undefined : createMetrics(options.registry);
+  }
+
+  /** HTTP/2 sessions opened so far (1 while the first connection holds). */
+  get sessionsOpened(): number {
+    return this.transport.sessionsOpened;
+  }
+
+  export(spans: readonly SpanData[]): Promise<ExportResult> {
+    if (this.closing !== undefined) {
+      return Promise.resolve(
+        this.fail(
+          spans.length,
+          new OtlpExportError('the exporter is shut down', GrpcCode.CANCELLED, 'shutdown', 0),
+          undefined,
+        ),
+      );
+    }
+    if (spans.length === 0) return Promise.resolve({ kind: 'success' });
+    const run = this.run(spans);
+    this.inFlight.add(run);
+    void run.finally(() => this.inFlight.delete(run));
+    return run;
+  }
+
+  shutdown(): Promise<void> {
+    this.closing ??= (async () => {
+      this.stop.abort();
+      await Promise.allSettled([...this.inFlight]);
+      await this.transport.close();
+    })();
+    return this.closing;
+  }
+
+  private async run(spans: readonly SpanData[]): Promise<ExportResult> {
+    const started = this.clock.now();
+    let request: Buffer;
+    try {
+      request = encodeExportTraceRequest(spans);
+    } catch (err) {
+      const error = new OtlpExportError(
+        `OTLP export of ${spans.length} spans failed: could not encode them: ${(err as Error).message}`,
+        GrpcCode.UNKNOWN,
+        'encode_error',
+        0,
+      );
+      return this.finish(started, this.fail(spans.length, error, (err as Error).message));
+    }
+    const deadline = started + this.config.timeoutMs;
+    const outcome = await withRetry<CallResult>((_attempt) => this.transport.unary(request, deadline - this.clock.now()), {
+      policy: this.config.retry,
+      clock: this.clock,
+      signal: this.stop.signal,
+      deadline,
+      ...(this.random !== undefined ? { random: this.random } : {}),
+      onRetry: (failure) => this.metrics?.retries.labels(grpcCodeName(failure.code)).inc(),
+    });
+    const { result, attempts } = outcome;
+    if (result.kind === 'success') return this.finish(started, this.delivered(spans.length, result.body));
+    const reason: FailureReason = outcome.gaveUp === 'cancelled' ? 'shutdown' : reasonOf(result);
+    const why =
+      outcome.gaveUp === 'deadline'
+        ? ' (giving up: the next retry would pass the time budget)'
+        : outcome.gaveUp === 'cancelled'
+          ? ' (giving up: the exporter is shutting down)'
+          : result.retryable
+            ? ''
+            : ' (not retryable)';
+    const error = new OtlpExportError(
+      `OTLP export of ${spans.length} spans to ${this.config.endpoint} failed after ${attempts} attempt${attempts === 1 ? '' : 's'}: ` +
+        `${grpcCodeName(result.code)}: ${result.message}${why}`,
+      result.code,
+      reason,
+      attempts,
+    );
+    return this.finish(started, this.fail(spans.length, error, `${result.message}${why}`));
+  }
+
+  /** Accounts for a successful call, reading any partial success out of the response. */
+  private delivered(count: number, body: Buffer): ExportResult {
+    let rejected = 0;
+    let message = '';
+    try {
+      const response = decodeExportTraceResponse(body);
+      if (response.partialSuccess) {
+        rejected = Math.min(Math.max(0, response.rejectedSpans), count);
+        message = response.errorMessage;
+      }
+    } catch (err) {
+      // The server said OK; an unreadable body cannot undo that, but it is worth a word.
+      this.log.warn('unreadable-response', `zerotel: OTLP export succeeded but its response could not be read: ${(err as Error).message}`);
+    }
+    this.metrics?.exported.inc(count - rejected);
+    if (rejected > 0) this.metrics?.rejected.inc(rejected);
+    if (rejected > 0 || message !== '') {
+      this.log.warn(
+        `partial:${message}`,
+        rejected > 0
+          ? `zerotel: OTLP collector rejected ${rejected} of ${count} spans${message === '' ? '' : `: ${message}`}`
+          : `zerotel: OTLP collector accepted all spans with a warning: ${message}`,
+      );
+      return message === '' ? { kind: 'success', rejectedSpans: rejected } : { kind: 'success', rejectedSpans: rejected, message };
+    }
+    return { kind: 'success' };
+  }
+
+  private fail(count: number, error: OtlpExportError, detail: string | undefined): ExportResult {
+    this.metrics?.failed.labels(error.reason).inc(count);
+    if (detail !== undefined) this.log.warn(`${error.reason}:${detail}`, `zerotel: ${error.message}`);
+    return { kind: 'failure', error, retryable: false };
+  }
+
+  private finish(started: number, result: ExportResult): ExportResult {
+    this.metrics?.duration.labels(result.kind).observe(Math.max(0, this.clock.now() - started) / 1000);
+    return result;
+  }
+}
+
+function reasonOf(failure: CallFailure): FailureReason {
+  return grpcCodeName(failure.code).toLowerCase() as FailureReason;
+}
