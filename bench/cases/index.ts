@@ -9,6 +9,7 @@ import { fixtureGroup } from './fixture.js';
 import { footprintGroup } from './footprint.js';
 import { formatsGroup } from './formats.js';
 import { hotPathsGroup } from './hot-paths.js';
+import { otlpE2eGroup } from './otlp-e2e.js';
 import { otlpEncodeGroup } from './otlp-encode.js';
 import { runtimeGroup } from './runtime.js';
 import { scrapeGroups } from './scrape.js';
@@ -20,6 +21,7 @@ export const GROUPS: readonly BenchGroup[] = [
   eventLoopGroup,
   runtimeGroup,
   otlpEncodeGroup,
+  otlpE2eGroup,
   footprintGroup,
   fixtureGroup,
 ];
