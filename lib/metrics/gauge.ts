@@ -1,7 +1,7 @@
 import { MetricsError } from './errors.js';
 import { type ChildBase, type Labels, Metric, type MetricOptions } from './metric.js';
 import { type LabelSet, Series, type SeriesSnapshot } from './snapshot.js';
-import { monotonicSeconds } from './timer.js';
+import { startTimer } from './timer.js';
 
 /** One gauge series: a value that goes up and down. */
 export class GaugeChild implements ChildBase {
@@ -43,12 +43,7 @@ export class GaugeChild implements ChildBase {
 
   /** Starts a timer; calling the returned function sets the gauge to the elapsed seconds and returns them. */
   startTimer(): () => number {
-    const start = monotonicSeconds();
-    return () => {
-      const elapsed = monotonicSeconds() - start;
-      this.value = elapsed;
-      return elapsed;
-    };
+    return startTimer((seconds) => (this.value = seconds));
   }
 
   get(): number {

@@ -3,7 +3,7 @@ import { MetricsError, type MetricsStage } from './errors.js';
 import { type ExemplarLabels, makeExemplar } from './exemplar.js';
 import { type ChildBase, type Labels, Metric, type MetricOptions } from './metric.js';
 import { type Exemplar, type LabelSet, Series, type SeriesSnapshot } from './snapshot.js';
-import { monotonicSeconds } from './timer.js';
+import { startTimer } from './timer.js';
 
 /** Above this many buckets a binary search beats a linear scan. */
 const LINEAR_SEARCH_MAX = 24;
@@ -51,12 +51,7 @@ export class HistogramChild implements ChildBase {
 
   /** Starts a timer; the returned function observes the elapsed seconds and returns them. */
   startTimer(): () => number {
-    const start = monotonicSeconds();
-    return () => {
-      const elapsed = monotonicSeconds() - start;
-      this.observe(elapsed);
-      return elapsed;
-    };
+    return startTimer((seconds) => this.observe(seconds));
   }
 
   /** Cumulative bucket counts, sum and count, as a scrape sees them. */

@@ -2,7 +2,7 @@ import { MetricsError, type MetricsStage } from './errors.js';
 import { type ChildBase, type Labels, Metric, type MetricOptions } from './metric.js';
 import { type LabelSet, Series, type SeriesSnapshot } from './snapshot.js';
 import { SummaryWindow } from './summary-window.js';
-import { monotonicSeconds } from './timer.js';
+import { startTimer } from './timer.js';
 
 /** client_golang's defaults for the sliding window of a summary's quantiles. */
 export const DEFAULT_MAX_AGE_SECONDS = 600;
@@ -39,12 +39,7 @@ export class SummaryChild implements ChildBase {
 
   /** Starts a timer; the returned function observes the elapsed seconds and returns them. */
   startTimer(): () => number {
-    const start = monotonicSeconds();
-    return () => {
-      const elapsed = monotonicSeconds() - start;
-      this.observe(elapsed);
-      return elapsed;
-    };
+    return startTimer((seconds) => this.observe(seconds));
   }
 
   snapshot(): SeriesSnapshot {
