@@ -161,3 +161,77 @@ export {
   type Compression,
 } from './otlp/config.js';
 export { encodeExportTraceRequest } from './otlp/encode.js';
+
+export {
+  allocBytesHandler,
+  prettyByteSize,
+} from './http/metrics-handler.js';
+export {
+  HttpServerMetrics,
+  instrumentHandler,
+  serverSpanName,
+  OPA_HTTP_DURATION_BUCKETS,
+  HTTP_DURATION_METRIC,
+  HTTP_DURATION_HELP,
+  HTTP_CANCELLATIONS_METRIC,
+  HTTP_CANCELLATIONS_HELP,
+  type HttpServerMetricsOptions,
+  type InstrumentOptions,
+  type RequestHandler,
+} from './http/instrument.js';
+export { healthHandler, healthProblem, boolParam, type HealthHandlerOptions } from './http/health.js';
+export {
+  httpRequest,
+  createHttpClient,
+  clientSpanName,
+  HttpRequestError,
+  type HttpClient,
+  type HttpRequestOptions,
+  type HttpResponse,
+} from './http/client.js';
+export {
+  PluginManager,
+  PluginState,
+  ZEROTEL_VERSION,
+  buildStatusUpdate,
+  familiesToJson,
+  familyToJson,
+  type PluginManagerOptions,
+  type PluginStatus,
+  type PluginStatuses,
+  type PluginStatusListener,
+  type StatusUpdate,
+  type JsonMetricFamily,
+  type JsonMetric,
+} from './status/payload.js';
+export {
+  StatusReporter,
+  STATUS_PLUGIN,
+  DEFAULT_STATUS_RETRY,
+  statusUrl,
+  type StatusReporterOptions,
+  type StatusService,
+  type StatusRetryPolicy,
+  type PushOutcome,
+} from './status/reporter.js';
+export {
+  ReferenceServer,
+  createReferenceServer,
+  TRACING_PLUGIN,
+  type ReferenceServerOptions,
+} from './server/app.js';
+export {
+  parseConfig,
+  loadConfigFile,
+  defaultConfig,
+  ConfigError,
+  type ReferenceConfig,
+  type ServiceConfig,
+  type TracingConfig,
+  type StatusConfig,
+  type ServerConfig,
+  type UpstreamConfig,
+  type DecisionLogsConfig,
+} from './server/config.js';
+export { DataApi, DataStore, ApiError, type DataApiOptions } from './server/data-api.js';
+export { DecisionLogger, DECISION_LOGS_PLUGIN, newDecisionId, type DecisionEvent, type DecisionLoggerOptions } from './server/decision-log.js';
