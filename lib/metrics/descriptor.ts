@@ -35,8 +35,9 @@ export class Descriptor {
     all.sort((a, b) => compareUtf8(a.n, b.n));
     this.sortedNames = all.map((x) => x.n);
     this.sourceIndex = all.map((x) => x.src);
-    this.id = [name, ...this.constValues].join('\u0000');
-    this.dimensions = [help, ...[...constNames, ...labelNames].sort(compareUtf8)].join('\u0000');
+    // JSON, not a separator: any character may appear in help text and label values.
+    this.id = JSON.stringify([name, ...this.constValues]);
+    this.dimensions = JSON.stringify([help, ...[...constNames, ...labelNames].sort(compareUtf8)]);
   }
 
   /** Builds the sorted label set of a child from its variable label values (declaration order). */

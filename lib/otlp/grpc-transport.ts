@@ -268,6 +268,8 @@ function failure(code: GrpcCode, message: string, retryInfoMs?: number, retryabl
 interface Connection {
   readonly session: http2.ClientHttp2Session;
   lost: string | undefined;
+  /** Whether the peer has spoken HTTP/2 at all (sent its SETTINGS frame). */
+  heard: boolean;
 }
 
 /** What one call saw, gathered while the stream runs and judged when it closes. */
@@ -383,7 +385,10 @@ export class GrpcTransport {
       return existing;
     }
     const session = http2.connect(this.endpoint, this.connectOptions);
-    const connection: Connection = { session, lost: undefined };
+    const connection: Connection = { session, lost: undefined, heard: false };
+    session.once('remoteSettings', () => {
+      connection.heard = true;
+    });
     const forget = (why: string): void => {
       connection.lost ??= why;
       if (this.current === connection) this.current = undefined;
@@ -427,10 +432,14 @@ export class GrpcTransport {
       const timer = setTimeout(() => {
         state.deadlineHit = true;
         stream.close(H2.NGHTTP2_CANCEL);
-        // A connection that could not even be set up in a whole deadline (a silent host) is abandoned,
-        // so the next call dials afresh instead of queueing behind it until TCP gives up.
-        if (connection.session.connecting) {
-          connection.lost ??= 'connecting took longer than the call deadline';
+        // A connection that could not even be set up in a whole deadline (a silent host), or whose peer
+        // accepted it but never spoke HTTP/2 (no SETTINGS frame: a hung process, a black-holing proxy), is
+        // abandoned, so the next call dials afresh instead of waiting forever on a connection nobody
+        // will ever answer or close.
+        if (connection.session.connecting || !connection.heard) {
+          connection.lost ??= connection.session.connecting
+            ? 'connecting took longer than the call deadline'
+            : 'the peer accepted the connection but sent no HTTP/2 SETTINGS within the call deadline';
           if (this.current === connection) this.current = undefined;
           connection.session.destroy();
         }
@@ -466,7 +475,10 @@ export class GrpcTransport {
   /** Turns what a closed stream saw into a result. */
   private judge(state: CallState): CallResult {
     if (state.deadlineHit) {
-      return failure(GrpcCode.DEADLINE_EXCEEDED, `no response within the deadline of ${Math.ceil(state.timeoutMs)} ms`);
+      // Say so when the connection itself was the problem (and was dropped): the next call dials again.
+      const { connection } = state;
+      const why = connection.heard ? '' : ` (${connection.lost ?? 'the peer never spoke HTTP/2'}; the connection was dropped)`;
+      return failure(GrpcCode.DEADLINE_EXCEEDED, `no response within the deadline of ${Math.ceil(state.timeoutMs)} ms${why}`);
     }
     if (state.overflow) {
       return failure(
@@ -519,10 +531,10 @@ export class GrpcTransport {
     }
     const { connection, stream } = state;
     if (connection.lost !== undefined || connection.session.destroyed) {
-      return failure(
-        GrpcCode.UNAVAILABLE,
-        `connection to ${this.endpoint} lost ${when}: ${connection.lost ?? 'the session was destroyed'}`,
-      );
+      // The stream may learn why before the session does (e.g. "Protocol error" from a peer that is not HTTP/2).
+      const why =
+        connection.lost ?? (state.error === undefined ? 'the session was destroyed' : `${state.error.message} (the session was destroyed)`);
+      return failure(GrpcCode.UNAVAILABLE, `connection to ${this.endpoint} lost ${when}: ${why}`);
     }
     const rst = stream.rstCode;
     if (rst !== undefined && rst !== H2.NGHTTP2_NO_ERROR) {

@@ -198,3 +198,18 @@ describe('byte-wise UTF-8 ordering', () => {
     assert.equal(writeText(registry.collect()), '# HELP u h\n# TYPE u gauge\nu{v="\uFFFD"} 2\nu{v="\u{1F600}"} 1\n');
   });
 });
+
+describe('registration identity', () => {
+  it('is not fooled by NUL characters in help or const label values', () => {
+    const registry = new Registry();
+    new Gauge({ name: 'g', help: 'h\u0000c', constLabels: { x: '1' }, registers: [registry] });
+    assert.throws(
+      () => new Gauge({ name: 'g', help: 'h', constLabels: { c: '1', x: '2' }, registers: [registry] }),
+      /different label names or a different help string/,
+    );
+    const other = new Registry();
+    new Gauge({ name: 'n', help: 'h', constLabels: { a: 'x\u0000', b: 'y' }, registers: [other] }).set(1);
+    new Gauge({ name: 'n', help: 'h', constLabels: { a: 'x', b: '\u0000y' }, registers: [other] }).set(2);
+    assert.equal(other.collect()[0]!.series.length, 2);
+  });
+});
