@@ -184,6 +184,14 @@ async function zerotelPipeline(port: number, outstanding: Outstanding): Promise<
       return result;
     },
     shutdown: () => exporter.shutdown(),
+    // The exporter's encode-as-spans-end path, which its batch processor uses when offered.
+    createEncodedBatch: () => exporter.createEncodedBatch(),
+    async exportEncoded(batch) {
+      const count = batch.length;
+      const result = await exporter.exportEncoded(batch);
+      outstanding.answered(count, result.kind === 'success' && (result.rejectedSpans ?? 0) === 0);
+      return result;
+    },
   };
   const processor = new trace.BatchSpanProcessor(counted, {
     maxExportBatchSize: E2E_SETTINGS.maxExportBatchSize,

@@ -13,6 +13,7 @@
  * count to stdout, for trying a producer by hand.
  */
 import { pathToFileURL } from 'node:url';
+import type * as http2 from 'node:http2';
 import * as grpc from '@grpc/grpc-js';
 
 export const EXPORT_PATH = '/opentelemetry.proto.collector.trace.v1.TraceService/Export';
@@ -118,6 +119,41 @@ export function countSpans(request: Uint8Array): number {
 
 const EMPTY_RESPONSE = Buffer.alloc(0);
 
+/**
+ * The HTTP/2 flow-control window the receiver grants each connection and each stream. A request of
+ * 512 spans is ~230 KB; with HTTP/2's default of 64 KB a sender must stop three or four times per
+ * request and wait for WINDOW_UPDATE frames, which a producer busy making spans reads late, so the
+ * measure would time flow control rather than the SDKs. A collector would be configured with a
+ * larger window too (grpc-go's BDP estimation grows it to megabytes on its own). Both SDKs send to
+ * the same receiver, so both get the same window.
+ */
+export const RECEIVE_WINDOW_BYTES = 16 * 1024 * 1024;
+
+/**
+ * grpc-js has no channel option for the receive window, so the window is set on every HTTP/2
+ * session as it opens: a SETTINGS frame raising the per-stream initial window and a WINDOW_UPDATE
+ * raising the connection window. The server stays a plain grpc-js server; only the two numbers it
+ * advertises change. The HTTP/2 servers are reached through a field grpc-js does not export; when
+ * it is missing (a grpc-js that keeps them elsewhere) this throws rather than measure silently with
+ * the small default window.
+ */
+function widenReceiveWindows(server: grpc.Server): void {
+  const servers = (server as unknown as { http2Servers?: Map<http2.Http2Server, unknown> }).http2Servers;
+  if (!(servers instanceof Map) || servers.size === 0) {
+    throw new Error('cannot reach the HTTP/2 servers of this grpc-js version to widen the receive window');
+  }
+  for (const http2Server of servers.keys()) {
+    http2Server.on('session', (session: http2.ServerHttp2Session) => {
+      try {
+        session.settings({ initialWindowSize: RECEIVE_WINDOW_BYTES });
+        session.setLocalWindowSize(RECEIVE_WINDOW_BYTES);
+      } catch {
+        // A session already closing: nothing to widen.
+      }
+    });
+  }
+}
+
 /** The Export method with pass-through (de)serializers: requests arrive as the raw message bytes. */
 const traceService: grpc.ServiceDefinition = {
   Export: {
@@ -169,6 +205,7 @@ export async function startReceiver(port = 0): Promise<RunningReceiver> {
       error ? reject(error) : resolve(p),
     );
   });
+  widenReceiveWindows(server);
   return {
     port: bound,
     counts(reset = false) {

@@ -42,15 +42,18 @@
  *
  * Cost: one size pass over all spans that records every nested length (and every string's
  * UTF-8 length) in a reused SizeTable, then one write pass into a single Buffer of exactly the
- * computed size. Neither pass allocates per span; only the output Buffer is new (and a bigint
- * attribute, which needs bigint arithmetic to split). Attribute keys, which repeat from span to
- * span, are measured and encoded once and then copied (see the key cache below).
+ * computed size. Neither pass allocates per span; only the output Buffer is new, unless the caller
+ * lends one (see {@link EncodeScratch}), and a bigint attribute needs bigint arithmetic to split.
+ * Attribute keys, which repeat from span to span, are measured and encoded once and then copied
+ * (see the key cache below), and so are string values that repeat (the value cache). A
+ * {@link SpanArena} encodes each span as it ends and assembles the request from those bytes later.
  */
 
 import { ProtoWriter, SizeTable, bigintVarintSize, utf8Length, varintSize } from '../protobuf/writer.js';
 import type {
   AttributeValue,
   Attributes,
+  EncodedSpanBatch,
   InstrumentationScope,
   Resource,
   SpanData,
@@ -163,6 +166,28 @@ const keyFields: Uint8Array[] = [];
 /** The same bytes as little-endian 32-bit words, zero-padded to a multiple of four. */
 const keyWords: Int32Array[] = [];
 
+/**
+ * String attribute values repeat too (methods, routes, user agents, status texts), so the encoded
+ * `AnyValue.string_value` field of a value is kept the same way, keyed by the string. Identifiers
+ * that never repeat (request ids, hashes) must not churn the cache, so admission is decided per
+ * attribute key: a key's values are cached until VALUE_PROBE lookups have been made under it, and
+ * from then on only while at least half of those lookups found their value cached. Bounded: at most
+ * VALUE_CACHE_ENTRIES values of at most VALUE_CACHE_LENGTH characters; a full cache is emptied
+ * before the next encode starts (the per-key verdicts stay until the key cache is emptied).
+ */
+const VALUE_CACHE_ENTRIES = 4096;
+const VALUE_CACHE_LENGTH = 64;
+const VALUE_PROBE = 1024;
+const valueIndex = new Map<string, number>();
+/** Encoded `string_value` fields (key byte, length, UTF-8), by value cache index. */
+const valueFields: Uint8Array[] = [];
+/** The same bytes as little-endian 32-bit words, zero-padded to a multiple of four. */
+const valueWords: Int32Array[] = [];
+/** Per key cache index: value lookups and hits so far, and whether its values are no longer cached. */
+const valueLookups = new Uint32Array(KEY_CACHE_ENTRIES);
+const valueHits = new Uint32Array(KEY_CACHE_ENTRIES);
+const valueOff = new Uint8Array(KEY_CACHE_ENTRIES);
+
 /** The output of the encode under way, for the word stores; released after each encode. */
 const NO_VIEW = new DataView(new ArrayBuffer(0));
 let view: DataView = NO_VIEW;
@@ -181,15 +206,48 @@ const groupResource: Resource[] = [];
 const groupScope: InstrumentationScope[] = [];
 
 /**
- * Encodes spans as the bytes of one `ExportTraceServiceRequest`. An empty list gives an empty
- * message (zero bytes).
+ * An output area lent to {@link encodeExportTraceRequest} across calls, so that a steady stream of
+ * exports writes into one Buffer instead of allocating one per request. The encoder replaces
+ * `buffer` with a larger one when a request does not fit (keeping nothing above
+ * MAX_SCRATCH_BYTES). The caller must not lend it again while the bytes of the previous request
+ * are still in use.
  */
-export function encodeExportTraceRequest(spans: readonly SpanData[]): Buffer {
-  if (keyFields.length >= KEY_CACHE_ENTRIES) {
-    keyIndex.clear();
-    keyFields.length = 0;
-    keyWords.length = 0;
-  }
+export interface EncodeScratch {
+  buffer: Buffer | undefined;
+}
+
+/** The largest output Buffer a scratch keeps between calls; a larger request gets a Buffer of its own. */
+const MAX_SCRATCH_BYTES = 8 * 1024 * 1024;
+
+/** The Buffer to write a request of `total` bytes into: the scratch's, grown when needed, or undefined (allocate). */
+function scratchFor(scratch: EncodeScratch | undefined, total: number): Buffer | undefined {
+  if (scratch === undefined || total === 0) return undefined;
+  const held = scratch.buffer;
+  if (held !== undefined && held.length >= total) return held;
+  if (total > MAX_SCRATCH_BYTES) return undefined;
+  // Headroom so that batches a little larger than the last do not reallocate every time; a Buffer
+  // outside Node's shared pool, since it is kept.
+  const grown = Buffer.allocUnsafeSlow(Math.min(MAX_SCRATCH_BYTES, total + (total >>> 2)));
+  scratch.buffer = grown;
+  return grown;
+}
+
+/**
+ * Encodes spans as the bytes of one `ExportTraceServiceRequest`. An empty list gives an empty
+ * message (zero bytes). With `scratch`, the result is a view of the scratch's Buffer (valid until
+ * the scratch is lent again) whenever the request fits in it.
+ */
+export function encodeExportTraceRequest(spans: readonly SpanData[], scratch?: EncodeScratch): Buffer {
+  return encodeRequest(spans, undefined, scratch);
+}
+
+/**
+ * The request for `spans`; with `arena`, `spans` only supply each span's resource and scope and the
+ * span messages are copied from the arena (entry i for span i).
+ */
+function encodeRequest(spans: readonly SpanData[], arena: SpanArena | undefined, scratch: EncodeScratch | undefined): Buffer {
+  trimCaches();
+  arenaSource = arena;
   try {
     const groups = group(spans);
     sizes.reset();
@@ -200,7 +258,7 @@ export function encodeExportTraceRequest(spans: readonly SpanData[]): Buffer {
       total += 1 + varintSize(size) + size;
       g = end;
     }
-    const w = new ProtoWriter(total);
+    const w = new ProtoWriter(total, scratchFor(scratch, total));
     view = new DataView(w.buf.buffer, w.buf.byteOffset, w.buf.byteLength);
     for (let g = 0; g < groups; ) {
       const end = resourceEnd(g, groups);
@@ -214,8 +272,138 @@ export function encodeExportTraceRequest(spans: readonly SpanData[]): Buffer {
     groupResource.length = 0;
     groupScope.length = 0;
     view = NO_VIEW;
+    arenaSource = undefined;
   }
 }
+
+/** Empties the key and value caches when full; only ever between encodes, never between the two passes. */
+function trimCaches(): void {
+  if (keyFields.length >= KEY_CACHE_ENTRIES) {
+    keyIndex.clear();
+    keyFields.length = 0;
+    keyWords.length = 0;
+    valueLookups.fill(0);
+    valueHits.fill(0);
+    valueOff.fill(0);
+    clearValues();
+  } else if (valueFields.length >= VALUE_CACHE_ENTRIES) {
+    clearValues();
+  }
+}
+
+/** The arena whose span messages the request under way copies, if any (see encodeRequest). */
+let arenaSource: SpanArena | undefined;
+
+/**
+ * A batch of spans encoded as they end (the {@link EncodedSpanBatch} of the OTLP exporter): each
+ * span's `Span` message, with its length prefix, appended to one growing Buffer, plus the span's
+ * resource and scope for grouping. A batch processor that keeps these instead of span objects keeps
+ * ~0.5 KB of bytes per span rather than a graph of objects that the garbage collector must copy
+ * while it waits; the request is then assembled by copying the messages under their
+ * ResourceSpans/ScopeSpans headers. Storage is kept across `clear()`.
+ */
+export class SpanArena implements EncodedSpanBatch {
+  /** Spans in the batch. */
+  length = 0;
+  private bytes: Buffer = EMPTY;
+  private writer: ProtoWriter = new ProtoWriter(0, EMPTY);
+  private view: DataView = NO_VIEW;
+  private used = 0;
+  /** End offset of each span's message in `bytes` (the start is the previous end). */
+  private ends = new Uint32Array(64);
+  /** Per span, what grouping reads: its resource and scope (no other field is set). */
+  private readonly owners: { resource: Resource; scope: InstrumentationScope }[] = [];
+
+  add(span: SpanData): void {
+    trimCaches();
+    sizes.reset();
+    const body = sizeSpan(span);
+    // The whole `ScopeSpans.spans` field: key, length, message.
+    const need = 1 + varintSize(body) + body;
+    if (this.used + need > this.bytes.length) this.grow(this.used + need);
+    const w = this.writer;
+    w.pos = this.used;
+    view = this.view;
+    try {
+      w.byte(SCOPE_SPANS_SPANS);
+      writeSpan(w, span);
+    } finally {
+      view = NO_VIEW;
+    }
+    if (w.pos !== this.used + need) throw new Error(`span size pass announced ${need} bytes, write pass produced ${w.pos - this.used}`);
+    this.used = w.pos;
+    const i = this.length;
+    if (i === this.ends.length) {
+      const bigger = new Uint32Array(i * 2);
+      bigger.set(this.ends);
+      this.ends = bigger;
+    }
+    this.ends[i] = this.used;
+    const owner = this.owners[i];
+    if (owner === undefined) this.owners.push({ resource: span.resource, scope: span.scope });
+    else {
+      owner.resource = span.resource;
+      owner.scope = span.scope;
+    }
+    this.length = i + 1;
+  }
+
+  clear(): void {
+    this.length = 0;
+    this.used = 0;
+    // Let go of resources and scopes; the holder objects stay for reuse.
+    for (const owner of this.owners) {
+      owner.resource = NO_RESOURCE;
+      owner.scope = NO_SCOPE;
+    }
+  }
+
+  /** The request holding every span of the batch, as encodeExportTraceRequest would give it. */
+  encodeRequest(scratch?: EncodeScratch): Buffer {
+    const owners = this.owners;
+    if (owners.length > this.length) {
+      // Grouping reads one entry per span: hand it exactly this batch's entries.
+      return encodeRequest(owners.slice(0, this.length) as unknown as SpanData[], this, scratch);
+    }
+    return encodeRequest(owners as unknown as SpanData[], this, scratch);
+  }
+
+  /** Bytes of span `i`'s `ScopeSpans.spans` field. */
+  spanBytes(i: number): number {
+    return this.ends[i]! - (i === 0 ? 0 : this.ends[i - 1]!);
+  }
+
+  /** Bytes of every span's field together. */
+  get usedBytes(): number {
+    return this.used;
+  }
+
+  /** Copies span `i`'s `ScopeSpans.spans` field into `w`. */
+  copySpan(w: ProtoWriter, i: number): void {
+    const start = i === 0 ? 0 : this.ends[i - 1]!;
+    const end = this.ends[i]!;
+    this.bytes.copy(w.buf, w.pos, start, end);
+    w.pos += end - start;
+  }
+
+  /** Copies the fields of all spans, in the order they were added, into `w`. */
+  copyAll(w: ProtoWriter): void {
+    this.bytes.copy(w.buf, w.pos, 0, this.used);
+    w.pos += this.used;
+  }
+
+  private grow(atLeast: number): void {
+    const bigger = Buffer.allocUnsafeSlow(Math.max(atLeast, this.bytes.length * 2, 64 * 1024));
+    this.bytes.copy(bigger, 0, 0, this.used);
+    this.bytes = bigger;
+    this.writer = new ProtoWriter(bigger.length, bigger);
+    this.view = new DataView(bigger.buffer, bigger.byteOffset, bigger.byteLength);
+  }
+}
+
+const EMPTY = Buffer.alloc(0);
+const NO_RESOURCE: Resource = Object.freeze({ attributes: Object.freeze({}), droppedAttributesCount: 0 });
+const NO_SCOPE: InstrumentationScope = Object.freeze({ name: '', version: '', attributes: Object.freeze({}) });
 
 // ---------------------------------------------------------------------------------------------
 // Grouping.
@@ -356,9 +544,15 @@ function sizeScopeSpans(spans: readonly SpanData[], g: number): number {
   const scope = sizeScope(groupScope[g]!);
   let size = 1 + varintSize(scope) + scope;
   const end = groupStart[g + 1]!;
-  for (let k = groupStart[g]!; k < end; k++) {
-    const span = sizeSpan(spans[order[k]!]!);
-    size += 1 + varintSize(span) + span;
+  const arena = arenaSource;
+  if (arena !== undefined) {
+    if (groupStart[g] === 0 && end === arena.length) size += arena.usedBytes;
+    else for (let k = groupStart[g]!; k < end; k++) size += arena.spanBytes(order[k]!);
+  } else {
+    for (let k = groupStart[g]!; k < end; k++) {
+      const span = sizeSpan(spans[order[k]!]!);
+      size += 1 + varintSize(span) + span;
+    }
   }
   sizes.set(slot, size);
   return size;
@@ -480,12 +674,68 @@ function sizeAttributes(attributes: Attributes, depth: number): number {
       sizes.push(keyLength << 1);
       keyField = keyLength !== 0 ? 1 + varintSize(keyLength) + keyLength : 0;
     }
-    const any = sizeAnyValue(value, depth);
+    const any = typeof value === 'string' && cached >= 0 ? sizeStringValue(value, cached) : sizeAnyValue(value, depth);
     const pair = keyField + 1 + varintSize(any) + any;
     sizes.set(slot, pair);
     size += 1 + varintSize(pair) + pair;
   }
   return size;
+}
+
+/**
+ * Bytes of the AnyValue body holding the string `value` of the attribute whose key has cache index
+ * `key`. Its slot: (value cache index << 1) | 1 for a cached value, (UTF-8 length << 1) otherwise.
+ */
+function sizeStringValue(value: string, key: number): number {
+  const cached = valueIndex.get(value);
+  if (cached !== undefined) {
+    if (valueLookups[key]! < VALUE_PROBE) {
+      valueLookups[key] = valueLookups[key]! + 1;
+      valueHits[key] = valueHits[key]! + 1;
+    }
+    sizes.push((cached << 1) | 1);
+    return valueFields[cached]!.length;
+  }
+  if (valueOff[key] === 0) {
+    const lookups = valueLookups[key]!;
+    if (lookups < VALUE_PROBE) valueLookups[key] = lookups + 1;
+    else if (valueHits[key]! * 2 < lookups) valueOff[key] = 1;
+    if (valueOff[key] === 0) {
+      const index = cacheValue(value);
+      if (index >= 0) {
+        sizes.push((index << 1) | 1);
+        return valueFields[index]!.length;
+      }
+    }
+  }
+  const length = textLength(value);
+  sizes.push(length << 1);
+  return 1 + varintSize(length) + length;
+}
+
+/** Adds `value` to the value cache; returns its index, or -1 when it is not cached. */
+function cacheValue(value: string): number {
+  if (value.length > VALUE_CACHE_LENGTH || valueFields.length >= VALUE_CACHE_ENTRIES) return -1;
+  const length = utf8Length(value);
+  const w = new ProtoWriter(1 + varintSize(length) + length);
+  w.byte(ANY_STRING);
+  w.string(value, length);
+  // Copied, as for keys: the writer's Buffer may be a slice of Node's shared pool.
+  const field = new Uint8Array(w.finish());
+  const words = new Int32Array((field.length + 3) >>> 2);
+  new Uint8Array(words.buffer).set(field);
+  if (!LITTLE_ENDIAN) for (let i = 0; i < words.length; i++) words[i] = swap32(words[i]!);
+  const index = valueFields.length;
+  valueFields.push(field);
+  valueWords.push(words);
+  valueIndex.set(value, index);
+  return index;
+}
+
+function clearValues(): void {
+  valueIndex.clear();
+  valueFields.length = 0;
+  valueWords.length = 0;
 }
 
 /** Adds `key` to the key cache; returns its index, or -1 when it is not cached. */
@@ -612,6 +862,13 @@ function writeScopeSpans(w: ProtoWriter, spans: readonly SpanData[], g: number):
   }
   writeAttributes(w, scope.attributes, SCOPE_ATTRIBUTES, 0);
   const end = groupStart[g + 1]!;
+  const arena = arenaSource;
+  if (arena !== undefined) {
+    // One group holding every span (the usual batch) keeps their order: one copy does.
+    if (groupStart[g] === 0 && end === arena.length) arena.copyAll(w);
+    else for (let k = groupStart[g]!; k < end; k++) arena.copySpan(w, order[k]!);
+    return;
+  }
   for (let k = groupStart[g]!; k < end; k++) {
     w.byte(SCOPE_SPANS_SPANS);
     writeSpan(w, spans[order[k]!]!);
@@ -782,7 +1039,30 @@ function putAttributes(w: ProtoWriter, pos: number, attributes: Attributes, key:
       pos = putString(buf, pos, name, keySlot >>> 1);
     }
     buf[pos++] = KV_VALUE;
-    pos = putAnyValue(w, pos, value, depth);
+    if (typeof value === 'string' && (keySlot & 1) !== 0) {
+      // Sized by sizeStringValue: cached or not, per the slot's low bit.
+      const valueSlot = sizes.next();
+      if ((valueSlot & 1) !== 0) {
+        const index = valueSlot >>> 1;
+        const field = valueFields[index]!;
+        const length = field.length;
+        pos = putLength(buf, pos, length);
+        const words = valueWords[index]!;
+        if (pos + 4 * words.length <= buf.length) {
+          for (let i = 0, p = pos; i < words.length; i++, p += 4) view.setInt32(p, words[i]!, true);
+        } else {
+          buf.set(field, pos);
+        }
+        pos += length;
+      } else {
+        const length = valueSlot >>> 1;
+        pos = putLength(buf, pos, 1 + varintSize(length) + length);
+        buf[pos++] = ANY_STRING;
+        pos = putString(buf, pos, value, length);
+      }
+    } else {
+      pos = putAnyValue(w, pos, value, depth);
+    }
   }
   return pos;
 }

@@ -9,7 +9,8 @@
  *     recorded lengths back in the same order for the length prefixes.
  *
  * Nothing here allocates per field: the only allocation of an encode is the output Buffer
- * (plus the SizeTable growing, which happens once and is then reused).
+ * (plus the SizeTable growing, which happens once and is then reused), and that one is avoided
+ * when the caller lends a Buffer to write into.
  *
  * Numbers: 64-bit integers are accepted either as a JS number (exact for every integer a
  * double can hold, including those beyond 2^53), as a (lo, hi) pair of unsigned 32-bit
@@ -180,9 +181,12 @@ export class ProtoWriter {
   /** Offset of the next byte to write. */
   pos = 0;
 
-  /** Allocates the output for exactly `size` bytes. */
-  constructor(size: number) {
-    this.buf = Buffer.allocUnsafe(size);
+  /**
+   * Allocates the output for exactly `size` bytes, or, given `into` of at least `size` bytes, writes
+   * into its first `size` bytes instead (`buf` is then a view of them; nothing is allocated).
+   */
+  constructor(size: number, into?: Buffer) {
+    this.buf = into !== undefined && into.length >= size ? into.subarray(0, size) : Buffer.allocUnsafe(size);
   }
 
   /** Writes one raw byte (a precomputed single-byte key, typically). */

@@ -5,7 +5,7 @@ import type { CounterChild } from '../metrics/counter.js';
 import type { HistogramChild } from '../metrics/histogram.js';
 import type { Registry } from '../metrics/registry.js';
 import { context, ROOT_CONTEXT, suppressTracing } from './context.js';
-import type { ExportResult, SpanData, SpanExporter } from './span-data.js';
+import type { EncodedSpanBatch, ExportResult, SpanData, SpanExporter } from './span-data.js';
 import { type Span, type SpanProcessor, TraceFlags } from './span.js';
 
 /** OPA's (and OpenTelemetry's) batch defaults. */
@@ -162,6 +162,19 @@ function callExport(exporter: SpanExporter, spans: readonly SpanData[]): Promise
   }
 }
 
+/** callExport for a batch of encoded spans. */
+function callExportEncoded(exporter: SpanExporter, batch: EncodedSpanBatch): Promise<ExportResult> {
+  try {
+    const result = context.with(suppressTracing(ROOT_CONTEXT), () => exporter.exportEncoded!(batch));
+    return Promise.resolve(result).then(
+      (r) => r ?? failure(new Error('exporter returned no result')),
+      (error: unknown) => failure(error),
+    );
+  } catch (error) {
+    return Promise.resolve(failure(error));
+  }
+}
+
 interface Waiter {
   readonly target: number;
   readonly resolve: () => void;
@@ -202,6 +215,11 @@ const EXPORT_DURATION_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5
  *   queued when shutdown's timeout ran out)
  * - `zerotel_trace_export_duration_seconds{result}` time per export call, result success|failure|timeout
  * - `zerotel_trace_queue_size` spans waiting; `zerotel_trace_queue_capacity` the queue's capacity
+ *
+ * With an exporter that offers `createEncodedBatch` and `exportEncoded`, spans are encoded into
+ * batches as they end and the queue holds those batches (each of at most `maxExportBatchSize`
+ * spans) rather than span objects; limits, drops, timing and metrics are the same. A span that
+ * cannot be encoded is dropped and counted as export_failed.
  */
 export class BatchSpanProcessor implements SpanProcessor {
   readonly config: BatchConfig;
@@ -224,6 +242,11 @@ export class BatchSpanProcessor implements SpanProcessor {
   private shutdownResult: Promise<boolean> | undefined;
   private readonly exitHook: (() => void) | undefined;
   private readonly metrics: Metrics | undefined;
+  /** With an encoding exporter: the queue, as batches in order (only the last one may be filling). */
+  private readonly encoded: EncodedSpanBatch[] = [];
+  /** Emptied batches kept for reuse. */
+  private readonly spare: EncodedSpanBatch[] = [];
+  private readonly encodes: boolean;
   private readonly counts = {
     exported: 0,
     exports: 0,
@@ -235,7 +258,8 @@ export class BatchSpanProcessor implements SpanProcessor {
     options: BatchSpanProcessorOptions = {},
   ) {
     this.config = resolveBatchConfig(options);
-    this.ring = new Array<SpanData | undefined>(this.config.maxQueueSize).fill(undefined);
+    this.encodes = typeof exporter.createEncodedBatch === 'function' && typeof exporter.exportEncoded === 'function';
+    this.ring = new Array<SpanData | undefined>(this.encodes ? 0 : this.config.maxQueueSize).fill(undefined);
     this.metrics = options.registry === undefined ? undefined : this.register(options.registry, options.metricLabels);
     if (options.flushOnExit !== false) {
       this.exitHook = () => {
@@ -253,19 +277,47 @@ export class BatchSpanProcessor implements SpanProcessor {
       this.drop('shutdown', 1);
       return;
     }
-    const capacity = this.ring.length;
+    const capacity = this.config.maxQueueSize;
     if (this.size === capacity) {
       this.drop('queue_full', 1);
       return;
     }
-    let slot = this.head + this.size;
-    if (slot >= capacity) slot -= capacity;
-    this.ring[slot] = span;
+    if (this.encodes) {
+      if (!this.encode(span)) return;
+    } else {
+      let slot = this.head + this.size;
+      if (slot >= capacity) slot -= capacity;
+      this.ring[slot] = span;
+    }
     this.size++;
     this.enqueued++;
     if (this.exporting) return;
     if (this.size >= this.config.maxExportBatchSize) void this.drain();
     else if (this.timer === undefined) this.arm();
+  }
+
+  /** Encodes `span` into the last queued batch (a new one when it is full); false when that failed. */
+  private encode(span: SpanData): boolean {
+    try {
+      const queue = this.encoded;
+      let tail = queue[queue.length - 1];
+      if (tail === undefined || tail.length >= this.config.maxExportBatchSize) {
+        tail = this.spare.pop() ?? this.exporter.createEncodedBatch!();
+        queue.push(tail);
+      }
+      tail.add(span);
+      return true;
+    } catch {
+      this.drop('export_failed', 1);
+      return false;
+    }
+  }
+
+  /** Empties a batch whose export is over and keeps it for reuse (as many as the queue can fill). */
+  private recycle(batch: EncodedSpanBatch): void {
+    batch.clear();
+    const keep = Math.ceil(this.config.maxQueueSize / this.config.maxExportBatchSize) + 1;
+    if (this.spare.length < keep) this.spare.push(batch);
   }
 
   /**
@@ -314,6 +366,8 @@ export class BatchSpanProcessor implements SpanProcessor {
     this.disarm();
     const discarded = this.size;
     for (let i = 0; i < this.ring.length; i++) this.ring[i] = undefined;
+    for (const batch of this.encoded) this.recycle(batch);
+    this.encoded.length = 0;
     this.size = 0;
     this.head = 0;
     if (discarded > 0) this.drop('shutdown', discarded);
@@ -375,16 +429,25 @@ export class BatchSpanProcessor implements SpanProcessor {
           this.pending = undefined;
           continue;
         }
-        const n = Math.min(this.size, batchSize);
-        const batch = new Array<SpanData>(n);
-        const ring = this.ring;
-        let head = this.head;
-        for (let i = 0; i < n; i++) {
-          batch[i] = ring[head]!;
-          ring[head] = undefined;
-          if (++head === ring.length) head = 0;
+        let batch: SpanData[] | EncodedSpanBatch;
+        let n: number;
+        if (this.encodes) {
+          // Batches fill in order up to the batch size, so the first holds min(size, batchSize) spans.
+          batch = this.encoded.shift()!;
+          n = batch.length;
+        } else {
+          n = Math.min(this.size, batchSize);
+          const spans = new Array<SpanData>(n);
+          const ring = this.ring;
+          let head = this.head;
+          for (let i = 0; i < n; i++) {
+            spans[i] = ring[head]!;
+            ring[head] = undefined;
+            if (++head === ring.length) head = 0;
+          }
+          this.head = head;
+          batch = spans;
         }
-        this.head = head;
         this.size -= n;
         this.dequeued += n;
         await this.exportBatch(batch);
@@ -403,13 +466,19 @@ export class BatchSpanProcessor implements SpanProcessor {
     }
   }
 
-  private async exportBatch(batch: SpanData[]): Promise<void> {
+  private async exportBatch(batch: SpanData[] | EncodedSpanBatch): Promise<void> {
     const n = batch.length;
     const started = performance.now();
     this.counts.exports++;
-    const call = callExport(this.exporter, batch);
+    const encoded = Array.isArray(batch) ? undefined : (batch as EncodedSpanBatch);
+    const call = encoded === undefined ? callExport(this.exporter, batch as SpanData[]) : callExportEncoded(this.exporter, encoded);
     const outcome = await withTimeout(call, this.config.exportTimeoutMillis, false);
     const seconds = (performance.now() - started) / 1000;
+    // The exporter is done with an encoded batch once its call settled, not before.
+    if (encoded !== undefined) {
+      if (outcome === TIMED_OUT) void call.then(() => this.recycle(encoded));
+      else this.recycle(encoded);
+    }
     if (outcome === TIMED_OUT) {
       this.pending = call;
       this.drop('export_timeout', n);

@@ -111,4 +111,24 @@ export interface SpanExporter {
   export(spans: readonly SpanData[]): Promise<ExportResult>;
   /** Waits for in-flight work (bounded by the exporter's own timeouts) and releases resources. */
   shutdown(): Promise<void>;
+  /**
+   * Optional, with {@link exportEncoded}: a new, empty batch into which a batch processor encodes
+   * spans as they end, so that it keeps their wire form instead of the span objects.
+   */
+  createEncodedBatch?(): EncodedSpanBatch;
+  /**
+   * Optional, with {@link createEncodedBatch}: exports a batch made by it, as `export` does (never
+   * rejects, at most one call in flight). The batch is not used after the returned promise settles.
+   */
+  exportEncoded?(batch: EncodedSpanBatch): Promise<ExportResult>;
+}
+
+/** Spans already encoded into an exporter's wire form; see {@link SpanExporter.createEncodedBatch}. */
+export interface EncodedSpanBatch {
+  /** Spans in the batch. */
+  readonly length: number;
+  /** Encodes `span` into the batch; the span object itself is not kept. */
+  add(span: SpanData): void;
+  /** Forgets every span, keeping the storage for reuse. */
+  clear(): void;
 }

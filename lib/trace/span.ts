@@ -41,9 +41,45 @@ export const INVALID_SPAN_CONTEXT: SpanContext = Object.freeze({
   isRemote: false,
 });
 
+/**
+ * The context last found valid, with the ids it held then. Starting a span asks about its parent
+ * twice in a row (the tracer, then a parent-based sampler); the second answer comes from here. The
+ * ids are compared too, so a context object changed in between is checked again.
+ */
+let lastValid: SpanContext | undefined;
+let lastTraceId = '';
+let lastSpanId = '';
+
+/**
+ * The test of isValidTraceId / isValidSpanId for a string, as a loop over its characters (quicker
+ * than the regular expression on this path, which runs for every span with a parent): exactly
+ * `length` lowercase hex digits, not all zero.
+ */
+function isHexId(id: string, length: number): boolean {
+  if (id.length !== length) return false;
+  let nonZero = false;
+  for (let i = 0; i < length; i++) {
+    const c = id.charCodeAt(i);
+    if (c === 0x30) continue;
+    if ((c > 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66)) nonZero = true;
+    else return false;
+  }
+  return nonZero;
+}
+
 /** True when both ids are well formed and not all zero. */
 export function isSpanContextValid(spanContext: SpanContext): boolean {
-  return isValidTraceId(spanContext.traceId) && isValidSpanId(spanContext.spanId);
+  const { traceId, spanId } = spanContext;
+  if (spanContext === lastValid && traceId === lastTraceId && spanId === lastSpanId) return true;
+  const valid =
+    typeof traceId === 'string' && typeof spanId === 'string'
+      ? isHexId(traceId, 32) && isHexId(spanId, 16)
+      : isValidTraceId(traceId) && isValidSpanId(spanId);
+  if (!valid) return false;
+  lastValid = spanContext;
+  lastTraceId = traceId;
+  lastSpanId = spanId;
+  return true;
 }
 
 /** A link to another span, as callers give it. */
@@ -216,7 +252,9 @@ export class RecordingSpan implements Span, SpanData {
 
   setAttributes(attributes: Attributes): this {
     if (this.ended || attributes === null || typeof attributes !== 'object') return this;
-    for (const key of Object.keys(attributes)) this.setAttribute(key, attributes[key]!);
+    // Own enumerable keys in Object.keys order, without making the array of them.
+    // Own enumerable keys in Object.keys order, without making the array of them.
+    for (const key in attributes) if (hasOwn(attributes, key)) this.setAttribute(key, attributes[key]!);
     return this;
   }
 

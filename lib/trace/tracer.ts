@@ -205,7 +205,7 @@ export class TracerProvider {
 
   /** The tracer for an instrumentation scope; the same object for the same name and version. */
   getTracer(name: string, version = '', options: { readonly attributes?: Attributes } = {}): Tracer {
-    const key = `${name}\u0000${version}`;
+    const key = JSON.stringify([name, version]);
     let tracer = this.tracers.get(key);
     if (tracer === undefined) {
       const scope: InstrumentationScope = Object.freeze({

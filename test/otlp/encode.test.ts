@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import * as protoLoader from '@grpc/proto-loader';
-import { MAX_NESTING, encodeExportTraceRequest } from '../../lib/otlp/encode.js';
+import { type EncodeScratch, MAX_NESTING, SpanArena, encodeExportTraceRequest } from '../../lib/otlp/encode.js';
 import { nanosWords, splitNanos } from '../../lib/protobuf/writer.js';
 import type {
   AttributeValue,
@@ -656,6 +656,95 @@ describe('encodeExportTraceRequest: attribute values', () => {
     const long = 'x'.repeat(20000);
     const mixed = 'é中😀'.repeat(3000);
     roundTrip([baseSpan(resource, scope, { name: mixed, attributes: { [long]: mixed, [mixed]: long } })]);
+  });
+});
+
+describe('encodeExportTraceRequest: repeated string values', () => {
+  const resource: Resource = { attributes: { 'service.name': 'svc' }, droppedAttributesCount: 0 };
+  const scope: InstrumentationScope = { name: 'test', version: '1', attributes: {} };
+
+  it('values that repeat, values that never do and values too long to keep decode equal over many requests', () => {
+    const methods = ['GET', 'POST', '', 'DELETÉ', 'päth/中/😀'];
+    const long = 'L'.repeat(200);
+    let unique = 0;
+    for (let request = 0; request < 12; request++) {
+      const spans: SpanData[] = [];
+      for (let i = 0; i < 300; i++) {
+        const n = request * 300 + i;
+        spans.push(
+          baseSpan(resource, scope, {
+            attributes: {
+              'http.request.method': methods[n % methods.length]!,
+              'request.id': `id-${unique++}`,
+              'long.value': n % 3 === 0 ? long : `${long}${n % 2}`,
+              // The same string under another key, and a string inside a nested value.
+              'method.copy': methods[(n + 1) % methods.length]!,
+              nested: { method: methods[n % methods.length]!, n },
+              // Many keys, each with too few lookups to be judged: their distinct values fill the cache.
+              [`spread.${n % 50}`]: `u-${n}`,
+            },
+            events: [{ name: 'e', time: [1718000000, 5], attributes: { 'event.kind': methods[n % 2]! }, droppedAttributesCount: 0 }],
+          }),
+        );
+      }
+      roundTrip(spans);
+    }
+  });
+
+  it('a value seen under a key with a lone surrogate is sent as U+FFFD every time', () => {
+    for (let i = 0; i < 3; i++) {
+      const span = baseSpan(resource, scope, { attributes: { k: 'x\udc00y' } });
+      const s = decodeOurs(encodeExportTraceRequest([span])).resourceSpans[0].scopeSpans[0].spans[0];
+      assert.equal(s.attributes[0].value.stringValue, 'x\ufffdy');
+    }
+  });
+});
+
+describe('encodeExportTraceRequest: a lent output Buffer', () => {
+  it('writes into the scratch when the request fits, grows it when not, and gives the same bytes', () => {
+    const g = new Gen(7);
+    const resources = [g.resource()];
+    const scopes = [g.scope()];
+    const scratch: EncodeScratch = { buffer: undefined };
+    let previous: Buffer | undefined;
+    for (const n of [50, 10, 400, 400, 1, 0]) {
+      const spans: SpanData[] = [];
+      for (let i = 0; i < n; i++) spans.push(g.span(resources, scopes));
+      const fresh = Buffer.from(encodeExportTraceRequest(spans));
+      const lent = encodeExportTraceRequest(spans, scratch);
+      assert.deepStrictEqual(lent, fresh);
+      if (n > 0) {
+        assert.equal(lent.buffer, scratch.buffer!.buffer, 'a view of the scratch');
+        assert.ok(scratch.buffer!.length >= lent.length);
+      }
+      if (previous !== undefined && n > 0 && n <= 50) assert.equal(scratch.buffer, previous, 'no growth for a smaller request');
+      previous = scratch.buffer;
+      roundTrip(spans);
+    }
+  });
+});
+
+describe('SpanArena: spans encoded as they end', () => {
+  it('gives the same request bytes as encoding the span objects, across clears, shapes and sizes', () => {
+    const g = new Gen(11);
+    const resources = [g.resource(), g.resource()];
+    const scopes = [g.scope(), g.scope(), g.scope()];
+    const arena = new SpanArena();
+    const scratch: EncodeScratch = { buffer: undefined };
+    for (const n of [5, 700, 1, 0, 300, 64, 65]) {
+      arena.clear();
+      const spans: SpanData[] = [];
+      for (let i = 0; i < n; i++) {
+        const span = g.span(n % 2 === 0 ? resources : [resources[0]!], n % 3 === 0 ? scopes : [scopes[1]!]);
+        spans.push(span);
+        arena.add(span);
+      }
+      assert.equal(arena.length, n);
+      const expected = Buffer.from(encodeExportTraceRequest(spans));
+      assert.deepStrictEqual(arena.encodeRequest(), expected);
+      assert.deepStrictEqual(arena.encodeRequest(scratch), expected);
+      roundTrip(spans);
+    }
   });
 });
 

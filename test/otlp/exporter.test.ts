@@ -109,6 +109,53 @@ describe('OtlpGrpcTraceExporter', () => {
     }
   });
 
+  it('each export sends its own spans while the request buffer is reused: in turn, after a failure, and two at once', async () => {
+    const batches = [makeSpans(200, 'a'), makeSpans(40, 'b'), makeSpans(120, 'c'), makeSpans(300, 'd'), makeSpans(10, 'e')];
+    await withExporter(
+      (_call, i) => (i === 1 ? { code: GrpcCode.INVALID_ARGUMENT, details: 'refused' } : { ok: {} }),
+      { logger: recordingLogger() },
+      async (exporter, peer) => {
+        assert.equal((await exporter.export(batches[0]!)).kind, 'success');
+        assert.equal((await exporter.export(batches[1]!)).kind, 'failure');
+        assert.equal((await exporter.export(batches[2]!)).kind, 'success');
+        const [d, e] = await Promise.all([exporter.export(batches[3]!), exporter.export(batches[4]!)]);
+        assert.equal(d.kind, 'success');
+        assert.equal(e.kind, 'success');
+        assert.equal(peer.calls.length, 5);
+        const sent = peer.calls.map((call) => spanNames(call.request));
+        const expected = batches.map((spans) => spans.map((s) => s.name));
+        assert.deepEqual(sent.slice(0, 3), expected.slice(0, 3));
+        // The two at once may arrive in either order.
+        assert.deepEqual(
+          sent.slice(3).sort((x, y) => x.length - y.length),
+          expected.slice(3).sort((x, y) => x.length - y.length),
+        );
+      },
+    );
+  });
+
+  it('exports batches encoded as spans end exactly as their spans, and refuses batches it did not make', async () => {
+    const registry = new Registry();
+    await withExporter(undefined, { registry, logger: recordingLogger() }, async (exporter, peer) => {
+      const spans = makeSpans(150, 'encoded');
+      const batch = exporter.createEncodedBatch();
+      for (const span of spans) batch.add(span);
+      assert.deepEqual(await exporter.exportEncoded(batch), { kind: 'success' });
+      assert.equal(await exporter.export(spans).then((r) => r.kind), 'success');
+      assert.equal(peer.calls.length, 2);
+      assert.ok(peer.calls[0]!.body.equals(peer.calls[1]!.body), 'the same request bytes either way');
+      assert.deepEqual(spanNames(peer.calls[0]!.request), spans.map((s) => s.name));
+      const foreign = { length: 3, add() {}, clear() {} };
+      const refused = await exporter.exportEncoded(foreign);
+      assert.equal(refused.kind, 'failure');
+      assert.equal(metric(registry, 'zerotel_otlp_failed_spans_total', 'reason="encode_error"'), 3);
+      assert.equal(peer.calls.length, 2);
+      batch.clear();
+      assert.deepEqual(await exporter.exportEncoded(batch), { kind: 'success' }, 'an empty batch sends nothing');
+      assert.equal(peer.calls.length, 2);
+    });
+  });
+
   it('retries UNAVAILABLE and then delivers everything, losing nothing', async () => {
     const registry = new Registry();
     const logger = recordingLogger();

@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, it } from 'node:test';
+import { afterEach, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { writeText } from '../../lib/exposition/text.js';
 import { Registry } from '../../lib/metrics/registry.js';
@@ -16,7 +16,7 @@ import {
   SimpleSpanProcessor,
   resolveBatchConfig,
 } from '../../lib/trace/batch.js';
-import type { ExportResult, SpanData } from '../../lib/trace/span-data.js';
+import type { EncodedSpanBatch, ExportResult, SpanData, SpanExporter } from '../../lib/trace/span-data.js';
 import { AlwaysOnSampler } from '../../lib/trace/sampler.js';
 import { TracerProvider, createResource } from '../../lib/trace/tracer.js';
 import { FakeExporter, sleep, until } from './helpers.js';
@@ -51,6 +51,57 @@ function span(traceFlags = 1): SpanData {
 
 function processor(exporter: FakeExporter, options: BatchSpanProcessorOptions = {}): BatchSpanProcessor {
   return new BatchSpanProcessor(exporter, { env: {}, ...options });
+}
+
+/** A batch of the encoding test exporter: keeps the spans, and notices use while the exporter holds it. */
+class RecordingBatch implements EncodedSpanBatch {
+  readonly spans: SpanData[] = [];
+  held = false;
+  misuse = 0;
+  get length(): number {
+    return this.spans.length;
+  }
+  add(span: SpanData): void {
+    if (this.held) this.misuse++;
+    this.spans.push(span);
+  }
+  clear(): void {
+    if (this.held) this.misuse++;
+    this.spans.length = 0;
+  }
+}
+
+/**
+ * `exporter` behind the encoded-batch members: the processor then queues RecordingBatches, each
+ * export goes to `exporter.export` with the batch's spans, and every batch made is kept in `made`.
+ */
+function encoding(exporter: FakeExporter): SpanExporter & { made: RecordingBatch[] } {
+  const made: RecordingBatch[] = [];
+  return {
+    made,
+    export: (spans) => exporter.export(spans),
+    shutdown: () => exporter.shutdown(),
+    createEncodedBatch() {
+      const batch = new RecordingBatch();
+      made.push(batch);
+      return batch;
+    },
+    exportEncoded(batch) {
+      const recording = batch as RecordingBatch;
+      recording.held = true;
+      const release = () => {
+        recording.held = false;
+      };
+      try {
+        const call = exporter.export([...recording.spans]);
+        void call.then(release, release);
+        return call;
+      } catch (error) {
+        release();
+        throw error;
+      }
+    },
+  };
 }
 
 function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void } {
@@ -118,7 +169,25 @@ describe('batch span processor: configuration', () => {
   });
 });
 
-describe('batch span processor: exporting', () => {
+for (const queued of ['span objects', 'encoded batches'] as const) {
+describe(`batch span processor: exporting (queueing ${queued})`, () => {
+  // Every test below runs twice: with an exporter that takes span objects, and behind the
+  // encoded-batch members, where the processor queues batches; batches must never change while the
+  // exporter holds them.
+  const wrapped: ReturnType<typeof encoding>[] = [];
+  const processor = (exporter: FakeExporter, options: BatchSpanProcessorOptions = {}): BatchSpanProcessor => {
+    if (queued === 'span objects') return new BatchSpanProcessor(exporter, { env: {}, ...options });
+    const e = encoding(exporter);
+    wrapped.push(e);
+    return new BatchSpanProcessor(e, { env: {}, ...options });
+  };
+  afterEach(() => {
+    for (const e of wrapped) {
+      assert.equal(e.made.reduce((n, b) => n + b.misuse, 0), 0, 'a batch changed while the exporter held it');
+      // Batches are reused: never more than the queue holds plus the one in flight.
+    }
+    wrapped.length = 0;
+  });
   it('exports at once when a batch is full, not before', async () => {
     const exporter = new FakeExporter();
     const p = processor(exporter, { maxExportBatchSize: 4, scheduledDelayMillis: 60000 });
@@ -372,6 +441,52 @@ describe('batch span processor: exporting', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+}
+
+describe('batch span processor: encoded batches', () => {
+  it('reuses its batches, holds none back past a timed-out export, and counts spans that fail to encode', async () => {
+    const exporter = new FakeExporter();
+    const gate = deferred<ExportResult>();
+    exporter.respond = () => (exporter.batches.length === 2 ? gate.promise : Promise.resolve(SUCCESS));
+    const e = encoding(exporter);
+    const p = new BatchSpanProcessor(e, { env: {}, maxQueueSize: 8, maxExportBatchSize: 4, exportTimeoutMillis: 20, scheduledDelayMillis: 60000 });
+    for (let i = 0; i < 4; i++) p.onEnd(span()); // exported at once
+    for (let i = 0; i < 4; i++) p.onEnd(span()); // held by an export that times out
+    await until(() => p.stats().dropped.export_timeout === 4);
+    for (let i = 0; i < 8; i++) p.onEnd(span()); // queued behind the unsettled call: the first batch again, and a new one
+    assert.equal(exporter.batches.length, 2);
+    assert.equal(e.made.length, 3, 'the answered batch was reused; the one still held was not');
+    assert.equal(e.made.reduce((n, b) => n + b.misuse, 0), 0);
+    gate.resolve(SUCCESS);
+    assert.equal(await p.forceFlush(), true);
+    for (let round = 0; round < 5; round++) {
+      for (let i = 0; i < 6; i++) p.onEnd(span());
+      assert.equal(await p.forceFlush(), true);
+    }
+    assert.equal(exporter.spanCount, p.stats().exported + 4);
+    assert.equal(p.stats().exported, 4 + 8 + 30);
+    assert.ok(e.made.length <= 4, `${e.made.length} batches made for a queue of two`);
+    assert.equal(e.made.reduce((n, b) => n + b.misuse, 0), 0);
+    // A span the exporter cannot encode is dropped as export_failed; the others still go out.
+    const add = RecordingBatch.prototype.add;
+    RecordingBatch.prototype.add = function (this: RecordingBatch, s: SpanData) {
+      if (s.name === 'bad') throw new Error('cannot encode');
+      add.call(this, s);
+    };
+    try {
+      const before = exporter.spanCount;
+      p.onEnd({ ...span(), name: 'bad' });
+      p.onEnd(span());
+      assert.equal(p.stats().dropped.export_failed, 1);
+      assert.equal(p.stats().queueSize, 1);
+      assert.equal(await p.forceFlush(), true);
+      assert.equal(exporter.spanCount, before + 1);
+    } finally {
+      RecordingBatch.prototype.add = add;
+    }
+    assert.equal(await p.shutdown(), true);
   });
 });
 

@@ -4,7 +4,7 @@ import { resolveSpanLimits, sanitizeAttributeValue, truncateString } from '../..
 import { ROOT_CONTEXT, context, getSpan } from '../../lib/trace/context.js';
 import { AlwaysOffSampler, SamplingDecision, type Sampler } from '../../lib/trace/sampler.js';
 import { SpanKind, StatusCode, type HrTime } from '../../lib/trace/span-data.js';
-import { NonRecordingSpan, RecordingSpan, type SpanContext, TraceFlags, setSpanContext } from '../../lib/trace/span.js';
+import { NonRecordingSpan, RecordingSpan, type SpanContext, TraceFlags, isSpanContextValid, setSpanContext } from '../../lib/trace/span.js';
 import { compareHrTime, millisToHrTime, toHrTime } from '../../lib/trace/time.js';
 import { TraceState } from '../../lib/trace/trace-state.js';
 import { TracerProvider, defaultResource, parseResourceAttributes } from '../../lib/trace/tracer.js';
@@ -463,5 +463,41 @@ describe('tracer provider', () => {
       assert.equal(getSpan(context.active()), span);
       span.end();
     });
+  });
+});
+
+describe('isSpanContextValid', () => {
+  it('answers again for the same context, and checks it afresh when its ids changed', () => {
+    const ctx = {
+      traceId: '0af7651916cd43dd8448eb211c80319c',
+      spanId: 'b7ad6b7169203331',
+      traceFlags: TraceFlags.SAMPLED,
+      traceState: TraceState.EMPTY,
+      isRemote: true,
+    };
+    assert.equal(isSpanContextValid(ctx), true);
+    assert.equal(isSpanContextValid(ctx), true);
+    ctx.spanId = '0000000000000000';
+    assert.equal(isSpanContextValid(ctx), false);
+    ctx.spanId = 'b7ad6b7169203331';
+    ctx.traceId = '0AF7651916CD43DD8448EB211C80319C';
+    assert.equal(isSpanContextValid(ctx), false);
+    ctx.traceId = '0af7651916cd43dd8448eb211c80319c';
+    assert.equal(isSpanContextValid(ctx), true);
+    assert.equal(isSpanContextValid({ ...ctx, traceId: 'not hex' }), false);
+    // The same verdicts as the id checks, character by character.
+    for (const [traceId, spanId, expected] of [
+      ['0af7651916cd43dd8448eb211c80319c', '0000000000000001', true],
+      ['00000000000000000000000000000000', 'b7ad6b7169203331', false],
+      ['0af7651916cd43dd8448eb211c80319', 'b7ad6b7169203331', false],
+      ['0af7651916cd43dd8448eb211c80319cc', 'b7ad6b7169203331', false],
+      ['0af7651916cd43dd8448eb211c80319g', 'b7ad6b7169203331', false],
+      ['0af7651916cd43dd8448eb211c80319c', 'b7ad6b716920333/', false],
+      ['0af7651916cd43dd8448eb211c80319c', 'b7ad6b716920333:', false],
+      ['0af7651916cd43dd8448eb211c80319c', 'b7ad6b716920333`', false],
+      ['0af7651916cd43dd8448eb211c80319c', 'b7ad6b7169203331\n', false],
+    ] as const) {
+      assert.equal(isSpanContextValid({ ...ctx, traceId, spanId }), expected, `${traceId} ${spanId}`);
+    }
   });
 });
