@@ -46,7 +46,9 @@
  * lends one (see {@link EncodeScratch}), and a bigint attribute needs bigint arithmetic to split.
  * Attribute keys, which repeat from span to span, are measured and encoded once and then copied
  * (see the key cache below), and so are string values that repeat (the value cache). A
- * {@link SpanArena} encodes each span as it ends and assembles the request from those bytes later.
+ * {@link SpanArena} encodes each span as it ends, in a single pass that backfills the length
+ * prefixes (see putSpanField), and assembles the request from those bytes later; both routes give
+ * the same bytes.
  */
 
 import { ProtoWriter, SizeTable, bigintVarintSize, utf8Length, varintSize } from '../protobuf/writer.js';
@@ -187,6 +189,20 @@ const valueWords: Int32Array[] = [];
 const valueLookups = new Uint32Array(KEY_CACHE_ENTRIES);
 const valueHits = new Uint32Array(KEY_CACHE_ENTRIES);
 const valueOff = new Uint8Array(KEY_CACHE_ENTRIES);
+/**
+ * Per key cache index: a string value seen under the key PAIR_STREAK times in a row, and the whole
+ * encoded `KeyValue` message of the pair after the field key (length, key field, value field), as
+ * bytes and as words: a key whose value hardly changes (a method, a route) is written with one copy.
+ */
+const PAIR_STREAK = 8;
+const pairValue: (string | undefined)[] = new Array<string | undefined>(KEY_CACHE_ENTRIES).fill(undefined);
+const pairFields: (Uint8Array | undefined)[] = new Array<Uint8Array | undefined>(KEY_CACHE_ENTRIES).fill(undefined);
+const pairWords: (Int32Array | undefined)[] = new Array<Int32Array | undefined>(KEY_CACHE_ENTRIES).fill(undefined);
+const pairStreak = new Uint8Array(KEY_CACHE_ENTRIES);
+
+/** Per key cache index: the last string value found in the value cache under it, and that value's index. */
+const lastValue: (string | undefined)[] = new Array<string | undefined>(KEY_CACHE_ENTRIES).fill(undefined);
+const lastValueIndex = new Int32Array(KEY_CACHE_ENTRIES);
 
 /** The output of the encode under way, for the word stores; released after each encode. */
 const NO_VIEW = new DataView(new ArrayBuffer(0));
@@ -282,6 +298,7 @@ function trimCaches(): void {
     keyIndex.clear();
     keyFields.length = 0;
     keyWords.length = 0;
+    memoKey.fill(undefined);
     valueLookups.fill(0);
     valueHits.fill(0);
     valueOff.fill(0);
@@ -316,6 +333,26 @@ export class SpanArena implements EncodedSpanBatch {
 
   add(span: SpanData): void {
     trimCaches();
+    const start = this.used;
+    if (this.bytes.length - start < ONE_PASS_ROOM) this.grow(start + ONE_PASS_ROOM);
+    // One pass first (see putSpanField); a span that does not fit in the room left, or any surprise,
+    // goes through the exact two-pass route, which writes the same bytes.
+    let end = -1;
+    view = this.view;
+    try {
+      end = putSpanField(this.writer, start, span);
+    } catch {
+      end = -1;
+    } finally {
+      view = NO_VIEW;
+    }
+    if (end < 0 || end > this.bytes.length) this.addTwoPass(span);
+    else this.used = end;
+    this.record(span);
+  }
+
+  /** Encodes `span` at the end of the used bytes with a size pass and then a write pass. */
+  private addTwoPass(span: SpanData): void {
     sizes.reset();
     const body = sizeSpan(span);
     // The whole `ScopeSpans.spans` field: key, length, message.
@@ -332,6 +369,10 @@ export class SpanArena implements EncodedSpanBatch {
     }
     if (w.pos !== this.used + need) throw new Error(`span size pass announced ${need} bytes, write pass produced ${w.pos - this.used}`);
     this.used = w.pos;
+  }
+
+  /** Records the end of the span just written, and its resource and scope. */
+  private record(span: SpanData): void {
     const i = this.length;
     if (i === this.ends.length) {
       const bigger = new Uint32Array(i * 2);
@@ -687,14 +728,33 @@ function sizeAttributes(attributes: Attributes, depth: number): number {
  * `key`. Its slot: (value cache index << 1) | 1 for a cached value, (UTF-8 length << 1) otherwise.
  */
 function sizeStringValue(value: string, key: number): number {
-  const cached = valueIndex.get(value);
+  const index = valueCacheIndex(value, key);
+  if (index >= 0) {
+    sizes.push((index << 1) | 1);
+    return valueFields[index]!.length;
+  }
+  const length = textLength(value);
+  sizes.push(length << 1);
+  return 1 + varintSize(length) + length;
+}
+
+/**
+ * The value cache index of the string `value` under the attribute key of cache index `key`, caching
+ * it when the key's values are still admitted; -1 when it is not cached. The last value found under
+ * each key is remembered, so a key whose value rarely changes skips the Map lookup.
+ */
+function valueCacheIndex(value: string, key: number): number {
+  let cached: number | undefined;
+  if (lastValue[key] === value) cached = lastValueIndex[key]!;
+  // A key whose values stopped being cached (identifiers) skips the lookup too: the values found
+  // under it would mostly be misses, and a miss costs hashing a new string.
+  else if (valueOff[key] !== 0) return -1;
+  else cached = valueIndex.get(value);
   if (cached !== undefined) {
-    if (valueLookups[key]! < VALUE_PROBE) {
-      valueLookups[key] = valueLookups[key]! + 1;
-      valueHits[key] = valueHits[key]! + 1;
-    }
-    sizes.push((cached << 1) | 1);
-    return valueFields[cached]!.length;
+    countHit(key);
+    lastValue[key] = value;
+    lastValueIndex[key] = cached;
+    return cached;
   }
   if (valueOff[key] === 0) {
     const lookups = valueLookups[key]!;
@@ -703,14 +763,42 @@ function sizeStringValue(value: string, key: number): number {
     if (valueOff[key] === 0) {
       const index = cacheValue(value);
       if (index >= 0) {
-        sizes.push((index << 1) | 1);
-        return valueFields[index]!.length;
+        lastValue[key] = value;
+        lastValueIndex[key] = index;
+        return index;
       }
     }
   }
-  const length = textLength(value);
-  sizes.push(length << 1);
-  return 1 + varintSize(length) + length;
+  return -1;
+}
+
+/** Counts a value found in the cache under the key of cache index `key` (see valueCacheIndex). */
+function countHit(key: number): void {
+  if (valueLookups[key]! < VALUE_PROBE) {
+    valueLookups[key] = valueLookups[key]! + 1;
+    valueHits[key] = valueHits[key]! + 1;
+  }
+}
+
+/** Keeps the whole KeyValue of the key of cache index `key` and the cached value `index` (`value`). */
+function cachePair(key: number, value: string, index: number): void {
+  const keyField = keyFields[key]!;
+  const valueField = valueFields[index]!;
+  const body = keyField.length + 1 + varintSize(valueField.length) + valueField.length;
+  const w = new ProtoWriter(varintSize(body) + body);
+  w.varint(body);
+  w.raw(keyField);
+  w.byte(KV_VALUE);
+  w.varint(valueField.length);
+  w.raw(valueField);
+  const field = new Uint8Array(w.finish());
+  const words = new Int32Array((field.length + 3) >>> 2);
+  new Uint8Array(words.buffer).set(field);
+  if (!LITTLE_ENDIAN) for (let i = 0; i < words.length; i++) words[i] = swap32(words[i]!);
+  pairValue[key] = value;
+  pairFields[key] = field;
+  pairWords[key] = words;
+  pairStreak[key] = 0;
 }
 
 /** Adds `value` to the value cache; returns its index, or -1 when it is not cached. */
@@ -733,10 +821,23 @@ function cacheValue(value: string): number {
 }
 
 function clearValues(): void {
+  lastValue.fill(undefined);
+  pairValue.fill(undefined);
+  pairFields.fill(undefined);
+  pairWords.fill(undefined);
+  pairStreak.fill(0);
   valueIndex.clear();
   valueFields.length = 0;
   valueWords.length = 0;
 }
+
+/**
+ * What the one-pass writer saw last at each place of a run of attributes, per kind of run: the key
+ * and its key cache index (or -1). Emptied with the key cache.
+ */
+const KEY_MEMO_RUN = 32;
+const memoKey: (string | undefined)[] = new Array<string | undefined>(4 * KEY_MEMO_RUN).fill(undefined);
+const memoIndex = new Int32Array(4 * KEY_MEMO_RUN);
 
 /** Adds `key` to the key cache; returns its index, or -1 when it is not cached. */
 function cacheKey(key: string): number {
@@ -1167,3 +1268,323 @@ function putString(buf: Buffer, pos: number, s: string, length: number): number 
 
 /** Longest ASCII string putString copies in JS. */
 const SHORT_COPY = 64;
+
+// ---------------------------------------------------------------------------------------------
+// One-pass span encoding, for the arena. Each nested message gets room for its length prefix
+// before its body is written (one byte for attributes, events, links and the status, two for the
+// span itself); once the body is done the length goes in, and in the rare case the prefix needs
+// a different number of bytes the body is moved by that difference. No size pass, so each
+// attribute key and string value is looked up in the caches once instead of twice.
+//
+// The caller keeps ONE_PASS_ROOM bytes free, which holds any ordinary span. Writing never checks
+// bounds byte by byte: stores past the end of a Buffer are dropped and the native copies throw,
+// so a span that did not fit shows as an end position past the Buffer (or an exception), and the
+// caller then encodes it again with the two passes, into a Buffer grown to the exact size.
+// ---------------------------------------------------------------------------------------------
+
+/** Bytes kept free at the end of an arena before a one-pass encode. */
+const ONE_PASS_ROOM = 16 * 1024;
+
+/** Thrown by a one-pass encode when a native copy would run past the Buffer. */
+const OVERFLOW = new RangeError('span does not fit in the room left');
+
+/**
+ * Puts the length of the body between `at + reserved` and `pos` at `at`, where `reserved` bytes
+ * were left for it, moving the body when its varint takes another number of bytes. Returns the
+ * new end of the body.
+ */
+function closeLength(buf: Buffer, at: number, reserved: number, pos: number): number {
+  // Past the end, some stores were dropped; moving the body back could hide that.
+  if (pos > buf.length) throw OVERFLOW;
+  const body = pos - at - reserved;
+  const need = varintSize(body);
+  if (need !== reserved) {
+    buf.copyWithin(at + need, at + reserved, pos);
+    pos += need - reserved;
+  }
+  putLength(buf, at, body);
+  return pos;
+}
+
+/** Writes `s` with its length prefix, measuring it on the way; returns the new position. */
+function putText(buf: Buffer, pos: number, s: string): number {
+  const n = s.length;
+  if (n < 0x80) {
+    // Try ASCII, whose length (one prefix byte) is known before the bytes.
+    let p = pos + 1;
+    let i = 0;
+    for (; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0x80) break;
+      buf[p++] = c;
+    }
+    if (i === n) {
+      buf[pos] = n;
+      return p;
+    }
+  }
+  const length = textLength(s);
+  pos = putLength(buf, pos, length);
+  if (pos + length > buf.length) throw OVERFLOW;
+  return length === 0 ? pos : pos + buf.write(s, pos, length, 'utf8');
+}
+
+/** Copies a cached field (its bytes and the same as words) at `pos`; returns the new position. */
+function putCached(buf: Buffer, pos: number, field: Uint8Array, words: Int32Array): number {
+  if (pos + 4 * words.length <= buf.length) {
+    // Four bytes per store; the up to three bytes written past the field are overwritten next.
+    for (let i = 0, p = pos; i < words.length; i++, p += 4) view.setInt32(p, words[i]!, true);
+  } else {
+    buf.set(field, pos);
+  }
+  return pos + field.length;
+}
+
+/** Writes a hex id as a bytes field (left out when empty), as writeId does. */
+function putId(buf: Buffer, pos: number, key: number, hex: string): number {
+  const n = hex.length >>> 1;
+  if (n === 0) return pos;
+  buf[pos++] = key;
+  pos = putLength(buf, pos, n);
+  for (let i = 0; i < 2 * n; i += 2) {
+    const hi = hex.charCodeAt(i);
+    const lo = hex.charCodeAt(i + 1);
+    buf[pos++] = (hi | lo) < 0x80 ? HEX_PAIR[(hi << 7) | lo]! : 0;
+  }
+  return pos;
+}
+
+/** Writes a varint field of any int64 number (a count, a kind, a code) at `pos` with the writer. */
+function putVarintField(w: ProtoWriter, pos: number, key: number, v: number): number {
+  w.buf[pos++] = key;
+  if (v >= 0 && v < 0x80000000) return putLength(w.buf, pos, v);
+  w.pos = pos;
+  w.varint(v);
+  return w.pos;
+}
+
+/**
+ * Writes the key and fixed64 nanoseconds of an HrTime. For whole seconds below 2^32 (until 2106)
+ * and whole nanoseconds below 1e9, as the clock gives them, a shorter exact split than
+ * ProtoWriter.fixed64Nanos: seconds * 1e9 = (seconds * 1953125) * 2^9, whose first factor stays
+ * below 2^53; anything else goes through fixed64Nanos.
+ */
+function putTime(w: ProtoWriter, pos: number, key: number, time: readonly [number, number]): number {
+  const buf = w.buf;
+  buf[pos++] = key;
+  const seconds = time[0];
+  const nanos = time[1];
+  if (seconds >>> 0 === seconds && nanos >>> 0 === nanos && nanos < 1e9) {
+    const t = seconds * 1953125;
+    let high = Math.floor(t / 8388608); // 2^23: t = high * 2^23 + rest, and rest * 2^9 < 2^32
+    let low = (t - high * 8388608) * 512 + nanos;
+    if (low >= 4294967296) {
+      low -= 4294967296;
+      high += 1;
+    }
+    buf[pos] = low;
+    buf[pos + 1] = low >>> 8;
+    buf[pos + 2] = low >>> 16;
+    buf[pos + 3] = low >>> 24;
+    buf[pos + 4] = high;
+    buf[pos + 5] = high >>> 8;
+    buf[pos + 6] = high >>> 16;
+    buf[pos + 7] = high >>> 24;
+    return pos + 8;
+  }
+  w.pos = pos;
+  w.fixed64Nanos(seconds, nanos);
+  return w.pos;
+}
+
+/** Writes the whole `ScopeSpans.spans` field of `span` at `pos`; returns where it ends. */
+function putSpanField(w: ProtoWriter, pos: number, span: SpanData): number {
+  const buf = w.buf;
+  buf[pos++] = SCOPE_SPANS_SPANS;
+  const at = pos;
+  pos += 2;
+  pos = putId(buf, pos, SPAN_TRACE_ID, span.traceId);
+  pos = putId(buf, pos, SPAN_SPAN_ID, span.spanId);
+  const traceState = span.traceState;
+  if (traceState.length !== 0) {
+    buf[pos++] = SPAN_TRACE_STATE;
+    pos = putText(buf, pos, traceState);
+  }
+  pos = putId(buf, pos, SPAN_PARENT_SPAN_ID, span.parentSpanId);
+  const name = span.name;
+  if (name.length !== 0) {
+    buf[pos++] = SPAN_NAME;
+    pos = putText(buf, pos, name);
+  }
+  const kind = span.kind | 0;
+  if (kind !== 0) pos = putVarintField(w, pos, SPAN_KIND, kind);
+  pos = putTime(w, pos, SPAN_START, span.startTime);
+  pos = putTime(w, pos, SPAN_END, span.endTime);
+  pos = putAttributesOnce(w, pos, span.attributes, SPAN_ATTRIBUTES, 0);
+  const droppedAttributes = span.droppedAttributesCount >>> 0;
+  if (droppedAttributes !== 0) pos = putVarintField(w, pos, SPAN_DROPPED_ATTRIBUTES, droppedAttributes);
+  const events = span.events;
+  for (let i = 0; i < events.length; i++) pos = putEventOnce(w, pos, events[i]!);
+  const droppedEvents = span.droppedEventsCount >>> 0;
+  if (droppedEvents !== 0) pos = putVarintField(w, pos, SPAN_DROPPED_EVENTS, droppedEvents);
+  const links = span.links;
+  for (let i = 0; i < links.length; i++) pos = putLinkOnce(w, pos, links[i]!);
+  const droppedLinks = span.droppedLinksCount >>> 0;
+  if (droppedLinks !== 0) pos = putVarintField(w, pos, SPAN_DROPPED_LINKS, droppedLinks);
+  const status = span.status;
+  const code = status.code | 0;
+  buf[pos++] = SPAN_STATUS;
+  const statusAt = pos++;
+  if (status.message.length !== 0) {
+    buf[pos++] = STATUS_MESSAGE;
+    pos = putText(buf, pos, status.message);
+  }
+  if (code !== 0) pos = putVarintField(w, pos, STATUS_CODE, code);
+  pos = closeLength(buf, statusAt, 1, pos);
+  const flags = span.traceFlags & 0xff;
+  if (flags !== 0) {
+    buf[pos] = SPAN_FLAGS_0;
+    buf[pos + 1] = SPAN_FLAGS_1;
+    w.pos = pos + 2;
+    w.fixed32(flags);
+    pos = w.pos;
+  }
+  return closeLength(buf, at, 2, pos);
+}
+
+function putEventOnce(w: ProtoWriter, pos: number, event: SpanEvent): number {
+  const buf = w.buf;
+  buf[pos++] = SPAN_EVENTS;
+  const at = pos++;
+  pos = putTime(w, pos, EVENT_TIME, event.time);
+  if (event.name.length !== 0) {
+    buf[pos++] = EVENT_NAME;
+    pos = putText(buf, pos, event.name);
+  }
+  pos = putAttributesOnce(w, pos, event.attributes, EVENT_ATTRIBUTES, 0);
+  const dropped = event.droppedAttributesCount >>> 0;
+  if (dropped !== 0) pos = putVarintField(w, pos, EVENT_DROPPED, dropped);
+  return closeLength(buf, at, 1, pos);
+}
+
+function putLinkOnce(w: ProtoWriter, pos: number, link: SpanLink): number {
+  const buf = w.buf;
+  buf[pos++] = SPAN_LINKS;
+  const at = pos++;
+  pos = putId(buf, pos, LINK_TRACE_ID, link.traceId);
+  pos = putId(buf, pos, LINK_SPAN_ID, link.spanId);
+  if (link.traceState.length !== 0) {
+    buf[pos++] = LINK_TRACE_STATE;
+    pos = putText(buf, pos, link.traceState);
+  }
+  pos = putAttributesOnce(w, pos, link.attributes, LINK_ATTRIBUTES, 0);
+  const dropped = link.droppedAttributesCount >>> 0;
+  if (dropped !== 0) pos = putVarintField(w, pos, LINK_DROPPED, dropped);
+  const flags = link.traceFlags & 0xff;
+  if (flags !== 0) {
+    buf[pos++] = LINK_FLAGS;
+    w.pos = pos;
+    w.fixed32(flags);
+    pos = w.pos;
+  }
+  return closeLength(buf, at, 1, pos);
+}
+
+/** Writes a run of `repeated KeyValue` fields with key byte `key`, in one pass. */
+function putAttributesOnce(w: ProtoWriter, pos: number, attributes: Attributes, key: number, depth: number): number {
+  const buf = w.buf;
+  // Memo slots: KEY_MEMO_RUN per kind of run (span, event, link attributes; nested lists share one).
+  const base = key === SPAN_ATTRIBUTES ? 0 : key === EVENT_ATTRIBUTES ? KEY_MEMO_RUN : key === LINK_ATTRIBUTES ? 2 * KEY_MEMO_RUN : 3 * KEY_MEMO_RUN;
+  const memoEnd = base + KEY_MEMO_RUN;
+  let memo = base;
+  for (const name in attributes) {
+    if (!hasOwn.call(attributes, name)) continue;
+    const value = attributes[name];
+    if (value === undefined) continue;
+    buf[pos++] = key;
+    // The key at this place of the last run of this kind is most likely this one: a string compare
+    // (of the same internalized string, usually) instead of a Map lookup.
+    let cached: number | undefined;
+    if (memo < memoEnd && memoKey[memo] === name) cached = memoIndex[memo]!;
+    else {
+      cached = keyIndex.get(name);
+      if (cached === undefined) cached = cacheKey(name);
+      if (memo < memoEnd) {
+        memoKey[memo] = name;
+        memoIndex[memo] = cached;
+      }
+    }
+    memo++;
+    if (typeof value === 'string' && cached >= 0 && pairValue[cached] === value) {
+      countHit(cached);
+      pos = putCached(buf, pos, pairFields[cached]!, pairWords[cached]!);
+      continue;
+    }
+    const at = pos++;
+    if (cached >= 0) pos = putCached(buf, pos, keyFields[cached]!, keyWords[cached]!);
+    else if (name.length !== 0) {
+      buf[pos++] = KV_KEY;
+      pos = putText(buf, pos, name);
+    }
+    buf[pos++] = KV_VALUE;
+    if (typeof value === 'string' && cached >= 0) {
+      const repeated = lastValue[cached] === value;
+      const index = valueCacheIndex(value, cached);
+      if (index >= 0) {
+        const field = valueFields[index]!;
+        pos = putLength(buf, pos, field.length);
+        pos = putCached(buf, pos, field, valueWords[index]!);
+        if (!repeated) pairStreak[cached] = 0;
+        else if (++pairStreak[cached]! >= PAIR_STREAK) cachePair(cached, value, index);
+      } else {
+        const anyAt = pos++;
+        buf[pos++] = ANY_STRING;
+        pos = closeLength(buf, anyAt, 1, putText(buf, pos, value));
+      }
+    } else if (typeof value === 'number' && value > 0 && value < 0x80000000 && (value | 0) === value) {
+      // A small positive integer (a status code, a size): int_value, as putAnyValue writes it.
+      buf[pos++] = 1 + varintSize(value);
+      buf[pos++] = ANY_INT;
+      pos = putLength(buf, pos, value);
+    } else if (typeof value === 'boolean') {
+      buf[pos] = 2;
+      buf[pos + 1] = ANY_BOOL;
+      buf[pos + 2] = value ? 1 : 0;
+      pos += 3;
+    } else {
+      pos = putAnyOnce(w, pos, value, depth);
+    }
+    pos = closeLength(buf, at, 1, pos);
+  }
+  return pos;
+}
+
+/** Writes the length prefix and body of the AnyValue holding `value`, in one pass. */
+function putAnyOnce(w: ProtoWriter, pos: number, value: AttributeValue, depth: number): number {
+  const buf = w.buf;
+  if (typeof value === 'string') {
+    const at = pos++;
+    buf[pos++] = ANY_STRING;
+    return closeLength(buf, at, 1, putText(buf, pos, value));
+  }
+  if (typeof value !== 'object' || value === null || depth >= MAX_NESTING || value instanceof Uint8Array) {
+    // Lengths known up front: the two-pass writer needs no recorded size for these.
+    return putAnyValue(w, pos, value, depth);
+  }
+  const at = pos++;
+  if (Array.isArray(value)) {
+    buf[pos++] = ANY_ARRAY;
+    const bodyAt = pos++;
+    const values = value as readonly AttributeValue[];
+    for (let i = 0; i < values.length; i++) {
+      buf[pos++] = LIST_VALUES;
+      pos = putAnyOnce(w, pos, values[i]!, depth + 1);
+    }
+    pos = closeLength(buf, bodyAt, 1, pos);
+  } else {
+    buf[pos++] = ANY_KVLIST;
+    const bodyAt = pos++;
+    pos = closeLength(buf, bodyAt, 1, putAttributesOnce(w, pos, value as Attributes, LIST_VALUES, depth + 1));
+  }
+  return closeLength(buf, at, 1, pos);
+}

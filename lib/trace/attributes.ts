@@ -165,6 +165,39 @@ export function setOwn(target: Record<string, AttributeValue>, key: string, valu
 
 export const hasOwn = (target: object, key: string): boolean => Object.prototype.hasOwnProperty.call(target, key);
 
+/** How many entries the last copy made by {@link copySimpleAttributes} holds. */
+export let simpleCount = 0;
+
+/**
+ * The fast path for the usual attributes: a copy of `input` made with one spread when every own
+ * enumerable entry has a non-empty string key and a string (of at most `lengthLimit` characters),
+ * number or boolean value, there are at most `countLimit` of them and no symbol keys; undefined
+ * otherwise, after which the caller copies entry by entry. Such values are stored as given, so the
+ * copy is what the entry-by-entry route would build. Sets {@link simpleCount}.
+ */
+export function copySimpleAttributes(
+  input: Readonly<Record<string, unknown>>,
+  countLimit: number,
+  lengthLimit: number,
+): Record<string, AttributeValue> | undefined {
+  const copy = { ...input } as Record<string, AttributeValue>;
+  let count = 0;
+  for (const key in copy) {
+    if (!hasOwn(copy, key)) continue;
+    const value = copy[key];
+    if (
+      key.length === 0 ||
+      !(typeof value === 'number' || typeof value === 'boolean' || (typeof value === 'string' && value.length <= lengthLimit))
+    ) {
+      return undefined;
+    }
+    count++;
+  }
+  if (count > countLimit || Object.getOwnPropertySymbols(copy).length !== 0) return undefined;
+  simpleCount = count;
+  return copy;
+}
+
 /** An attribute map and how many entries its count limit dropped. */
 export interface LimitedAttributes {
   readonly attributes: Attributes;
@@ -183,6 +216,8 @@ export function limitAttributes(
   lengthLimit: number,
 ): LimitedAttributes {
   if (input === undefined || input === null || typeof input !== 'object') return NONE;
+  const simple = copySimpleAttributes(input, countLimit, lengthLimit);
+  if (simple !== undefined) return simpleCount === 0 ? NONE : { attributes: simple, dropped: 0 };
   const keys = Object.keys(input);
   if (keys.length === 0) return NONE;
   const attributes: Record<string, AttributeValue> = {};

@@ -1,4 +1,4 @@
-import { hasOwn, limitAttributes, sanitizeAttributeValue, setOwn, type SpanLimits } from './attributes.js';
+import { copySimpleAttributes, hasOwn, limitAttributes, sanitizeAttributeValue, setOwn, simpleCount, type SpanLimits } from './attributes.js';
 import { type Context, setSpan } from './context.js';
 import { isValidSpanId, isValidTraceId } from './ids.js';
 import {
@@ -57,15 +57,20 @@ let lastSpanId = '';
  */
 function isHexId(id: string, length: number): boolean {
   if (id.length !== length) return false;
-  let nonZero = false;
+  // OR of every digit's difference from '0': zero only when all digits are '0'.
+  let nonZero = 0;
   for (let i = 0; i < length; i++) {
     const c = id.charCodeAt(i);
-    if (c === 0x30) continue;
-    if ((c > 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66)) nonZero = true;
-    else return false;
+    if (c >= 0x80 || LOWER_HEX[c] === 0) return false;
+    nonZero |= c ^ 0x30;
   }
-  return nonZero;
+  return nonZero !== 0;
 }
+
+/** 1 at the character codes of 0-9 and a-f. */
+const LOWER_HEX = new Uint8Array(0x80);
+for (let c = 0x30; c <= 0x39; c++) LOWER_HEX[c] = 1;
+for (let c = 0x61; c <= 0x66; c++) LOWER_HEX[c] = 1;
 
 /** True when both ids are well formed and not all zero. */
 export function isSpanContextValid(spanContext: SpanContext): boolean {
@@ -192,7 +197,7 @@ export class RecordingSpan implements Span, SpanData {
   readonly traceFlags: number;
   name: string;
   endTime: HrTime = NOT_ENDED;
-  readonly attributes: Record<string, AttributeValue> = {};
+  attributes: Record<string, AttributeValue> = {};
   droppedAttributesCount = 0;
   events: SpanEvent[] = NO_EVENTS as SpanEvent[];
   droppedEventsCount = 0;
@@ -253,9 +258,26 @@ export class RecordingSpan implements Span, SpanData {
   setAttributes(attributes: Attributes): this {
     if (this.ended || attributes === null || typeof attributes !== 'object') return this;
     // Own enumerable keys in Object.keys order, without making the array of them.
-    // Own enumerable keys in Object.keys order, without making the array of them.
     for (const key in attributes) if (hasOwn(attributes, key)) this.setAttribute(key, attributes[key]!);
     return this;
+  }
+
+  /**
+   * Sets the attributes a span starts with (the span must have none yet), as setAttributes would.
+   * The usual input, a plain object of string, number and boolean values within the limits, is
+   * copied whole with one spread instead of key by key; anything else takes the setAttribute route.
+   * @internal
+   */
+  initAttributes(input: Attributes): void {
+    if (this.ended || input === null || typeof input !== 'object') return;
+    const limits = this.limits;
+    const copy = copySimpleAttributes(input, limits.attributeCountLimit, limits.attributeValueLengthLimit);
+    if (copy !== undefined) {
+      this.attributes = copy;
+      this.attributeCount = simpleCount;
+      return;
+    }
+    for (const key in input) if (hasOwn(input, key)) this.setAttribute(key, input[key]!);
   }
 
   addEvent(name: string, attributesOrTime?: Attributes | TimeInput, time?: TimeInput): this {

@@ -59,7 +59,10 @@ interface TracingState {
   shutdown: boolean;
 }
 
-const VALID_KINDS = new Set<number>(Object.values(SpanKind));
+/** True for the numbers of SpanKind: the integers 0 to 5. */
+function isSpanKind(kind: unknown): kind is SpanKind {
+  return typeof kind === 'number' && (kind | 0) === kind && kind >= SpanKind.UNSPECIFIED && kind <= SpanKind.CONSUMER;
+}
 
 /** Creates spans for one instrumentation scope. Get one from {@link TracerProvider.getTracer}. */
 export class Tracer {
@@ -82,7 +85,7 @@ export class Tracer {
     const parent = candidate !== undefined && isSpanContextValid(candidate) ? candidate : undefined;
     const traceId = parent === undefined ? state.ids.generateTraceId() : parent.traceId;
     const spanId = state.ids.generateSpanId();
-    const kind = options.kind !== undefined && VALID_KINDS.has(options.kind) ? options.kind : SpanKind.INTERNAL;
+    const kind = isSpanKind(options.kind) ? options.kind : SpanKind.INTERNAL;
     const spanName = typeof name === 'string' ? name : String(name);
     const result = state.sampler.shouldSample(parent, traceId, spanName, kind, options.attributes, options.links);
     const spanContext: SpanContext = {
@@ -104,7 +107,7 @@ export class Tracer {
       kind,
       toHrTime(options.startTime),
     );
-    if (options.attributes !== undefined) span.setAttributes(options.attributes);
+    if (options.attributes !== undefined) span.initAttributes(options.attributes);
     if (result.attributes !== undefined) span.setAttributes(result.attributes);
     if (options.links !== undefined) span.addLinks(options.links);
     state.processor.onStart(span, ctx);

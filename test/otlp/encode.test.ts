@@ -748,6 +748,85 @@ describe('SpanArena: spans encoded as they end', () => {
   });
 });
 
+describe('SpanArena: one-pass encoding', () => {
+  const resource: Resource = { attributes: { 'service.name': 'svc' }, droppedAttributesCount: 0 };
+  const scope: InstrumentationScope = { name: 'lib', version: '1.0.0', attributes: {} };
+  const span = (attributes: Record<string, unknown>, extra: Partial<SpanData> = {}): SpanData =>
+    ({
+      traceId: '0af7651916cd43dd8448eb211c80319c',
+      spanId: 'b7ad6b7169203331',
+      parentSpanId: '00f067aa0ba902b7',
+      traceState: '',
+      traceFlags: 1,
+      name: 'GET /x',
+      kind: 2,
+      startTime: [1700000000, 5],
+      endTime: [1700000001, 7],
+      attributes,
+      droppedAttributesCount: 0,
+      events: [],
+      droppedEventsCount: 0,
+      links: [],
+      droppedLinksCount: 0,
+      status: { code: 1, message: '' },
+      resource,
+      scope,
+      ...extra,
+    }) as SpanData;
+
+  it('writes what the two passes write: prefixes of every width, big spans, repeated pairs, any time', () => {
+    const shapes: Record<string, unknown>[] = [
+      { a: 'GET', b: 1, c: 1.5, d: true, e: -3, f: 2 ** 40, g: -0, h: NaN, i: 10n, j: new Uint8Array([1, 2]) },
+      { u: 'héllo wörld ✓ 😀', ключ: 'значение', long: 'y'.repeat(200), mid: 'z'.repeat(127), edge: 'q'.repeat(128) },
+      { arr: ['a', 'b', 'ü'], nested: { k: 'v', deep: { x: [1, 2, 3], y: 'é'.repeat(100) } }, n: null, empty: '', '': 'no key' },
+      { big: 'x'.repeat(20_000) },
+      { list: Array.from({ length: 300 }, (_, i) => `item${i}`) },
+      { lone: '\ud800abc', lone2: 'abc\udc00' },
+    ];
+    const spans: SpanData[] = [];
+    for (let round = 0; round < 3; round++) {
+      for (const attributes of shapes) {
+        spans.push(span(attributes));
+        spans.push(
+          span(attributes, {
+            traceState: 'a=b,c=d',
+            name: 'ñ'.repeat(70),
+            kind: 0,
+            droppedAttributesCount: 5,
+            events: [{ name: 'ev', time: [1, 2], attributes: attributes as Attributes, droppedAttributesCount: 3 }],
+            droppedEventsCount: 2,
+            links: [
+              {
+                traceId: '0af7651916cd43dd8448eb211c80319c',
+                spanId: 'b7ad6b7169203331',
+                traceState: 'k=v',
+                traceFlags: 1,
+                attributes: attributes as Attributes,
+                droppedAttributesCount: 1,
+              },
+            ],
+            droppedLinksCount: 300,
+            status: { code: 2, message: 'bad ✗' },
+          }),
+        );
+      }
+    }
+    const times: HrTime[] = [[0, 0], [0, 999999999], [4294967295, 999999999], [4294967296, 0], [18446744073, 709551615], [18446744074, 0]];
+    for (let i = 0; i < 3000; i++) {
+      const time: HrTime = i < times.length ? times[i]! : [(i * 2654435761) % 4294967296, (i * 40503) % 1e9];
+      spans.push(
+        span(
+          { 'http.method': i % 500 < 400 ? 'GET' : 'POST', 'url.path': `/v1/${i % 7}`, id: `id${i}`, n: i, ok: i % 2 === 0 },
+          { startTime: time, endTime: time },
+        ),
+      );
+    }
+    const arena = new SpanArena();
+    for (const s of spans) arena.add(s);
+    assert.deepStrictEqual(arena.encodeRequest(), Buffer.from(encodeExportTraceRequest(spans)));
+  });
+});
+
 describe('encodeExportTraceRequest: span fields', () => {
   const resource: Resource = { attributes: { 'service.name': 'svc' }, droppedAttributesCount: 3 };
   const scope: InstrumentationScope = { name: 'lib', version: '2.0.0', attributes: {} };
