@@ -75,7 +75,7 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const shown = address.family === 'IPv6' ? `[${address.address}]:${address.port}` : `${address.address}:${address.port}`;
-  process.stderr.write(`zerotel reference server listening on http://${shown} (try /metrics, /health, /v1/data)\n`);
+  process.stderr.write(`zerotel reference server listening on ${server.tls ? 'https' : 'http'}://${shown} (try /metrics, /health, /v1/data)\n`);
 
   let stopping = false;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {

@@ -11,13 +11,20 @@
  * - `GET /v1/status` (label `v1/status`), `GET /` (label `index`);
  * - anything else 404 `404 page not found`, a known path with another method 405, as Go's mux answers.
  *
+ * Protection (`server.*` of the configuration): with `authentication: "token"` every route, `/metrics`
+ * and `/health` included, needs `Authorization: Bearer <token>` (401 `unauthorized` otherwise); with
+ * `tls` it serves HTTPS. Slow clients are cut off by `timeouts` (408), and requests the HTTP parser
+ * refuses (bad syntax, unknown methods, an oversized head) get a JSON error body, not a bare close.
+ *
  * Plugins (states NOT_READY / OK / ERROR / WARN, read by `/health?plugins` and pushed by the status
  * reporter): `distributed_tracing` (the span exporter: ERROR after a failed export, WARN after a
  * partial one, OK again after a good one), `decision_logs`, `status`.
  */
 
+import { createHash, timingSafeEqual } from 'node:crypto';
 import http, { type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import https from 'node:https';
+import type { AddressInfo, Socket } from 'node:net';
 import { allocBytesHandler, metricsHandler } from '../http/metrics-handler.js';
 import { HttpServerMetrics, instrumentHandler, type RequestHandler } from '../http/instrument.js';
 import { healthHandler } from '../http/health.js';
@@ -108,6 +115,58 @@ function notFound(res: ServerResponse): void {
 function methodNotAllowed(res: ServerResponse, allow: string): void {
   res.writeHead(405, { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff', Allow: allow });
   res.end('Method Not Allowed\n');
+}
+
+/** SHA-256 of a token: equal-length inputs for a constant-time comparison. */
+function tokenDigest(token: string): Buffer {
+  return createHash('sha256').update(token, 'utf8').digest();
+}
+
+/**
+ * A check of `Authorization: Bearer <token>` against the configured token. Both sides are hashed
+ * first, so `timingSafeEqual` compares equal-length digests and the time taken reveals neither the
+ * token's length nor how many of its leading characters matched.
+ */
+export function bearerTokenCheck(token: string): (header: string | undefined) => boolean {
+  const expected = tokenDigest(token);
+  return (header) => {
+    const m = header === undefined ? null : /^Bearer +(\S+) *$/i.exec(header);
+    // An absent or malformed header is still compared, against a digest that cannot match by chance.
+    const given = tokenDigest(m === null ? `\0${expected.toString('hex')}` : m[1]!);
+    return timingSafeEqual(given, expected) && m !== null;
+  };
+}
+
+/** Answers a request the HTTP parser refused (bad syntax, oversized head, a slow client) with a short body. */
+function answerClientError(error: NodeJS.ErrnoException & { bytesParsed?: number; rawPacket?: Buffer }, socket: Socket): void {
+  const code = error.code ?? '';
+  const inFlight = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+  // Only the parser's refusals and timeouts are answered; a broken connection (ECONNRESET, EPIPE...)
+  // or one whose response has begun can only be closed.
+  const answerable = code.startsWith('HPE_') || code === 'ERR_HTTP_REQUEST_TIMEOUT';
+  if (!answerable || !socket.writable || socket.destroyed || inFlight?.headersSent === true) {
+    socket.destroy();
+    return;
+  }
+  let status = 400;
+  let reason = 'Bad Request';
+  let message = `bad request: ${error.message.replace(/[\r\n]+/g, ' ')}`;
+  if (code === 'HPE_HEADER_OVERFLOW') {
+    status = 431;
+    reason = 'Request Header Fields Too Large';
+    message = 'request header fields too large';
+  } else if (code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+    status = 408;
+    reason = 'Request Timeout';
+    message = 'request not received within the time limit';
+  } else if (code === 'HPE_INVALID_METHOD') {
+    message = 'bad request: unknown HTTP method';
+  }
+  const body = `${JSON.stringify({ code: ErrorCode.InvalidParameter, message }, null, 2)}\n`;
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+      `Connection: close\r\n\r\n${body}`,
+  );
 }
 
 function isRead(method: string | undefined): boolean {
@@ -260,8 +319,42 @@ export class ReferenceServer {
         '/',
       ),
     };
-    this.server = http.createServer((req, res) => this.dispatch(req, res));
+    const serverConfig = config.server;
+    this.checkToken = serverConfig.token === undefined ? undefined : bearerTokenCheck(serverConfig.token);
+    const timeouts = {
+      headersTimeout: serverConfig.headersTimeoutMs,
+      requestTimeout: serverConfig.requestTimeoutMs,
+      // How often Node looks for connections past those limits (its default, 30 s, would let a slow
+      // client hold a connection far longer than configured).
+      connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(serverConfig.headersTimeoutMs / 4))),
+    };
+    const listener = (req: IncomingMessage, res: ServerResponse): void => this.dispatch(req, res);
+    this.server =
+      serverConfig.tls === undefined
+        ? http.createServer(timeouts, listener)
+        : (https.createServer({ ...timeouts, cert: serverConfig.tls.cert, key: serverConfig.tls.key }, listener) as unknown as Server);
+    this.server.on('clientError', answerClientError);
+    // CONNECT (a proxy tunnel) is nothing this server offers; without a listener Node drops the socket unanswered.
+    this.server.on('connect', (_req: IncomingMessage, socket: Socket) => {
+      const body = `${JSON.stringify({ code: ErrorCode.InvalidOperation, message: 'method CONNECT not allowed' }, null, 2)}\n`;
+      socket.on('error', () => socket.destroy());
+      socket.end(
+        `HTTP/1.1 405 Method Not Allowed\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+          `Connection: close\r\n\r\n${body}`,
+      );
+    });
+    if (serverConfig.tls !== undefined) {
+      // A client that fails the TLS handshake: nothing can be answered over that connection.
+      this.server.on('tlsClientError', (_error: Error, socket: Socket) => socket.destroy());
+    }
   }
+
+  /** True when the server answers over TLS (`server.tls`). */
+  get tls(): boolean {
+    return this.config.server.tls !== undefined;
+  }
+
+  private readonly checkToken: ((header: string | undefined) => boolean) | undefined;
 
   /** Routes one request (what the node:http server calls); exposed for mounting elsewhere. */
   readonly dispatch = (req: IncomingMessage, res: ServerResponse): void => {
@@ -276,6 +369,12 @@ export class ReferenceServer {
     res.once('finish', done);
     res.once('close', done);
     if (this.shuttingDown !== undefined) res.setHeader('Connection', 'close');
+    if (this.checkToken !== undefined && !this.checkToken(req.headers.authorization)) {
+      // The body is not read: the connection closes after the answer.
+      res.setHeader('WWW-Authenticate', 'Bearer');
+      writeError(res, new ApiError(401, ErrorCode.Unauthorized, 'missing or invalid bearer token'), !req.complete);
+      return;
+    }
     const handler = this.route(req, res);
     if (handler === undefined) return;
     Promise.resolve()

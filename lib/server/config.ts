@@ -74,6 +74,19 @@ export interface ServerConfig {
   readonly maxLength: number;
   /** `server.decoding.gzip.max_length` (default 512 MB). */
   readonly gzipMaxLength: number;
+  /**
+   * `server.authentication`: `"off"` (default) or `"token"`, where every request must carry
+   * `Authorization: Bearer <token>` (OPA's `--authentication=token`).
+   */
+  readonly authentication: 'off' | 'token';
+  /** The expected token (`server.token`, or the trimmed content of `server.token_file`) when authentication is on. */
+  readonly token?: string;
+  /** `server.tls.{cert_file, private_key_file}`, read at start-up: serve HTTPS (OPA's `--tls-cert-file`, `--tls-private-key-file`). */
+  readonly tls?: { readonly certFile: string; readonly privateKeyFile: string; readonly cert: Buffer; readonly key: Buffer };
+  /** `server.timeouts.read_header_ms` (default 10000): the whole request head must arrive within this. */
+  readonly headersTimeoutMs: number;
+  /** `server.timeouts.request_ms` (default 60000): the whole request, body included, must arrive within this. */
+  readonly requestTimeoutMs: number;
 }
 
 /** zerotel's `upstreams.<name>`: a document read over HTTP at `/v1/data/upstreams/<name>`. */
@@ -105,6 +118,9 @@ export const DEFAULT_BUNDLE_LOADING_BUCKETS: readonly number[] = Object.freeze(
   Array.from({ length: 20 }, (_, i) => 1000 * 2 ** i),
 );
 export const DEFAULT_UPSTREAM_TIMEOUT_MS = 5000;
+/** Defaults of `server.timeouts`: slow clients (slowloris) are cut off after these. */
+export const DEFAULT_HEADERS_TIMEOUT_MS = 10_000;
+export const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
 
 /** Every problem of a configuration, each naming its key. */
 export class ConfigError extends Error {
@@ -320,7 +336,7 @@ export function parseConfig(input: string | unknown, options: ParseConfigOptions
   const distributedTracing = readTracing(r, raw['distributed_tracing'], env, readFile);
   const status = readStatus(r, raw['status'], Object.keys(services));
   const decisionLogs = readDecisionLogs(r, raw['decision_logs']);
-  const server = readServer(r, raw['server']);
+  const server = readServer(r, raw['server'], readFile);
   const upstreams = readUpstreams(r, raw['upstreams']);
 
   if (r.problems.length > 0) throw new ConfigError(r.problems);
@@ -656,14 +672,27 @@ function readDecisionLogs(r: Reader, value: unknown): DecisionLogsConfig | undef
   return console ? { console } : undefined;
 }
 
-function readServer(r: Reader, value: unknown): ServerConfig {
+function readServer(r: Reader, value: unknown, readFile: (path: string) => Buffer): ServerConfig {
   const p = 'server';
   let buckets: readonly number[] = OPA_HTTP_DURATION_BUCKETS;
   let maxLength = DEFAULT_MAX_REQUEST_LENGTH;
   let gzipMaxLength = DEFAULT_GZIP_MAX_LENGTH;
+  let authentication: ServerConfig['authentication'] = 'off';
+  let token: string | undefined;
+  let tls: ServerConfig['tls'];
+  let headersTimeoutMs = DEFAULT_HEADERS_TIMEOUT_MS;
+  let requestTimeoutMs = DEFAULT_REQUEST_TIMEOUT_MS;
+  const read = (key: string, file: string): Buffer | undefined => {
+    try {
+      return readFile(file);
+    } catch (error) {
+      r.problems.push(`${key}: cannot read ${JSON.stringify(file)} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+      return undefined;
+    }
+  };
   const o = r.object(value, p);
   if (o !== undefined) {
-    r.keys(o, p, ['metrics', 'decoding'], ['encoding']);
+    r.keys(o, p, ['metrics', 'decoding', 'authentication', 'token', 'token_file', 'tls', 'timeouts'], ['encoding']);
     const metrics = r.object(o['metrics'], `${p}.metrics`);
     if (metrics !== undefined) {
       r.keys(metrics, `${p}.metrics`, ['prom']);
@@ -690,8 +719,76 @@ function readServer(r: Reader, value: unknown): ServerConfig {
           r.number(gzip, 'max_length', `${dp}.gzip`, { min: 1, integer: true, what: 'a positive number' }) ?? gzipMaxLength;
       }
     }
+
+    const authText = r.string(o, 'authentication', p);
+    if (authText !== undefined) {
+      if (authText === 'off' || authText === 'token') authentication = authText;
+      else r.problems.push(`${p}.authentication: must be "off" or "token", got ${JSON.stringify(authText)}`);
+    }
+    const tokenText = r.string(o, 'token', p, { nonEmpty: true });
+    const tokenFile = r.string(o, 'token_file', p, { nonEmpty: true });
+    if (tokenText !== undefined && tokenFile !== undefined) {
+      r.problems.push(`${p}.token and ${p}.token_file: specify one of them, not both`);
+    } else if (tokenText !== undefined) token = tokenText;
+    else if (tokenFile !== undefined) {
+      const content = read(`${p}.token_file`, tokenFile)?.toString('utf8').trim();
+      if (content === '') r.problems.push(`${p}.token_file: ${JSON.stringify(tokenFile)} holds no token`);
+      else token = content;
+    }
+    const tokenGiven = o['token'] !== undefined || o['token_file'] !== undefined;
+    if (authentication === 'token' && !tokenGiven) {
+      r.problems.push(`${p}.token: required when ${p}.authentication is "token" (or give ${p}.token_file)`);
+    } else if (authText !== undefined && authentication !== 'token' && tokenGiven) {
+      r.problems.push(`${p}.authentication: must be "token" when ${p}.token or ${p}.token_file is set`);
+    } else if (authText === undefined && tokenGiven) {
+      r.problems.push(`${p}.authentication: must be set to "token" to use ${p}.token or ${p}.token_file`);
+    }
+
+    const t = r.object(o['tls'], `${p}.tls`);
+    if (t !== undefined) {
+      const tp = `${p}.tls`;
+      r.keys(t, tp, ['cert_file', 'private_key_file']);
+      const certFile = r.string(t, 'cert_file', tp, { nonEmpty: true });
+      const privateKeyFile = r.string(t, 'private_key_file', tp, { nonEmpty: true });
+      if (t['cert_file'] === undefined) r.problems.push(`${tp}.cert_file: required with ${tp}`);
+      if (t['private_key_file'] === undefined) r.problems.push(`${tp}.private_key_file: required with ${tp}`);
+      const cert = certFile === undefined ? undefined : read(`${tp}.cert_file`, certFile);
+      const key = privateKeyFile === undefined ? undefined : read(`${tp}.private_key_file`, privateKeyFile);
+      if (cert !== undefined && !cert.toString('latin1').includes('-----BEGIN CERTIFICATE-----')) {
+        r.problems.push(`${tp}.cert_file: ${JSON.stringify(certFile)} holds no PEM certificate`);
+      } else if (key !== undefined && !/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(key.toString('latin1'))) {
+        r.problems.push(`${tp}.private_key_file: ${JSON.stringify(privateKeyFile)} holds no PEM private key`);
+      } else if (cert !== undefined && key !== undefined) {
+        tls = { certFile: certFile!, privateKeyFile: privateKeyFile!, cert, key };
+      }
+    }
+
+    const timeouts = r.object(o['timeouts'], `${p}.timeouts`);
+    if (timeouts !== undefined) {
+      const tp = `${p}.timeouts`;
+      r.keys(timeouts, tp, ['read_header_ms', 'request_ms']);
+      const range = { min: 1, max: 2147483647, integer: true, what: 'a positive integer (milliseconds)' };
+      const headers = r.number(timeouts, 'read_header_ms', tp, range);
+      const request = r.number(timeouts, 'request_ms', tp, range);
+      if (headers !== undefined) headersTimeoutMs = headers;
+      if (request !== undefined) requestTimeoutMs = request;
+      if (headers !== undefined && request === undefined && headers > requestTimeoutMs) requestTimeoutMs = headers;
+      if (request !== undefined && headers === undefined && request < headersTimeoutMs) headersTimeoutMs = request;
+      if (headers !== undefined && request !== undefined && headers > request) {
+        r.problems.push(`${tp}.read_header_ms: must not exceed ${tp}.request_ms (${request}), got ${headers}`);
+      }
+    }
   }
-  return { httpRequestDurationBuckets: buckets, maxLength, gzipMaxLength };
+  return {
+    httpRequestDurationBuckets: buckets,
+    maxLength,
+    gzipMaxLength,
+    authentication,
+    ...(token !== undefined && authentication === 'token' ? { token } : {}),
+    ...(tls !== undefined ? { tls } : {}),
+    headersTimeoutMs,
+    requestTimeoutMs,
+  };
 }
 
 function readUpstreams(r: Reader, value: unknown): Record<string, UpstreamConfig> {

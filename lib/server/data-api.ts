@@ -7,6 +7,8 @@
  *   PATCH applies JSON-patch-like `add`/`remove`/`replace` operations, DELETE removes; all three
  *   answer 204.
  * - Errors have OPA's bodies: `{"code": "invalid_parameter" | "resource_not_found" | ..., "message"}`;
+ *   a document nested deeper than {@link MAX_DOCUMENT_DEPTH} levels (path segments included) is
+ *   refused before it is parsed;
  *   a body over `server.decoding.max_length` is refused from its Content-Length before it is read,
  *   and a chunked one as soon as it passes the limit.
  * - `upstreams.<name>` documents are fetched over HTTP when read, through a traced client: the analog
@@ -254,8 +256,42 @@ function bodyLeftUnread(req: IncomingMessage): boolean {
   return !req.complete;
 }
 
-function parseJson(text: string, what: string): unknown {
+/**
+ * How deep a stored document may nest, counting the segments of the path it is written at. Deeper
+ * values would overflow the stack of the recursive copies and serializations every later request
+ * makes of the store (a single such write would make the whole document unreadable).
+ */
+export const MAX_DOCUMENT_DEPTH = 1000;
+
+/** The deepest nesting of arrays and objects in JSON text (strings skipped). */
+export function jsonDepth(text: string): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // a backslash escapes the next character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > max) max = depth;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return max;
+}
+
+/** Parses a request's JSON; `baseDepth` is the depth it will be stored at (path segments). */
+function parseJson(text: string, what: string, baseDepth = 0): unknown {
   if (text.trim() === '') throw new ApiError(400, ErrorCode.InvalidParameter, `${what}EOF`);
+  const depth = jsonDepth(text);
+  if (baseDepth + depth > MAX_DOCUMENT_DEPTH) {
+    throw new ApiError(
+      400,
+      ErrorCode.InvalidParameter,
+      `${what}document nested too deeply (${depth} levels${baseDepth > 0 ? ` at a path of ${baseDepth} segments` : ''}; the limit is ${MAX_DOCUMENT_DEPTH})`,
+    );
+  }
   try {
     return JSON.parse(text);
   } catch (error) {
@@ -511,8 +547,8 @@ export class DataApi {
 
   private async put(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const body = (await readBody(req, this.maxLength, this.gzipMaxLength)).toString('utf8');
-    const value = parseJson(body, '');
     const path = writePath(dataPath(url.pathname).raw);
+    const value = parseJson(body, '', path.length);
     this.checkScope(path);
     const existing = this.store.read(path);
     if (existing !== undefined && req.headers['if-none-match'] === '*') {
@@ -526,17 +562,22 @@ export class DataApi {
 
   private async patch(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const body = (await readBody(req, this.maxLength, this.gzipMaxLength)).toString('utf8');
-    const ops = parseJson(body, '');
+    const root = writePath(dataPath(url.pathname).raw);
+    const ops = parseJson(body, '', root.length);
     if (!Array.isArray(ops)) {
       throw new ApiError(400, ErrorCode.InvalidParameter, 'a patch must be a JSON array of operations');
     }
-    const root = writePath(dataPath(url.pathname).raw);
     const prepared = ops.map((entry: unknown) => {
       const o = (entry ?? {}) as { op?: unknown; path?: unknown; value?: unknown };
       if (o.op !== 'add' && o.op !== 'remove' && o.op !== 'replace') {
         throw new ApiError(400, ErrorCode.InvalidParameter, `bad patch operation: ${String(o.op ?? '')}`);
       }
-      return { op: o.op as WriteOp, path: patchSegments(root, o.path ?? ''), value: o.value };
+      const path = patchSegments(root, o.path ?? '');
+      // The value sits two levels down in the patch (array, operation): its own depth is at most that less.
+      if (path.length + Math.max(0, jsonDepth(JSON.stringify(o.value ?? null))) > MAX_DOCUMENT_DEPTH) {
+        throw new ApiError(400, ErrorCode.InvalidParameter, `document nested too deeply at ${pathText(path)} (the limit is ${MAX_DOCUMENT_DEPTH})`);
+      }
+      return { op: o.op as WriteOp, path, value: o.value };
     });
     for (const p of prepared) this.checkScope(p.path);
     this.store.write(prepared);

@@ -75,7 +75,14 @@ describe('configuration', () => {
     assert.deepEqual(t.exporter, { endpoint: '127.0.0.1:4317', encryption: 'off' });
     assert.deepEqual(t.resource, { 'service.version': '1.2', 'deployment.environment': 'prod' });
     assert.deepEqual(t.batch, { scheduledDelayMillis: 100, maxQueueSize: 10, maxExportBatchSize: 5 });
-    assert.deepEqual(c.server, { httpRequestDurationBuckets: [0.1, 1, 10], maxLength: 1024, gzipMaxLength: 4096 });
+    assert.deepEqual(c.server, {
+      httpRequestDurationBuckets: [0.1, 1, 10],
+      maxLength: 1024,
+      gzipMaxLength: 4096,
+      authentication: 'off',
+      headersTimeoutMs: 10_000,
+      requestTimeoutMs: 60_000,
+    });
     assert.deepEqual(c.upstreams['weather'], { name: 'weather', url: 'http://127.0.0.1:9000/now', headers: {}, timeoutMs: 250 });
   });
 
