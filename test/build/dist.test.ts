@@ -130,7 +130,10 @@ try {
     for (const file of filesUnder(DIST).filter((f) => f.endsWith('.js'))) {
       const code = readFileSync(file, 'utf8');
       const specifiers = [
-        ...code.matchAll(/\b(?:from|import)\s*\(?\s*['"]([^'"]+)['"]/g),
+        // Static imports and re-exports start a line in tsc's output; prose like "from '0'" in a comment does not.
+        ...code.matchAll(/^\s*(?:import|export)\s[^;]*?\bfrom\s*['"]([^'"]+)['"]/gm),
+        ...code.matchAll(/^\s*import\s*['"]([^'"]+)['"]/gm),
+        ...code.matchAll(/\bimport\s*\(\s*['"]([^'"]+)['"]\s*\)/g),
         ...code.matchAll(/\brequire\s*\(\s*['"]([^'"]+)['"]/g),
       ].map((m) => m[1]!);
       for (const s of specifiers) {
