@@ -13,6 +13,7 @@ import {
   type SeriesSnapshot,
   series,
 } from '../../lib/metrics/snapshot.js';
+import { mulberry32 as rng } from '../../bench/workloads.js';
 
 // Reference outputs of Go's client_golang 1.14 (see the conformance README for provenance).
 const CONFORMANCE = new URL('../conformance/reference/', import.meta.url);
@@ -477,16 +478,6 @@ function snapshotFromDecoded(decoded: Record<string, unknown>): FamilySnapshot {
 // Randomized round trip.
 // ---------------------------------------------------------------------------------------------
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const EXTREME_DOUBLES = [
   0, -0, 1, -1, 0.1, 1 / 3, NaN, Infinity, -Infinity, 5e-324, -5e-324, 2.2250738585072014e-308,

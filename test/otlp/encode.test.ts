@@ -16,6 +16,7 @@ import type {
   SpanLink,
   StatusCode,
 } from '../../lib/trace/span-data.js';
+import { mulberry32 as rng } from '../../bench/workloads.js';
 
 // ---------------------------------------------------------------------------------------------
 // Decoders: our proto/ files, and upstream's (an older release, without Span.flags, Link.flags
@@ -268,16 +269,6 @@ function roundTrip(spans: readonly SpanData[]): Buffer {
 // Randomized spans.
 // ---------------------------------------------------------------------------------------------
 
-/** mulberry32: deterministic, so a failure reproduces. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 class Gen {
   readonly r: () => number;

@@ -20,6 +20,7 @@ import {
   zigzag32,
   zigzag64,
 } from '../../lib/protobuf/writer.js';
+import { mulberry32 as rng } from '../../bench/workloads.js';
 
 /** Independent reference: the varint of a value taken modulo 2^64, built with bigint arithmetic. */
 function referenceVarint(v: bigint): number[] {
@@ -40,17 +41,6 @@ function hex(bytes: Uint8Array | number[]): string {
   return Buffer.from(bytes).toString('hex');
 }
 
-/** Deterministic PRNG (mulberry32) so failures reproduce. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const P = (e: number) => 2 ** e;
 

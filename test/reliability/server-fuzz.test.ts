@@ -12,23 +12,13 @@ import { after, before, describe, it } from 'node:test';
 import { createReferenceServer, type ReferenceServer } from '../../lib/server/app.js';
 import { parseConfig } from '../../lib/server/config.js';
 import { freePort, request, type Reply } from '../server/helpers.js';
+import { mulberry32 as generator } from '../../bench/workloads.js';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261124);
 const MAX_LENGTH = 64 * 1024;
 const ROUNDS = 6;
 const PER_ROUND = 500;
 
-/** mulberry32: a small seeded generator, so a failing input can be replayed. */
-function generator(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Writes raw bytes on a fresh connection and collects everything until the server closes it (bounded). */
 function raw(port: number, chunks: (string | Buffer)[], limitMs = 8000): Promise<string> {
