@@ -15,7 +15,7 @@ import { parseCli, USAGE, UsageError, type CliOptions } from '../bench/options.j
 import { Progress } from '../bench/progress.js';
 import { buildDocument, renderTable } from '../bench/report.js';
 import { runGroups } from '../bench/runner.js';
-import { FixtureFormatError, parseFixture } from '../lib/index.js';
+import { FixtureFormatError, parseFixture } from '../lib/fixture/fixture.js';
 
 // A reader that stops early (`| head`) is not an error of ours.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {

@@ -9,8 +9,8 @@
  * or SIGTERM shuts down gracefully (requests in flight finish, spans and a final status are flushed,
  * within 10 s) and exits 0.
  */
-import { ConfigError, defaultConfig, loadConfigFile } from '../lib/server/config.js';
-import { createReferenceServer } from '../lib/server/app.js';
+import { ConfigError, defaultConfig, loadConfigFile } from '../lib/opa/config.js';
+import { createReferenceServer } from '../lib/opa/app.js';
 
 const USAGE = 'usage: npm start -- [--addr host:port] [--config-file FILE]';
 const SHUTDOWN_TIMEOUT_MS = 10_000;

@@ -5,7 +5,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { parseFixture, runFixture, type Fixture, type Registry } from '../../lib/index.js';
+import { parseFixture, type Fixture } from '../../lib/fixture/fixture.js';
+import { runFixture } from '../../lib/fixture/run.js';
+import type { Registry } from '../../lib/index.js';
 import type { BenchGroup, BenchOptions } from '../group.js';
 import { interleave, statsOf, type Contender } from '../measure.js';
 import { FORMAT_VARIANTS, formatMeasureName, scrapeBytes } from './formats.js';

@@ -4,7 +4,7 @@ import { clientSpanName, createHttpClient, httpRequest, HttpRequestError } from 
 import { context, setSpan, suppressTracing, ROOT_CONTEXT } from '../../lib/trace/context.js';
 import { SpanKind, StatusCode } from '../../lib/trace/span-data.js';
 import { parseTraceParent } from '../../lib/trace/propagation.js';
-import { freePort, type Peer, recordingTracer, startPeer } from '../server/helpers.js';
+import { freePort, type Peer, recordingTracer, startPeer } from '../opa/helpers.js';
 
 describe('httpRequest (traced outbound client)', () => {
   let peer: Peer;

@@ -15,7 +15,7 @@ import { Registry } from '../../lib/metrics/registry.js';
 import { getActiveSpan } from '../../lib/trace/context.js';
 import { AlwaysOnSampler, ParentBasedSampler } from '../../lib/trace/sampler.js';
 import { SpanKind, StatusCode } from '../../lib/trace/span-data.js';
-import { recordingTracer, request, waitFor } from '../server/helpers.js';
+import { recordingTracer, request, waitFor } from '../opa/helpers.js';
 
 const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
 const PARENT_ID = '00f067aa0ba902b7';

@@ -13,11 +13,11 @@ import {
   Histogram,
   Registry,
   Summary,
-  parseFixture,
-  runFixture,
   writeOpenMetrics,
   writeText,
 } from '../../lib/index.js';
+import { parseFixture } from '../../lib/fixture/fixture.js';
+import { runFixture } from '../../lib/fixture/run.js';
 import { buildW1, buildW3 } from '../../bench/workloads.js';
 import { zerotelSink } from '../../bench/zerotel-sink.js';
 import { checkMetrics, checkMetricsHelp, findPromtool, PROMTOOL_OK, rejection } from './promtool.js';

@@ -2,7 +2,7 @@
  * Configuration fuzz: every key of the reference server's configuration, given every wrong JSON type
  * and every kind of wrong value, and an unknown key at every level, must fail start-up with a
  * problem naming that key. The keys are listed once below, by kind; the list is checked against the
- * key lists of lib/server/config.ts itself, so a key added there without being fuzzed fails here.
+ * key lists of lib/opa/config.ts itself, so a key added there without being fuzzed fails here.
  * A few cases go through `npm start -- --config-file`, which must exit 1 naming the key.
  */
 import assert from 'node:assert/strict';
@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
-import { ConfigError, parseConfig, type ParseConfigOptions } from '../../lib/server/config.js';
+import { ConfigError, parseConfig, type ParseConfigOptions } from '../../lib/opa/config.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -43,7 +43,7 @@ const OBJ = { t: 'object' } as const;
 const MAP = { t: 'object', map: true } as const;
 const MS = 2147483647;
 
-/** Every key, as lib/server/config.ts reads it. */
+/** Every key, as lib/opa/config.ts reads it. */
 const SCHEMA: readonly Entry[] = [
   { path: 'services', kind: MAP },
   { path: 'services.svc', kind: OBJ },
@@ -272,8 +272,8 @@ describe('configuration fuzz', () => {
     }
   });
 
-  it('the schema covers every key lib/server/config.ts knows', () => {
-    const source = readFileSync(join(ROOT, 'lib/server/config.ts'), 'utf8');
+  it('the schema covers every key lib/opa/config.ts knows', () => {
+    const source = readFileSync(join(ROOT, 'lib/opa/config.ts'), 'utf8');
     const known = new Set<string>();
     for (const m of source.matchAll(/r\.keys\(\s*[\w[\]'"]+,\s*[^,]+,\s*\[([^\]]*)\]/g)) {
       for (const k of m[1]!.matchAll(/'([a-z_]+)'/g)) known.add(k[1]!);

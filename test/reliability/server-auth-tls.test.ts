@@ -12,10 +12,10 @@ import { syncBuiltinESMExports } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it, mock } from 'node:test';
-import { bearerTokenCheck, createReferenceServer, type ReferenceServer } from '../../lib/server/app.js';
-import { ConfigError, parseConfig } from '../../lib/server/config.js';
+import { bearerTokenCheck, createReferenceServer, type ReferenceServer } from '../../lib/opa/app.js';
+import { ConfigError, parseConfig } from '../../lib/opa/config.js';
 import { assertPeer, peerOptions, type PeerStatus } from '../peers/require-peer.js';
-import { request } from '../server/helpers.js';
+import { request } from '../opa/helpers.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const TOKEN = 's3cr3t-token-for-tests';

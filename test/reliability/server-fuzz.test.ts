@@ -9,9 +9,9 @@
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { createReferenceServer, type ReferenceServer } from '../../lib/server/app.js';
-import { parseConfig } from '../../lib/server/config.js';
-import { freePort, request, type Reply } from '../server/helpers.js';
+import { createReferenceServer, type ReferenceServer } from '../../lib/opa/app.js';
+import { parseConfig } from '../../lib/opa/config.js';
+import { freePort, request, type Reply } from '../opa/helpers.js';
 import { mulberry32 as generator } from '../../bench/workloads.js';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261124);

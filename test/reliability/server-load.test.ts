@@ -20,11 +20,11 @@ import { setImmediate as yieldNow } from 'node:timers/promises';
 import { Counter } from '../../lib/metrics/counter.js';
 import { Gauge } from '../../lib/metrics/gauge.js';
 import { Histogram } from '../../lib/metrics/histogram.js';
-import { createReferenceServer, type ReferenceServer } from '../../lib/server/app.js';
-import { parseConfig } from '../../lib/server/config.js';
+import { createReferenceServer, type ReferenceServer } from '../../lib/opa/app.js';
+import { parseConfig } from '../../lib/opa/config.js';
 import { findPythonPrometheusClient, runPython } from '../peers/python.js';
 import { assertPeer, peerOptions } from '../peers/require-peer.js';
-import { request } from '../server/helpers.js';
+import { request } from '../opa/helpers.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const LOAD_SECONDS = Math.max(1, Math.min(120, Number(process.env.LOAD_SECONDS ?? 10)));

@@ -6,9 +6,9 @@ import { describe, it } from 'node:test';
 import { Counter } from '../../lib/metrics/counter.js';
 import { Registry } from '../../lib/metrics/registry.js';
 import { encodeText } from '../../lib/exposition/text.js';
-import { PluginManager } from '../../lib/status/payload.js';
-import { StatusReporter, statusUrl } from '../../lib/status/reporter.js';
-import { Lines, startPeer, waitFor } from '../server/helpers.js';
+import { PluginManager } from '../../lib/opa/payload.js';
+import { StatusReporter, statusUrl } from '../../lib/opa/reporter.js';
+import { Lines, startPeer, waitFor } from './helpers.js';
 
 const FAST_RETRY = { maxAttempts: 3, initialDelayMs: 10, maxDelayMs: 40 };
 

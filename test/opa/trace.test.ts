@@ -6,8 +6,8 @@
  */
 import { strict as assert } from 'node:assert';
 import { after, before, describe, it } from 'node:test';
-import { parseConfig } from '../../lib/server/config.js';
-import { createReferenceServer, type ReferenceServer } from '../../lib/server/app.js';
+import { parseConfig } from '../../lib/opa/config.js';
+import { createReferenceServer, type ReferenceServer } from '../../lib/opa/app.js';
 import { type GrpcPeer, startGrpcPeer } from '../otlp/grpc-helpers.js';
 import { Lines, request, waitFor } from './helpers.js';
 

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
-import { ConfigError, defaultConfig, loadConfigFile, parseConfig } from '../../lib/server/config.js';
+import { ConfigError, defaultConfig, loadConfigFile, parseConfig } from '../../lib/opa/config.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const NO_ENV = {};

@@ -2,9 +2,9 @@ import { strict as assert } from 'node:assert';
 import http, { type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { boolParam, healthHandler } from '../../lib/http/health.js';
-import { PluginManager } from '../../lib/status/payload.js';
-import { request } from '../server/helpers.js';
+import { boolParam, healthHandler } from '../../lib/opa/health.js';
+import { PluginManager } from '../../lib/opa/payload.js';
+import { request } from './helpers.js';
 
 describe('healthHandler', () => {
   const plugins = new PluginManager({ id: 'test' });

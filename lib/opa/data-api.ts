@@ -22,7 +22,7 @@ import { gunzip } from 'node:zlib';
 import { getActiveSpan } from '../trace/context.js';
 import { isSpanContextValid } from '../trace/span.js';
 import type { HttpClient } from '../http/client.js';
-import { boolParam } from '../http/health.js';
+import { boolParam } from './health.js';
 import type { UpstreamConfig } from './config.js';
 import { type DecisionLogger, newDecisionId } from './decision-log.js';
 

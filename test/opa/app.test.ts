@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { parseConfig } from '../../lib/server/config.js';
-import { createReferenceServer, TRACING_PLUGIN } from '../../lib/server/app.js';
+import { parseConfig } from '../../lib/opa/config.js';
+import { createReferenceServer, TRACING_PLUGIN } from '../../lib/opa/app.js';
 import { freePort, Lines, request, startPeer, waitFor } from './helpers.js';
 
 describe('reference server: monitoring surface', () => {

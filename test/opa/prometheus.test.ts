@@ -10,8 +10,8 @@ import { accessSync, constants, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { describe, it } from 'node:test';
-import { parseConfig } from '../../lib/server/config.js';
-import { createReferenceServer } from '../../lib/server/app.js';
+import { parseConfig } from '../../lib/opa/config.js';
+import { createReferenceServer } from '../../lib/opa/app.js';
 import { assertPeer, peerOptions, type PeerStatus } from '../peers/require-peer.js';
 import { freePort, request, waitFor } from './helpers.js';
 

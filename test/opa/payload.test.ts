@@ -8,7 +8,7 @@ import { Histogram } from '../../lib/metrics/histogram.js';
 import { Registry } from '../../lib/metrics/registry.js';
 import { Summary } from '../../lib/metrics/summary.js';
 import { writeProtobuf } from '../../lib/exposition/protobuf.js';
-import { buildStatusUpdate, familiesToJson, PluginManager, ZEROTEL_VERSION } from '../../lib/status/payload.js';
+import { buildStatusUpdate, familiesToJson, PluginManager, ZEROTEL_VERSION } from '../../lib/opa/payload.js';
 
 const PROTO_DIR = fileURLToPath(new URL('../../proto', import.meta.url));
 

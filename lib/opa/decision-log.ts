@@ -7,7 +7,7 @@
  */
 
 import { randomUUID } from 'node:crypto';
-import type { PluginManager } from '../status/payload.js';
+import type { PluginManager } from './payload.js';
 
 export const DECISION_LOGS_PLUGIN = 'decision_logs';
 

@@ -11,7 +11,7 @@
  */
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { PluginManager } from '../status/payload.js';
+import type { PluginManager } from './payload.js';
 
 export interface HealthHandlerOptions {
   readonly plugins: PluginManager;

@@ -2,8 +2,8 @@ import { strict as assert } from 'node:assert';
 import net from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
-import { parseConfig } from '../../lib/server/config.js';
-import { createReferenceServer, type ReferenceServer } from '../../lib/server/app.js';
+import { parseConfig } from '../../lib/opa/config.js';
+import { createReferenceServer, type ReferenceServer } from '../../lib/opa/app.js';
 import { Lines, type Peer, request, startPeer } from './helpers.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;

@@ -1,0 +1,28 @@
+/** zerotel/metrics: the metrics engine and its exposition writers. */
+
+export { Counter, CounterChild } from './counter.js';
+export { Gauge, GaugeChild } from './gauge.js';
+export { Histogram, HistogramChild, type HistogramOptions } from './histogram.js';
+export { Summary, SummaryChild, type SummaryOptions } from './summary.js';
+export { Metric, type MetricOptions, type Labels, type LabelValue } from './metric.js';
+export { Registry, defaultRegistry, type GatherResult } from './registry.js';
+export type { Collector } from './collector.js';
+export { Descriptor } from './descriptor.js';
+export { DEFAULT_BUCKETS, linearBuckets, exponentialBuckets } from './buckets.js';
+export { MetricsError, AlreadyRegisteredError, GatherError, type MetricsStage } from './errors.js';
+export { EXEMPLAR_MAX_RUNES, makeExemplar, type ExemplarLabels } from './exemplar.js';
+export {
+  LabelSet,
+  series,
+  type Exemplar,
+  type FamilySnapshot,
+  type MetricType,
+  type SeriesSnapshot,
+} from './snapshot.js';
+
+export { encodeText, writeText, TEXT_CONTENT_TYPE } from '../exposition/text.js';
+export { encodeOpenMetrics, writeOpenMetrics, OPENMETRICS_CONTENT_TYPE, type OpenMetricsOptions } from '../exposition/openmetrics.js';
+export { writeProtobuf, PROTOBUF_CONTENT_TYPE } from '../exposition/protobuf.js';
+export { formatGo, formatOpenMetrics } from '../exposition/numbers.js';
+export { renderFormat, type ExpositionFormat } from '../exposition/render.js';
+export { negotiate, type Negotiated } from '../exposition/negotiate.js';
