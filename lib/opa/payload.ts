@@ -6,7 +6,7 @@
  * keys, enum names for types, 64-bit integers as strings).
  */
 
-import { readFileSync } from 'node:fs';
+import { ZEROTEL_VERSION } from '../version.js';
 import { randomUUID } from 'node:crypto';
 import type { Exemplar, FamilySnapshot, LabelSet, MetricType, SeriesSnapshot } from '../metrics/snapshot.js';
 
@@ -33,16 +33,8 @@ export type PluginStatuses = Readonly<Record<string, PluginStatus>>;
 
 export type PluginStatusListener = (statuses: PluginStatuses) => void;
 
-/** The version zerotel reports as `labels.version` (from package.json; 0.0.0 if it cannot be read). */
-export const ZEROTEL_VERSION: string = (() => {
-  try {
-    const text = readFileSync(new URL('../../package.json', import.meta.url), 'utf8');
-    const version = (JSON.parse(text) as { version?: unknown }).version;
-    return typeof version === 'string' ? version : '0.0.0';
-  } catch {
-    return '0.0.0';
-  }
-})();
+/** The version zerotel reports as `labels.version`. */
+export { ZEROTEL_VERSION };
 
 export interface PluginManagerOptions {
   /** Extra labels (OPA's top-level `labels`); `id` and `version` are always set by the manager. */

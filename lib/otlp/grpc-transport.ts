@@ -12,7 +12,7 @@
  *  - one HTTP/2 session shared by all calls, replaced once it closes, fails or is told to go away.
  */
 
-import { readFileSync } from 'node:fs';
+import { ZEROTEL_VERSION } from '../version.js';
 import http2 from 'node:http2';
 import { promisify } from 'node:util';
 import { gunzipSync, gzip } from 'node:zlib';
@@ -236,21 +236,9 @@ export function percentDecode(text: string): string {
   return Buffer.from(bytes).toString('utf8');
 }
 
-let packageVersion: string | undefined;
-
-/** `zerotel/<version>`, the version read once from the package's manifest. */
+/** `zerotel/<version>`. */
 export function defaultUserAgent(): string {
-  if (packageVersion === undefined) {
-    try {
-      const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
-        version?: unknown;
-      };
-      packageVersion = typeof manifest.version === 'string' ? manifest.version : 'unknown';
-    } catch {
-      packageVersion = 'unknown';
-    }
-  }
-  return `zerotel/${packageVersion}`;
+  return `zerotel/${ZEROTEL_VERSION}`;
 }
 
 function failure(code: GrpcCode, message: string, retryInfoMs?: number, retryable?: boolean): CallFailure {

@@ -66,8 +66,8 @@ describe('built package (dist/) imported by name from plain node', () => {
 
   before(() => {
     assert.ok(
-      existsSync(join(DIST, 'index.js')),
-      'dist/index.js is missing: run `npm run build` first (`npm test` does it before the tests)',
+      existsSync(join(DIST, 'esm', 'index.js')) && existsSync(join(DIST, 'cjs', 'index.js')),
+      'dist/esm/index.js or dist/cjs/index.js is missing: run `npm run build` first (`npm test` does it before the tests)',
     );
     temp = realpathSync(mkdtempSync(join(tmpdir(), 'zerotel-dist-')));
     // Install as npm would: package.json and the entries of its "files" list.
@@ -81,6 +81,11 @@ describe('built package (dist/) imported by name from plain node', () => {
     mkdirSync(join(app, 'node_modules'), { recursive: true });
     symlinkSync(pkg, join(app, 'node_modules', 'zerotel'), 'dir');
     writeFileSync(join(app, 'main.mjs'), PROGRAM);
+    // The same program as CommonJS: require() of the package name, in a .cjs file.
+    writeFileSync(
+      join(app, 'main.cjs'),
+      PROGRAM.replace("import { Counter, Registry, writeText } from 'zerotel';", "const { Counter, Registry, writeText } = require('zerotel');"),
+    );
   });
 
   after(() => {
@@ -104,13 +109,47 @@ describe('built package (dist/) imported by name from plain node', () => {
     assert.equal(run.stdout, EXPECTED);
   });
 
+  it('renders the same bytes through require() (a real CommonJS build, not require of ESM)', () => {
+    const run = runNode(app, 'main.cjs');
+    assert.equal(run.status, 0, `node exited with ${run.status}:\n${run.stderr}`);
+    assert.equal(run.stderr, '');
+    assert.equal(run.stdout, EXPECTED);
+    for (const file of filesUnder(join(DIST, 'cjs')).filter((f) => f.endsWith('.js'))) {
+      const code = readFileSync(file, 'utf8');
+      assert.doesNotMatch(code, /^\s*(?:import|export)\s/m, `${file} holds ESM syntax`);
+    }
+  });
+
+  it('every subpath entry loads by import and by require, with the same names', () => {
+    const entries = Object.keys(manifest.exports as Record<string, unknown>).filter((k) => k !== './package.json');
+    assert.deepEqual(entries, ['.', './metrics', './runtime', './trace', './otlp', './http', './opa']);
+    const names = (kind: 'mjs' | 'cjs', entry: string): string[] => {
+      const spec = `zerotel${entry.slice(1)}`;
+      const file = `names-${entry.replace(/\W/g, '_')}.${kind}`;
+      writeFileSync(
+        join(app, file),
+        kind === 'mjs'
+          ? `const m = await import(${JSON.stringify(spec)}); console.log(JSON.stringify(Object.keys(m).filter((k) => k !== 'default').sort()));`
+          : `console.log(JSON.stringify(Object.keys(require(${JSON.stringify(spec)})).sort()));`,
+      );
+      const run = runNode(app, file);
+      assert.equal(run.status, 0, `${spec} (${kind}): ${run.stderr}`);
+      return JSON.parse(run.stdout) as string[];
+    };
+    for (const entry of entries) {
+      const esm = names('mjs', entry);
+      assert.ok(esm.length > 0, `${entry} exports nothing`);
+      assert.deepEqual(names('cjs', entry), esm, `${entry}: require() and import disagree`);
+    }
+  });
+
   it('the exports map is in force: package.json is exported, dist internals are not', () => {
     writeFileSync(
       join(app, 'exports.mjs'),
       `import { createRequire } from 'node:module';
 console.log(createRequire(import.meta.url)('zerotel/package.json').name);
 try {
-  await import('zerotel/dist/index.js');
+  await import('zerotel/dist/esm/index.js');
   console.log('internal import allowed');
 } catch (error) {
   console.log(error.code);
