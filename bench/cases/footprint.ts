@@ -121,7 +121,7 @@ export const footprintGroup: BenchGroup = {
       });
     }
 
-    const dist = join(ROOT, 'dist', 'index.js');
+    const dist = join(ROOT, 'dist', 'esm', 'index.js');
     const built = existsSync(dist);
     if (ctx.wants(FOOTPRINT_NAMES.total)) {
       // What npm would install: the published `files` (dist, proto) and package.json; the sources stand in for dist when it is not built.
@@ -139,49 +139,62 @@ export const footprintGroup: BenchGroup = {
       });
     }
 
-    if (!ctx.wants(FOOTPRINT_NAMES.importTime) && !ctx.wants(FOOTPRINT_NAMES.rss)) return;
     const tsx = import.meta.resolve('tsx');
-    const ourImport = built
-      ? { url: pathToFileURL(dist).href, execArgv: [] as string[], from: 'dist/index.js (plain node)' }
-      : { url: pathToFileURL(join(ROOT, 'lib', 'index.ts')).href, execArgv: ['--import', tsx], from: 'lib/index.ts through the tsx loader (dist/ not built; includes transpiling)' };
+    // Each entry a user can import on its own, in a fresh process: the root pays for everything, the subpaths
+    // only for their part.
+    const entries = ['index', 'metrics/index', 'runtime/index', 'trace/index', 'otlp/index', 'http/index'];
+    const entryName = (e: string) => (e === 'index' ? 'zerotel' : `zerotel/${e.replace('/index', '')}`);
+    const importOf = (e: string) =>
+      built
+        ? { url: pathToFileURL(join(ROOT, 'dist', 'esm', `${e}.js`)).href, execArgv: [] as string[], from: `dist/esm/${e}.js (plain node)` }
+        : { url: pathToFileURL(join(ROOT, 'lib', `${e}.ts`)).href, execArgv: ['--import', tsx], from: `lib/${e}.ts through the tsx loader (dist/ not built; includes transpiling)` };
+    const suffixOf = (e: string) => (e === 'index' ? '' : ` (${entryName(e)})`);
+    const wanted = entries.some((e) => ctx.wants(FOOTPRINT_NAMES.importTime + suffixOf(e)) || ctx.wants(FOOTPRINT_NAMES.rss + suffixOf(e)));
+    if (!wanted) return;
     const promUrl = pathToFileURL(require.resolve('prom-client')).href;
     const rounds = ctx.options.quick ? 3 : 12;
-    const samples = { zerotel: [] as ImportSample[], 'prom-client': [] as ImportSample[], bare: [] as ImportSample[] };
-    const runs: [keyof typeof samples, () => ImportSample][] = [
-      ['zerotel', () => importOnce(ourImport.url, ourImport.execArgv)],
+    const samples = new Map<string, ImportSample[]>();
+    const runs: [string, () => ImportSample][] = [
+      ...entries.map((e): [string, () => ImportSample] => [entryName(e), () => importOnce(importOf(e).url, importOf(e).execArgv)]),
       ['prom-client', () => importOnce(promUrl, [])],
-      ['bare', () => importOnce(undefined, ourImport.execArgv)],
+      ['bare', () => importOnce(undefined, importOf('index').execArgv)],
     ];
+    for (const [name] of runs) samples.set(name, []);
     for (let round = 0; round < rounds; round++) {
       for (let k = 0; k < runs.length; k++) {
         const [name, run] = runs[(round + k) % runs.length]!;
-        samples[name].push(run());
+        samples.get(name)!.push(run());
       }
       ctx.progress(`imports: round ${round + 1}/${rounds}`);
       await new Promise<void>((r) => setImmediate(r));
     }
-    const of = (name: keyof typeof samples, pick: (s: ImportSample) => number) => stats(samples[name].map(pick));
+    const of = (name: string, pick: (s: ImportSample) => number) => stats(samples.get(name)!.map(pick));
     const mib = (s: ImportSample) => s.rss / (1024 * 1024);
-    if (ctx.wants(FOOTPRINT_NAMES.importTime)) {
-      ctx.emit({
-        name: FOOTPRINT_NAMES.importTime,
-        unit: 'ms',
-        contenders: { zerotel: of('zerotel', (s) => s.ms), 'prom-client': of('prom-client', (s) => s.ms) },
-        mainPeer: 'prom-client',
-        info: { 'zerotel imported from': ourImport.from },
-      });
-    }
-    if (ctx.wants(FOOTPRINT_NAMES.rss)) {
-      ctx.emit({
-        name: FOOTPRINT_NAMES.rss,
-        unit: 'MiB',
-        contenders: { zerotel: of('zerotel', mib), 'prom-client': of('prom-client', mib) },
-        mainPeer: 'prom-client',
-        info: {
-          'zerotel imported from': ourImport.from,
-          'node importing nothing': `${of('bare', mib).median.toFixed(1)} MiB${built ? '' : ' (with the tsx loader)'}`,
-        },
-      });
+    for (const e of entries) {
+      const name = entryName(e);
+      // The root entry keeps the measure names it always had; the subpath entries say which they are.
+      const suffix = suffixOf(e);
+      if (ctx.wants(FOOTPRINT_NAMES.importTime + suffix)) {
+        ctx.emit({
+          name: FOOTPRINT_NAMES.importTime + suffix,
+          unit: 'ms',
+          contenders: { zerotel: of(name, (s) => s.ms), 'prom-client': of('prom-client', (s) => s.ms) },
+          mainPeer: 'prom-client',
+          info: { 'zerotel imported from': importOf(e).from },
+        });
+      }
+      if (ctx.wants(FOOTPRINT_NAMES.rss + suffix)) {
+        ctx.emit({
+          name: FOOTPRINT_NAMES.rss + suffix,
+          unit: 'MiB',
+          contenders: { zerotel: of(name, mib), 'prom-client': of('prom-client', mib) },
+          mainPeer: 'prom-client',
+          info: {
+            'zerotel imported from': importOf(e).from,
+            'node importing nothing': `${of('bare', mib).median.toFixed(1)} MiB${built ? '' : ' (with the tsx loader)'}`,
+          },
+        });
+      }
     }
   },
 };
