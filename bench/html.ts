@@ -4,7 +4,9 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { FLOOR, formatNumber, peerColumns, tableData, type ReportDocument } from './report.js';
+import { glossaryFor } from './glossary.js';
+import { REFERENCE_SOURCE } from './reference.js';
+import { FLOOR, formatNumber, peerColumns, type ReportDocument, type ReportMeasure } from './report.js';
 
 interface Bar {
   readonly label: string;
@@ -17,7 +19,8 @@ function escape(text: string): string {
 
 /** A horizontal bar chart; `log` scales bars by log10 (ratios spanning orders of magnitude). */
 function barChart(title: string, bars: readonly Bar[], scale: 'log' | 'linear', marks: readonly number[]): string {
-  const labelWidth = 300;
+  // Wide enough for the longest label (about 7 px a character at 12 px), so none is clipped on the left.
+  const labelWidth = Math.max(120, Math.ceil(Math.max(...bars.map((b) => b.label.length)) * 7) + 12);
   const plotWidth = 460;
   const rowHeight = 22;
   const top = 28;
@@ -53,21 +56,50 @@ function barChart(title: string, bars: readonly Bar[], scale: 'log' | 'linear', 
   return parts.join('\n');
 }
 
+/** One table cell per peer: its median and, for a real peer, how many times zerotel is cheaper. */
+function peerCell(m: ReportMeasure, peer: string): string {
+  const value = m[peer];
+  if (typeof value !== 'number') return '<td></td>';
+  const ratio = peer === FLOOR ? m.zerotelOverFloor : m.ratios[peer];
+  const note = ratio === undefined || ratio === null ? '' : `${formatNumber(ratio)}x`;
+  return `<td>${escape(formatNumber(value))}${note === '' ? '' : `<br><span class="ratio">${escape(note)}</span>`}</td>`;
+}
+
+/** The measure's extra facts, shortened to a tooltip: the page stays a table, not a wall of notes. */
+function infoTitle(m: ReportMeasure): string {
+  if (m.info === undefined) return '';
+  const text = Object.entries(m.info)
+    .map(([k, v]) => `${k}: ${typeof v === 'number' ? formatNumber(v) : v}`)
+    .join('\n');
+  return ` title="${escape(text)}"`;
+}
+
 export function renderHtml(doc: ReportDocument): string {
-  const { header, rows, notes } = tableData(doc);
+  const peers = peerColumns(doc.measures);
   const charts: string[] = [];
-  for (const peer of peerColumns(doc.measures)) {
+  for (const peer of peers) {
     if (peer === FLOOR) {
       const bars = doc.measures.flatMap((m) => (m.zerotelOverFloor === undefined ? [] : [{ label: m.name, value: m.zerotelOverFloor }]));
-      if (bars.length > 0) charts.push(barChart('zerotel / floor (1x = only the bytes are left; lower is better)', bars, 'linear', [1, 1.5, 2]));
+      if (bars.length > 0) charts.push(barChart('zerotel / floor (1x: nothing left but writing the bytes; lower is better)', bars, 'linear', [1, 1.5, 2]));
       continue;
     }
     const bars = doc.measures.flatMap((m) => {
       const r = m.ratios[peer];
       return r === null || r === undefined ? [] : [{ label: m.name, value: r }];
     });
-    if (bars.length > 0) charts.push(barChart(`${peer} / zerotel (how many times zerotel is cheaper; higher is better)`, bars, 'log', [1, 10, 100]));
+    if (bars.length > 0) charts.push(barChart(`${peer} / zerotel (times cheaper; higher is better)`, bars, 'log', [1, 10, 100]));
   }
+  const references = doc.measures.some((m) => m.reference !== undefined);
+  const header = ['measure', 'unit', 'zerotel (min–max)', ...peers.map((p) => (p === FLOOR ? 'floor (zerotel / floor)' : `${p} (${p} / zerotel)`)), ...(references ? ['client_golang*'] : [])];
+  const rows = doc.measures.map(
+    (m) =>
+      `<tr><td${infoTitle(m)}>${escape(m.name)}</td><td>${escape(m.unit)}</td>` +
+      `<td>${escape(formatNumber(m.zerotel))}<br><span class="range">${escape(formatNumber(m.min.zerotel!))}–${escape(formatNumber(m.max.zerotel!))}</span></td>` +
+      peers.map((p) => peerCell(m, p)).join('') +
+      (references ? `<td>${m.reference === undefined ? '' : escape(formatNumber(m.reference.client_golang))}</td>` : '') +
+      '</tr>',
+  );
+  const glossary = glossaryFor(doc.measures.map((m) => m.name));
   const m = doc.metadata;
   return `<!doctype html>
 <html lang="en">
@@ -75,26 +107,39 @@ export function renderHtml(doc: ReportDocument): string {
 <meta charset="utf-8">
 <title>zerotel bench</title>
 <style>
-body { font-family: system-ui, sans-serif; margin: 2em; color: #222; }
-table { border-collapse: collapse; font-size: 13px; }
-th, td { border-bottom: 1px solid #ddd; padding: 4px 8px; text-align: right; white-space: nowrap; }
+body { font-family: system-ui, sans-serif; margin: 2em; color: #222; max-width: 1200px; }
+table { border-collapse: collapse; font-size: 13px; width: 100%; }
+th, td { border-bottom: 1px solid #ddd; padding: 4px 6px; text-align: right; vertical-align: top; }
 th:first-child, td:first-child { text-align: left; }
+td[title] { text-decoration: underline dotted #999; cursor: help; }
 th { background: #f3f3f3; }
+.ratio { color: #1a6b2f; font-size: 12px; }
+.range { color: #777; font-size: 11px; }
+dl { display: grid; grid-template-columns: max-content 1fr; gap: 2px 12px; font-size: 13px; }
+dt { font-weight: bold; }
+dd { margin: 0; }
 .notes { font-size: 12px; color: #555; }
-svg { display: block; margin: 1.5em 0; }
+svg { display: block; margin: 1.5em 0; max-width: 100%; height: auto; }
 </style>
 </head>
 <body>
 <h1>zerotel bench</h1>
 <p>${escape(m.date)} &middot; node ${escape(m.node)} &middot; ${escape(m.cpu)} x${m.cpus} &middot; ${escape(m.platform)}${m.quick ? ' &middot; quick run' : ''} &middot; ${m.durationSeconds} s</p>
-<p>Medians; every unit is lower-is-better. Peers are measured in the same run, alternating with zerotel.</p>
+<p>Medians; every unit is lower-is-better. Peers run in the same run, alternating with zerotel; under each peer's
+figure, how many times cheaper zerotel is. Hover a measure's name for its details.</p>
+<h2>What the codes mean</h2>
+<dl>
+${glossary.map(([code, meaning]) => `<dt>${escape(code)}</dt><dd>${escape(meaning)}</dd>`).join('\n')}
+</dl>
+<h2>Results</h2>
 <table>
 <thead><tr>${header.map((h) => `<th>${escape(h)}</th>`).join('')}</tr></thead>
 <tbody>
-${rows.map((r) => `<tr>${r.map((c) => `<td>${escape(c)}</td>`).join('')}</tr>`).join('\n')}
+${rows.join('\n')}
 </tbody>
 </table>
-<div class="notes">${notes.map((n) => `<p>${escape(n)}</p>`).join('\n')}${doc.errors.map((e) => `<p><strong>FAILED</strong> ${escape(e)}</p>`).join('\n')}</div>
+<div class="notes">${references ? `<p>* client_golang: ${escape(REFERENCE_SOURCE)}; not run here.</p>` : ''}${doc.errors.map((e) => `<p><strong>FAILED</strong> ${escape(e)}</p>`).join('\n')}</div>
+<h2>Ratios</h2>
 ${charts.join('\n')}
 </body>
 </html>

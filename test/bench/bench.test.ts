@@ -91,6 +91,8 @@ describe('npm run bench', { timeout: TIMEOUT * 4 }, () => {
       const html = readFileSync(join(dir, 'index.html'), 'utf8');
       assert.match(html, /<svg/);
       assert.match(html, /H1 bound counter inc/);
+      // The codes are defined on the page for readers who don't know the workloads.
+      assert.match(html, /<dt>H1<\/dt><dd>inc\(\) on a counter child bound once<\/dd>/);
       assert.doesNotMatch(html, /<script|<link|src=/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
