@@ -21,6 +21,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/matttproud/golang_protobuf_extensions/pbutil"
 	"github.com/prometheus/client_golang/prometheus"
@@ -72,7 +73,39 @@ type family struct {
 	ConstLabels map[string]string `json:"const_labels"`
 	Buckets     []number          `json:"buckets"`
 	Objectives  map[string]number `json:"objectives"`
+	Native      *native           `json:"native"`
 	Ops         []op              `json:"ops"`
+}
+
+// native holds the HistogramOpts.NativeHistogram* fields of a histogram
+// family. zero_threshold -1 is NativeHistogramZeroThresholdZero.
+type native struct {
+	BucketFactor     *number `json:"bucket_factor"`
+	ZeroThreshold    *number `json:"zero_threshold"`
+	MaxBuckets       *uint32 `json:"max_buckets"`
+	MinResetSeconds  *number `json:"min_reset_seconds"`
+	MaxZeroThreshold *number `json:"max_zero_threshold"`
+}
+
+// apply copies the native settings into opts.
+func (n *native) apply(opts *prometheus.HistogramOpts) error {
+	if n.BucketFactor == nil {
+		return fmt.Errorf("native.bucket_factor is required")
+	}
+	opts.NativeHistogramBucketFactor = float64(*n.BucketFactor)
+	if n.ZeroThreshold != nil {
+		opts.NativeHistogramZeroThreshold = float64(*n.ZeroThreshold)
+	}
+	if n.MaxBuckets != nil {
+		opts.NativeHistogramMaxBucketNumber = *n.MaxBuckets
+	}
+	if n.MinResetSeconds != nil {
+		opts.NativeHistogramMinResetDuration = time.Duration(float64(*n.MinResetSeconds) * 1e9)
+	}
+	if n.MaxZeroThreshold != nil {
+		opts.NativeHistogramMaxZeroThreshold = float64(*n.MaxZeroThreshold)
+	}
+	return nil
 }
 
 type fixture struct {
@@ -154,6 +187,11 @@ func construct(f *family) (*built, error) {
 				}
 				opts.Buckets = bs
 			}
+			if f.Native != nil {
+				if err := f.Native.apply(&opts); err != nil {
+					return err
+				}
+			}
 			if plain {
 				h := prometheus.NewHistogram(opts)
 				b = &built{h, plainSeries(h)}
@@ -194,6 +232,9 @@ func construct(f *family) (*built, error) {
 			}
 		default:
 			return fmt.Errorf("unknown metric type %q", f.Type)
+		}
+		if f.Native != nil && f.Type != "histogram" {
+			return fmt.Errorf("only a histogram takes native settings")
 		}
 		return nil
 	})
