@@ -19,7 +19,7 @@ export function pickSchema(bucketFactor: number): number {
   const floor = Math.floor(Math.log2(Math.log2(bucketFactor)));
   if (floor <= -8) return 8;
   if (floor >= 4) return -4;
-  return -floor;
+  return 0 - floor; // not -floor: schema 0 must not be -0
 }
 
 // One scratch double and its two 32-bit words (little-endian: index 1 is the sign/exponent word).
