@@ -98,8 +98,11 @@ export class NativeBuckets {
   private readonly positive = new SparseCounts();
   private readonly negative = new SparseCounts();
   private lastResetMs: number;
+  /** The config's bucket limit, kept here: the hot path reads it on every observation. */
+  private readonly maxBuckets: number;
 
   constructor(private readonly config: NativeConfig) {
+    this.maxBuckets = config.maxBuckets;
     this.schema = config.schema;
     this.zeroThreshold = config.zeroThreshold;
     this.lastResetMs = config.now();
@@ -111,15 +114,15 @@ export class NativeBuckets {
    */
   observe(v: number): boolean {
     const threshold = this.zeroThreshold;
-    if (v > threshold) this.positive.add(keyOf(v, this.schema), 1);
-    else if (v < -threshold) this.negative.add(keyOf(-v, this.schema), 1);
+    if (v > threshold) this.positive.add(bucketKey(v, this.schema), 1);
+    else if (v < -threshold) this.negative.add(bucketKey(-v, this.schema), 1);
     else this.zeroCount++;
     // Go checks after every observation: a strategy that did not get under the limit is tried again.
-    return this.config.maxBuckets !== 0 && this.overLimit() && this.limit();
+    return this.maxBuckets !== 0 && this.overLimit() && this.limit();
   }
 
   private overLimit(): boolean {
-    return this.positive.size + this.negative.size > this.config.maxBuckets;
+    return this.positive.size + this.negative.size > this.maxBuckets;
   }
 
   /** The limit strategy, in Go's order; true when the series must reset. */
@@ -139,8 +142,8 @@ export class NativeBuckets {
     this.positive.clear();
     this.negative.clear();
     // Go counts the observation again into the fresh counts without re-checking the limit.
-    if (v > this.zeroThreshold) this.positive.add(keyOf(v, this.schema), 1);
-    else if (v < -this.zeroThreshold) this.negative.add(keyOf(-v, this.schema), 1);
+    if (v > this.zeroThreshold) this.positive.add(bucketKey(v, this.schema), 1);
+    else if (v < -this.zeroThreshold) this.negative.add(bucketKey(-v, this.schema), 1);
     else this.zeroCount++;
     this.lastResetMs = this.config.now();
   }
@@ -177,11 +180,6 @@ export class NativeBuckets {
       positive: makeSpans(this.positive),
     };
   }
-}
-
-/** The key of a positive value; +Inf counts one bucket above MAX_VALUE's. */
-function keyOf(abs: number, schema: number): number {
-  return abs === Infinity ? bucketKey(Number.MAX_VALUE, schema) + 1 : bucketKey(abs, schema);
 }
 
 /** Re-keys buckets for the next lower schema: keys 2k-1 and 2k merge into k (Go: `if key > 0 {key++}; key /= 2`). */

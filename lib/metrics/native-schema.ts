@@ -28,41 +28,53 @@ const words = new Uint32Array(scratch.buffer);
 const TWO_52 = 4503599627370496;
 
 /**
- * The bucket key of a positive finite value (an absolute value; +Inf is passed as MAX_VALUE by the caller), as
- * client_golang's `histogramCounts.observe` computes it. Key 0 is the bucket whose upper bound is 1.
+ * Per schema s > 0: the bounds with a 1 appended (above every fraction), and for each of the 2^(s+1) equal
+ * slices of [0.5, 1) the first bound at or above the slice's start. A slice (2^-(s+2) wide) is narrower than
+ * the narrowest bucket (0.5 * (2^(2^-s) - 1) > 0.34 * 2^-s), so it holds at most one bound: the key is the
+ * slice's entry or the next, decided by one comparison instead of a binary search. Built from the exact table.
+ */
+const PADDED: Float64Array[] = [];
+const SLICES: Uint16Array[] = [];
+for (let schema = 1; schema < NATIVE_BOUNDS.length; schema++) {
+  const bounds = NATIVE_BOUNDS[schema]!;
+  const padded = new Float64Array(bounds.length + 1);
+  padded.set(bounds);
+  padded[bounds.length] = 1;
+  const slices = new Uint16Array(2 << schema);
+  let j = 0;
+  for (let m = 0; m < slices.length; m++) {
+    const start = 0.5 + m * 2 ** -(schema + 2);
+    while (j < bounds.length && bounds[j]! < start) j++;
+    slices[m] = j;
+  }
+  PADDED[schema] = padded;
+  SLICES[schema] = slices;
+}
+
+/**
+ * The bucket key of a positive value (an absolute value), as client_golang's `histogramCounts.observe` computes
+ * it: key 0 is the bucket whose upper bound is 1; +Inf is one key above MAX_VALUE's.
  */
 export function bucketKey(abs: number, schema: number): number {
-  // Go's math.Frexp: abs = frac * 2^exp with frac in [0.5, 1); Frexp(0) = (0, 0).
-  if (abs === 0) return schema > 0 ? -NATIVE_BOUNDS[schema]!.length : 0;
+  // Go's math.Frexp: abs = frac * 2^exp with frac in [0.5, 1).
   scratch[0] = abs;
-  let hi = words[1]!;
-  let biased = (hi >>> 20) & 0x7ff;
-  let exp: number;
-  if (biased === 0) {
-    // Subnormal: scale into the normal range first, as Frexp does.
-    scratch[0] = abs * TWO_52;
-    hi = words[1]!;
-    biased = (hi >>> 20) & 0x7ff;
-    exp = biased - 1022 - 52;
-  } else {
-    exp = biased - 1022;
-  }
-  if (schema > 0) {
-    // frac: the same mantissa with the exponent of [0.5, 1).
-    words[1] = (hi & 0x800fffff) | (1022 << 20);
-    const frac = scratch[0]!;
-    const bounds = NATIVE_BOUNDS[schema]!;
-    // sort.SearchFloat64s: the first index whose bound is >= frac.
-    let lo = 0;
-    let up = bounds.length;
-    while (lo < up) {
-      const mid = (lo + up) >>> 1;
-      if (bounds[mid]! < frac) lo = mid + 1;
-      else up = mid;
-    }
-    return lo + (exp - 1) * bounds.length;
-  }
-  // frac === 0.5 exactly when the mantissa bits are all zero.
+  const hi = words[1]!;
+  const biased = (hi >>> 20) & 0x7ff;
+  if (biased === 0 || biased === 0x7ff) return rareKey(abs, schema);
+  return schema > 0 ? fineKey(hi, biased - 1022, schema) : coarseKey(hi, biased - 1022, schema);
+}
+
+/** Schemas > 0, with `scratch` holding the value and `hi` its high word. */
+function fineKey(hi: number, exp: number, schema: number): number {
+  const j = SLICES[schema]![(hi & 0xfffff) >>> (19 - schema)]!;
+  // frac: the same mantissa with the exponent of [0.5, 1).
+  words[1] = (hi & 0x800fffff) | (1022 << 20);
+  // sort.SearchFloat64s: the first index whose bound is >= frac.
+  return (scratch[0]! <= PADDED[schema]![j]! ? j : j + 1) + (exp - 1) * (1 << schema);
+}
+
+/** Schemas <= 0: the exponent, one lower when frac is exactly 0.5, divided by 2^-schema rounding up. */
+function coarseKey(hi: number, exp: number, schema: number): number {
   let key = (hi & 0xfffff) === 0 && words[0] === 0 ? exp - 1 : exp;
   if (schema < 0) {
     const div = 2 ** -schema;
@@ -70,6 +82,16 @@ export function bucketKey(abs: number, schema: number): number {
     key = Math.trunc((key + div - 1) / div);
   }
   return key;
+}
+
+/** Keys of zero (Frexp(0) = (0, 0)), subnormals (normalised first, as Frexp does) and +Inf. */
+function rareKey(abs: number, schema: number): number {
+  if (abs === Infinity) return bucketKey(Number.MAX_VALUE, schema) + 1;
+  if (abs === 0) return schema > 0 ? -(1 << schema) : 0;
+  scratch[0] = abs * TWO_52;
+  const hi = words[1]!;
+  const exp = ((hi >>> 20) & 0x7ff) - 1022 - 52;
+  return schema > 0 ? fineKey(hi, exp, schema) : coarseKey(hi, exp, schema);
 }
 
 /** `frac * 2^exp` rounded once, as Go's math.Ldexp, also where 2^exp alone would overflow or underflow. */

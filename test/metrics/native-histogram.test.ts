@@ -9,6 +9,9 @@ import type { NativeHistogramOptions } from '../../lib/metrics/native-histogram.
 import type { SeriesSnapshot } from '../../lib/metrics/snapshot.js';
 import { FixtureFormatError, parseFixture } from '../../lib/fixture/fixture.js';
 import { runFixture } from '../../lib/fixture/run.js';
+import { NATIVE_BOUNDS } from '../../lib/metrics/native-bounds.js';
+import { bucketKey } from '../../lib/metrics/native-schema.js';
+import { mulberry32 } from '../../bench/workloads.js';
 
 /** A histogram in its own registry with a clock the test moves by hand. */
 function withClock(options: NativeHistogramOptions & { buckets?: number[] }) {
@@ -148,5 +151,36 @@ describe('the fixture format\'s native object', () => {
     refused({ native: { bucket_factor: 2, max_buckets: -1 } }, /native\.max_buckets: expected an integer/);
     refused({ native: { bucket_factor: 2, min_reset_seconds: -1 } }, /native\.min_reset_seconds: expected a number of seconds/);
     refused({ type: 'summary', native: { bucket_factor: 2 } }, /only a histogram takes native settings/);
+  });
+});
+
+describe('bucketKey', () => {
+  // Go's own procedure, step by step: Frexp, then sort.SearchFloat64s over the schema's bounds (schema > 0).
+  const frexp = (x: number): [number, number] => {
+    let exp = Math.floor(Math.log2(x)) + 1;
+    let frac = x / 2 ** exp;
+    while (frac >= 1) { frac /= 2; exp++; }
+    while (frac < 0.5) { frac *= 2; exp--; }
+    return [frac, exp];
+  };
+  const searched = (abs: number, schema: number): number => {
+    const [frac, exp] = frexp(abs);
+    const bounds = NATIVE_BOUNDS[schema]!;
+    let i = 0;
+    while (i < bounds.length && bounds[i]! < frac) i++;
+    return i + (exp - 1) * bounds.length;
+  };
+
+  it('equals a binary search over the bounds for 20,000 values per schema 1..8 and on every bound', () => {
+    const r = mulberry32(15);
+    for (let schema = 1; schema <= 8; schema++) {
+      const values: number[] = [];
+      for (let i = 0; i < 20_000; i++) values.push(2 ** (r() * 80 - 40) * (1 + r()));
+      for (const b of NATIVE_BOUNDS[schema]!) values.push(b, b * 2, b * 2 ** -30, b * (1 + 2 ** -52), b * (1 - 2 ** -53));
+      for (const v of values) {
+        // Only values whose Frexp the model computes exactly (normal, not near MAX_VALUE).
+        assert.equal(bucketKey(v, schema), searched(v, schema), `value ${v} at schema ${schema}`);
+      }
+    }
   });
 });
