@@ -87,11 +87,23 @@ type native struct {
 	MaxZeroThreshold *number `json:"max_zero_threshold"`
 }
 
-// apply copies the native settings into opts.
-func (n *native) apply(opts *prometheus.HistogramOpts) error {
-	if n.BucketFactor == nil {
-		return fmt.Errorf("native.bucket_factor is required")
+// check refuses what the fixture format refuses, as a malformed fixture
+// (like the TypeScript reader does), not as a client_golang failure.
+func (n *native) check(at, typ string) error {
+	if typ != "histogram" {
+		return fmt.Errorf("%s: only a histogram takes native settings", at)
 	}
+	if n.BucketFactor == nil {
+		return fmt.Errorf("%s.bucket_factor: required", at)
+	}
+	if s := n.MinResetSeconds; s != nil && !(*s >= 0 && *s <= 9e9) {
+		return fmt.Errorf("%s.min_reset_seconds: expected a number of seconds in 0..9e9, got %v", at, float64(*s))
+	}
+	return nil
+}
+
+// apply copies the native settings into opts.
+func (n *native) apply(opts *prometheus.HistogramOpts) {
 	opts.NativeHistogramBucketFactor = float64(*n.BucketFactor)
 	if n.ZeroThreshold != nil {
 		opts.NativeHistogramZeroThreshold = float64(*n.ZeroThreshold)
@@ -105,7 +117,6 @@ func (n *native) apply(opts *prometheus.HistogramOpts) error {
 	if n.MaxZeroThreshold != nil {
 		opts.NativeHistogramMaxZeroThreshold = float64(*n.MaxZeroThreshold)
 	}
-	return nil
 }
 
 type fixture struct {
@@ -188,9 +199,7 @@ func construct(f *family) (*built, error) {
 				opts.Buckets = bs
 			}
 			if f.Native != nil {
-				if err := f.Native.apply(&opts); err != nil {
-					return err
-				}
+				f.Native.apply(&opts)
 			}
 			if plain {
 				h := prometheus.NewHistogram(opts)
@@ -232,9 +241,6 @@ func construct(f *family) (*built, error) {
 			}
 		default:
 			return fmt.Errorf("unknown metric type %q", f.Type)
-		}
-		if f.Native != nil && f.Type != "histogram" {
-			return fmt.Errorf("only a histogram takes native settings")
 		}
 		return nil
 	})
@@ -378,6 +384,13 @@ func readFixture(path string) (*fixture, error) {
 	var fx fixture
 	if err := dec.Decode(&fx); err != nil {
 		return nil, fmt.Errorf("%s: %v", path, err)
+	}
+	for i, f := range fx.Families {
+		if f.Native != nil {
+			if err := f.Native.check(fmt.Sprintf("families[%d].native", i), f.Type); err != nil {
+				return nil, fmt.Errorf("%s: %v", path, err)
+			}
+		}
 	}
 	return &fx, nil
 }
