@@ -11,7 +11,8 @@ import { DEFAULT_BUCKETS, Histogram, Registry, writeProtobuf } from '../../lib/i
 import type { BenchGroup } from '../group.js';
 import { interleave, statsOf } from '../measure.js';
 import { recordingSink } from '../recording-sink.js';
-import { buildW1, mulberry32, W1_LABEL_NAMES } from '../workloads.js';
+import { buildW1, W1_LABEL_NAMES } from '../workloads.js';
+import { VALUES } from './hot-paths.js';
 import { zerotelSink } from '../zerotel-sink.js';
 
 export const NATIVE_NAMES = {
@@ -22,14 +23,6 @@ export const NATIVE_NAMES = {
 /** Native buckets at factor 1.1 (schema 3) with client_golang's default classic buckets kept, as the Go benchmark. */
 const NATIVE = { nativeHistogramBucketFactor: 1.1, buckets: DEFAULT_BUCKETS } as const;
 const labelNames = [...W1_LABEL_NAMES];
-
-/** Observed values: r * 12 as in W1 and H3. */
-const VALUES = (() => {
-  const r = mulberry32(42);
-  const values = new Float64Array(1024);
-  for (let i = 0; i < values.length; i++) values[i] = r() * 12;
-  return values;
-})();
 
 async function runH3n(ctx: Parameters<BenchGroup['run']>[0]): Promise<void> {
   const name = NATIVE_NAMES.H3n;
