@@ -1,12 +1,14 @@
 /**
  * The populated buckets of one sign of a native histogram: a count per integer key, and how many keys are
  * populated (the bucket limit counts them). Keys cluster (latencies span a few powers of two), so counts live
- * in a dense window of keys that grows as needed; a window that would grow past DENSE_MAX_SLOTS (observations
- * many orders of magnitude apart at a high schema) moves to a Map instead, so memory stays bounded.
+ * in a dense window of keys that grows as needed. A window that would grow past DENSE_MAX_SLOTS, or to more than
+ * DENSE_SLOTS_PER_BUCKET slots per populated bucket (observations orders of magnitude apart at a high schema),
+ * moves to a Map instead: memory stays proportional to the populated buckets, as with Go's map.
  */
 
 const DENSE_INITIAL_SLOTS = 64;
-const DENSE_MAX_SLOTS = 8192;
+const DENSE_MAX_SLOTS = 4096;
+const DENSE_SLOTS_PER_BUCKET = 16;
 
 export class SparseCounts {
   /** Count per key `offset + i`; null once moved to the map. */
@@ -50,14 +52,16 @@ export class SparseCounts {
     return true;
   }
 
-  /** Widens the window to take `key`; false when it would pass DENSE_MAX_SLOTS. */
+  /** Widens the window to take `key`; false when it would grow too large or too sparse. */
   private grow(key: number): boolean {
     const old = this.dense!;
     const low = Math.min(this.offset, key);
     const high = Math.max(this.offset + old.length, key + 1);
     let slots = old.length;
     while (slots < high - low) slots *= 2;
-    if (slots > DENSE_MAX_SLOTS) return false;
+    if (slots > DENSE_MAX_SLOTS || slots > DENSE_SLOTS_PER_BUCKET * (this.size + DENSE_INITIAL_SLOTS / DENSE_SLOTS_PER_BUCKET)) {
+      return false;
+    }
     // Leave headroom on the side that grew, so a drifting key range doesn't regrow on every step.
     const offset = key < this.offset ? high - slots : low;
     const next = new Float64Array(slots);

@@ -11,6 +11,7 @@ import { FixtureFormatError, parseFixture } from '../../lib/fixture/fixture.js';
 import { runFixture } from '../../lib/fixture/run.js';
 import { NATIVE_BOUNDS } from '../../lib/metrics/native-bounds.js';
 import { bucketKey } from '../../lib/metrics/native-schema.js';
+import { SparseCounts } from '../../lib/metrics/native-buckets.js';
 import { mulberry32 } from '../../bench/workloads.js';
 
 /** A histogram in its own registry with a clock the test moves by hand. */
@@ -181,6 +182,35 @@ describe('bucketKey', () => {
         // Only values whose Frexp the model computes exactly (normal, not near MAX_VALUE).
         assert.equal(bucketKey(v, schema), searched(v, schema), `value ${v} at schema ${schema}`);
       }
+    }
+  });
+});
+
+describe('SparseCounts', () => {
+  it('keeps counts, order and size the same whether keys sit in the dense window or in the map', () => {
+    const r = mulberry32(7);
+    for (const spread of [10, 300, 5_000, 2_000_000]) {
+      const counts = new SparseCounts();
+      const model = new Map<number, number>();
+      for (let i = 0; i < 3000; i++) {
+        const key = Math.floor((r() - 0.5) * spread);
+        const created = counts.add(key, 1);
+        assert.equal(created, !model.has(key));
+        model.set(key, (model.get(key) ?? 0) + 1);
+        if (i % 500 === 499) {
+          const smallest = Math.min(...model.keys());
+          assert.equal(counts.smallestKey(), smallest);
+          assert.equal(counts.take(smallest), model.get(smallest));
+          model.delete(smallest);
+        }
+      }
+      const seen: [number, number][] = [];
+      counts.forEach((key, count) => seen.push([key, count]));
+      assert.deepEqual(seen, [...model.entries()].sort((a, b) => a[0] - b[0]), `spread ${spread}`);
+      assert.equal(counts.size, model.size);
+      counts.clear();
+      assert.equal(counts.size, 0);
+      assert.equal(counts.smallestKey(), undefined);
     }
   });
 });
