@@ -26,6 +26,8 @@ export function pickSchema(bucketFactor: number): number {
 const scratch = new Float64Array(1);
 const words = new Uint32Array(scratch.buffer);
 const TWO_52 = 4503599627370496;
+/** 2^-exp for the Frexp exponents of normal doubles, exp = -1021..1024, at index exp + 1021 (all exact). */
+const POW2_NEG = Float64Array.from({ length: 2046 }, (_, i) => 2 ** -(i - 1021));
 
 /**
  * Per schema s > 0: the bounds with a 1 appended (above every fraction), and for each of the 2^(s+1) equal
@@ -61,16 +63,17 @@ export function bucketKey(abs: number, schema: number): number {
   const hi = words[1]!;
   const biased = (hi >>> 20) & 0x7ff;
   if (biased === 0 || biased === 0x7ff) return rareKey(abs, schema);
-  return schema > 0 ? fineKey(hi, biased - 1022, schema) : coarseKey(hi, biased - 1022, schema);
+  return schema > 0 ? fineKey(abs, hi, biased - 1022, schema) : coarseKey(hi, biased - 1022, schema);
 }
 
-/** Schemas > 0, with `scratch` holding the value and `hi` its high word. */
-function fineKey(hi: number, exp: number, schema: number): number {
+/** Schemas > 0, for a normal value `abs` with high word `hi` and Frexp exponent `exp`. */
+function fineKey(abs: number, hi: number, exp: number, schema: number): number {
   const j = SLICES[schema]![(hi & 0xfffff) >>> (19 - schema)]!;
-  // frac: the same mantissa with the exponent of [0.5, 1).
-  words[1] = (hi & 0x800fffff) | (1022 << 20);
+  // frac = abs / 2^exp, exact (a power-of-two scaling into [0.5, 1)); a multiplication, because rewriting the
+  // exponent bits in `scratch` and reading it back stalls the CPU's store forwarding on the hot path.
+  const frac = abs * POW2_NEG[exp + 1021]!;
   // sort.SearchFloat64s: the first index whose bound is >= frac.
-  return (scratch[0]! <= PADDED[schema]![j]! ? j : j + 1) + (exp - 1) * (1 << schema);
+  return (frac <= PADDED[schema]![j]! ? j : j + 1) + (exp - 1) * (1 << schema);
 }
 
 /** Schemas <= 0: the exponent, one lower when frac is exactly 0.5, divided by 2^-schema rounding up. */
@@ -88,10 +91,12 @@ function coarseKey(hi: number, exp: number, schema: number): number {
 function rareKey(abs: number, schema: number): number {
   if (abs === Infinity) return bucketKey(Number.MAX_VALUE, schema) + 1;
   if (abs === 0) return schema > 0 ? -(1 << schema) : 0;
-  scratch[0] = abs * TWO_52;
+  const scaled = abs * TWO_52;
+  scratch[0] = scaled;
   const hi = words[1]!;
-  const exp = ((hi >>> 20) & 0x7ff) - 1022 - 52;
-  return schema > 0 ? fineKey(hi, exp, schema) : coarseKey(hi, exp, schema);
+  const exp = ((hi >>> 20) & 0x7ff) - 1022;
+  // The scaled value's fraction is abs's; only the exponent moves by 52.
+  return schema > 0 ? fineKey(scaled, hi, exp, schema) - 52 * (1 << schema) : coarseKey(hi, exp - 52, schema);
 }
 
 /** `frac * 2^exp` rounded once, as Go's math.Ldexp, also where 2^exp alone would overflow or underflow. */
