@@ -135,7 +135,8 @@ export interface NativeSpans {
   readonly deltas: readonly number[];
 }
 
-export const NO_SPANS: NativeSpans = Object.freeze({ offsets: [], lengths: [], deltas: [] });
+/** No buckets. Not frozen: a frozen object has another hidden class, and the writer would see two shapes. */
+export const NO_SPANS: NativeSpans = { offsets: [], lengths: [], deltas: [] };
 
 /**
  * Encodes populated buckets as client_golang's `makeBuckets` does: a new span starts at the first bucket and
@@ -150,15 +151,15 @@ export function makeSpans(counts: SparseCounts): NativeSpans {
   let nextKey = 0;
   counts.forEach((key, count) => {
     const gap = key - nextKey;
-    if (offsets.length === 0 || gap > 2) {
+    if (lengths.length === 0 || gap > 2) {
       offsets.push(gap);
       lengths.push(0);
-    } else {
-      for (let j = 0; j < gap; j++) {
-        lengths[lengths.length - 1]!++;
-        deltas.push(previous === 0 ? 0 : -previous);
-        previous = 0;
-      }
+    } else if (gap > 0) {
+      // Empty buckets inside the span: the first one's delta brings the count down to 0.
+      deltas.push(previous === 0 ? 0 : -previous);
+      if (gap === 2) deltas.push(0);
+      lengths[lengths.length - 1]! += gap;
+      previous = 0;
     }
     lengths[lengths.length - 1]!++;
     deltas.push(count - previous);
