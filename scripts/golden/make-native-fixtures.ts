@@ -235,6 +235,14 @@ fixtures['native_labelled'] = {
   ],
 };
 
+fixtures['native_empty_series'] = {
+  description: 'Native histograms without observations: schema, zero threshold and a zero count of 0 are still written, with no spans.',
+  families: [
+    { name: 'native_empty_exact_zero', help: 'Empty, exact zeros only.', type: 'histogram', native: { bucket_factor: 1.5, zero_threshold: -1 }, ops: [] },
+    { name: 'native_empty_with_classic', help: '', type: 'histogram', buckets: [1], native: { bucket_factor: 3 }, ops: [] },
+  ],
+};
+
 // Keys chosen to make gaps of 0, 1, 2 and 3 buckets at schema 0 (key k holds (2^(k-1), 2^k]).
 fixtures['native_span_gaps'] = {
   description: 'Span encoding: gaps of one or two buckets are filled with empty buckets inside a span, a gap of three starts a new span; negative keys and a first span offset far from zero.',
