@@ -182,7 +182,10 @@ export class NativeBuckets {
   }
 }
 
-/** Re-keys buckets for the next lower schema: keys 2k-1 and 2k merge into k (Go: `if key > 0 {key++}; key /= 2`). */
+/**
+ * Re-keys buckets for the next lower schema as Go does (`if key > 0 {key++}; key /= 2`): positive keys 2k-1 and
+ * 2k merge into k; keys <= 0 are halved rounding toward zero (so -1 joins 0), Go's integer division.
+ */
 function halve(counts: SparseCounts): void {
   const entries: number[] = [];
   counts.forEach((key, count) => entries.push(key, count));
