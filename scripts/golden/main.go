@@ -96,6 +96,13 @@ func (n *native) check(at, typ string) error {
 	if n.BucketFactor == nil {
 		return fmt.Errorf("%s.bucket_factor: required", at)
 	}
+	// NaN settings are undefined behaviour in client_golang (a NaN factor even
+	// converts NaN to int32), so the format refuses them.
+	for name, v := range map[string]*number{"bucket_factor": n.BucketFactor, "zero_threshold": n.ZeroThreshold, "max_zero_threshold": n.MaxZeroThreshold} {
+		if v != nil && math.IsNaN(float64(*v)) {
+			return fmt.Errorf("%s.%s: must not be NaN", at, name)
+		}
+	}
 	if s := n.MinResetSeconds; s != nil && !(*s >= 0 && *s <= 9e9) {
 		return fmt.Errorf("%s.min_reset_seconds: expected a number of seconds in 0..9e9, got %v", at, float64(*s))
 	}

@@ -152,6 +152,8 @@ describe('the fixture format\'s native object', () => {
     refused({ native: { bucket_factor: 2, max_buckets: -1 } }, /native\.max_buckets: expected an integer/);
     refused({ native: { bucket_factor: 2, min_reset_seconds: -1 } }, /native\.min_reset_seconds: expected a number of seconds/);
     refused({ type: 'summary', native: { bucket_factor: 2 } }, /only a histogram takes native settings/);
+    refused({ native: { bucket_factor: 'NaN' } }, /native\.bucket_factor: must not be NaN/);
+    refused({ native: { bucket_factor: 2, zero_threshold: 'NaN' } }, /native\.zero_threshold: must not be NaN/);
   });
 });
 
