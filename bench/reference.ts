@@ -5,6 +5,7 @@
  */
 import { encodeAloneName, scrapeName } from './cases/scrape.js';
 import { HOT_PATH_NAMES } from './cases/hot-paths.js';
+import { NATIVE_NAMES } from './cases/native.js';
 
 export interface Reference {
   readonly value: number;
@@ -21,4 +22,8 @@ export const CLIENT_GOLANG: Readonly<Record<string, Reference>> = {
   [HOT_PATH_NAMES.H2]: { value: 257, unit: 'ns/op' },
   [HOT_PATH_NAMES.H3]: { value: 39.8, unit: 'ns/op' },
   [HOT_PATH_NAMES.H4]: { value: 297, unit: 'ns/op' },
+  // scripts/golden/bench/native_test.go, run on the bench's own 2-core machine (its H3 classic gave 37.7 ns/op,
+  // W1 classic protobuf 8.2 ms): medians of 3 runs of `go test -bench . -benchtime 2s -count 3`.
+  [NATIVE_NAMES.H3n]: { value: 59.7, unit: 'ns/op' },
+  [NATIVE_NAMES.W1n]: { value: 23.5, unit: 'ms' },
 };

@@ -1,8 +1,12 @@
 import { Counter, Gauge, Histogram, Registry } from '../lib/index.js';
+import type { NativeHistogramOptions } from '../lib/metrics/native-histogram.js';
 import type { WorkloadSink } from './workloads.js';
 
-/** A workload sink that records into a zerotel registry. */
-export function zerotelSink(registry: Registry): WorkloadSink {
+/** A workload sink that records into a zerotel registry; `native` makes its histograms native ones too. */
+export function zerotelSink(
+  registry: Registry,
+  native: NativeHistogramOptions & { readonly buckets?: readonly number[] } = {},
+): WorkloadSink {
   const registers = [registry];
   return {
     counter(name, help, labelNames) {
@@ -20,7 +24,7 @@ export function zerotelSink(registry: Registry): WorkloadSink {
       };
     },
     histogram(name, help, labelNames) {
-      const metric = new Histogram({ name, help, labelNames, registers });
+      const metric = new Histogram({ name, help, labelNames, registers, ...native });
       return (values) => {
         const child = metric.labels(...values);
         return (v) => child.observe(v);

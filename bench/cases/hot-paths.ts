@@ -21,7 +21,7 @@ export const HOT_PATH_NAMES = {
 } as const;
 
 /** Observed values: r * 12 as in W1, so every default bucket and +Inf get hits. */
-const VALUES = (() => {
+export const VALUES = (() => {
   const r = mulberry32(42);
   const values = new Float64Array(1024);
   for (let i = 0; i < values.length; i++) values[i] = r() * 12;

@@ -9,6 +9,7 @@ import { fixtureGroup } from './fixture.js';
 import { footprintGroup } from './footprint.js';
 import { formatsGroup } from './formats.js';
 import { hotPathsGroup } from './hot-paths.js';
+import { nativeGroup } from './native.js';
 import { otlpE2eGroup } from './otlp-e2e.js';
 import { otlpEncodeGroup } from './otlp-encode.js';
 import { runtimeGroup } from './runtime.js';
@@ -18,6 +19,7 @@ export const GROUPS: readonly BenchGroup[] = [
   ...scrapeGroups,
   formatsGroup,
   hotPathsGroup,
+  nativeGroup,
   eventLoopGroup,
   runtimeGroup,
   otlpEncodeGroup,

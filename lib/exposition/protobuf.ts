@@ -12,7 +12,7 @@
  * - Histogram: `sample_count`, `sample_sum`, then one Bucket per configured upper bound with
  *   `cumulative_count` (even 0) and `upper_bound`; no +Inf bucket, unless that bucket holds an
  *   exemplar, in which case it is appended with `cumulative_count` = the sample count;
- *   no native-histogram fields;
+ *   then the native-histogram fields when the series has them (see protobuf-native.ts);
  * - Exemplar: `label`s, `value`, and `timestamp` only when known; the Timestamp message is
  *   proto3, so its `seconds` and `nanos` are left out when zero;
  * - Metric `timestamp_ms` only for series with an explicit timestamp; no created timestamps
@@ -27,6 +27,7 @@ import {
   utf8Length,
   varintSize,
 } from '../protobuf/writer.js';
+import { nativeFieldsSize, writeNativeFields } from './protobuf-native.js';
 import type { Exemplar, FamilySnapshot, LabelSet, MetricType, SeriesSnapshot } from '../metrics/snapshot.js';
 
 /** Content-Type of this output. */
@@ -197,6 +198,7 @@ function sizeHistogram(family: FamilySnapshot, s: SeriesSnapshot): number {
     const bucket = sizeBucket(count, infExemplar);
     size += 1 + varintSize(bucket) + bucket;
   }
+  if (s.native) size += nativeFieldsSize(s.native);
   sizes.set(slot, size);
   return size;
 }
@@ -331,6 +333,7 @@ function writeHistogram(w: ProtoWriter, family: FamilySnapshot, s: SeriesSnapsho
   }
   const infExemplar = exemplars === null ? undefined : exemplars[n];
   if (infExemplar !== undefined) writeBucket(w, count, Infinity, infExemplar);
+  if (s.native) writeNativeFields(w, s.native);
 }
 
 function writeBucket(w: ProtoWriter, cumulative: number, upperBound: number, exemplar: Exemplar | undefined): void {

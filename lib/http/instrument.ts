@@ -14,6 +14,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import { Counter } from '../metrics/counter.js';
 import { Histogram } from '../metrics/histogram.js';
+import type { NativeHistogramOptions } from '../metrics/native-histogram.js';
 import { defaultRegistry, type Registry } from '../metrics/registry.js';
 import { monotonicSeconds } from '../metrics/timer.js';
 import { context, setSpan } from '../trace/context.js';
@@ -38,8 +39,10 @@ export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void
 export interface HttpServerMetricsOptions {
   /** Where the two families are registered (default: the default registry). */
   readonly registry?: Registry;
-  /** Histogram buckets (default: OPA's, {@link OPA_HTTP_DURATION_BUCKETS}). */
+  /** Histogram buckets (default: OPA's, {@link OPA_HTTP_DURATION_BUCKETS}); `[]` with native buckets on: none. */
   readonly buckets?: readonly number[];
+  /** Native histogram options for the duration histogram (default: none). */
+  readonly native?: NativeHistogramOptions;
 }
 
 /** The two request families OPA's server exports, shared by every instrumented handler. */
@@ -54,6 +57,7 @@ export class HttpServerMetrics {
       help: HTTP_DURATION_HELP,
       labelNames: ['code', 'handler', 'method'],
       buckets: options.buckets ?? OPA_HTTP_DURATION_BUCKETS,
+      ...options.native,
       registers,
     });
     this.cancellations = new Counter({

@@ -2,11 +2,14 @@ import { normalizeBuckets } from './buckets.js';
 import { MetricsError, type MetricsStage } from './errors.js';
 import { type ExemplarLabels, makeExemplar } from './exemplar.js';
 import { type ChildBase, type Labels, Metric, type MetricOptions } from './metric.js';
+import { NativeBuckets, NativeConfig, type NativeHistogramOptions } from './native-histogram.js';
 import { type Exemplar, type LabelSet, Series, type SeriesSnapshot } from './snapshot.js';
 import { startTimer } from './timer.js';
 
 /** Above this many buckets a binary search beats a linear scan. */
 const LINEAR_SEARCH_MAX = 24;
+
+const NO_BOUNDS: readonly number[] = Object.freeze([]);
 
 /** One histogram series: a count per bucket (not cumulative; summed at scrape time), sum and count. */
 export class HistogramChild implements ChildBase {
@@ -25,6 +28,8 @@ export class HistogramChild implements ChildBase {
     readonly labels: LabelSet,
     private readonly bounds: Float64Array,
     private readonly metricName: string,
+    /** The native buckets, or null when the family has native histograms off. */
+    private readonly native: NativeBuckets | null = null,
   ) {
     this.counts = new Float64Array(bounds.length);
     this.createdMs = Date.now();
@@ -37,8 +42,22 @@ export class HistogramChild implements ChildBase {
     }
     const i = this.bucketIndex(value);
     if (i < this.counts.length) this.counts[i]!++;
-    this.sum += value;
+    // A NaN sum stays the NaN it is, as Go's addition keeps its first operand's NaN (V8 may take the other's).
+    const sum = this.sum;
+    this.sum = sum !== sum ? sum : sum + value;
     this.count++;
+    const native = this.native;
+    if (native !== null && value === value && native.observe(value)) this.restartWith(value, i);
+  }
+
+  /** The native bucket limit's reset: everything is forgotten except the observation that triggered it. */
+  private restartWith(value: number, bucket: number): void {
+    this.counts.fill(0);
+    if (bucket < this.counts.length) this.counts[bucket] = 1;
+    this.sum = 0;
+    this.sum += value;
+    this.count = 1;
+    this.native!.restartWith(value);
   }
 
   /** Records an observation with an exemplar (e.g. `{ trace_id, span_id }`) for its bucket. */
@@ -65,7 +84,8 @@ export class HistogramChild implements ChildBase {
       cumulative.push(running);
     }
     const exemplars = this.exemplars === null ? null : this.exemplars.slice();
-    return new Series(this.labels, 0, this.sum, this.count, cumulative, null, null, exemplars, this.createdMs, undefined);
+    const native = this.native === null ? null : this.native.snapshot();
+    return new Series(this.labels, 0, this.sum, this.count, cumulative, null, null, exemplars, this.createdMs, undefined, native);
   }
 
   /** The first bucket whose bound is >= value; the bucket count for NaN and values above every bound. */
@@ -88,8 +108,11 @@ export class HistogramChild implements ChildBase {
   }
 }
 
-/** Options of a histogram: upper bounds of its buckets (default: client_golang's DefBuckets). */
-export interface HistogramOptions<L extends string = string> extends MetricOptions<L> {
+/**
+ * Options of a histogram: upper bounds of its buckets (default: client_golang's DefBuckets; none when native
+ * buckets are on and no buckets are given), and client_golang's native histogram options.
+ */
+export interface HistogramOptions<L extends string = string> extends MetricOptions<L>, NativeHistogramOptions {
   readonly buckets?: readonly number[];
 }
 
@@ -97,12 +120,17 @@ export interface HistogramOptions<L extends string = string> extends MetricOptio
 export class Histogram<L extends string = string> extends Metric<HistogramChild, L> {
   readonly upperBounds: readonly number[];
   private readonly searchBounds: Float64Array;
+  /** Native histogram settings, or null when off. */
+  private readonly native: NativeConfig | null;
   /** Why children cannot be created, found once; thrown where client_golang panics. */
   private readonly childProblem: string | undefined;
 
   constructor(options: HistogramOptions<L>) {
     super('histogram', options);
-    const { bounds, problem } = normalizeBuckets(options.buckets);
+    this.native = NativeConfig.from(options, this.name);
+    // As in Go: with native buckets on, no buckets given means no classic buckets (rather than the defaults).
+    const classicOff = this.native !== null && (options.buckets === undefined || options.buckets.length === 0);
+    const { bounds, problem } = classicOff ? { bounds: NO_BOUNDS, problem: undefined } : normalizeBuckets(options.buckets);
     this.upperBounds = bounds;
     this.searchBounds = Float64Array.from(bounds);
     const d = this.descriptor;
@@ -134,7 +162,8 @@ export class Histogram<L extends string = string> extends Metric<HistogramChild,
       const stage: MetricsStage = this.labelCount === 0 ? 'construct' : 'op';
       throw new MetricsError(stage, `${this.name}: ${this.childProblem}`);
     }
-    return new HistogramChild(labels, this.searchBounds, this.name);
+    const native = this.native === null ? null : new NativeBuckets(this.native);
+    return new HistogramChild(labels, this.searchBounds, this.name, native);
   }
 
   protected snapshot(child: HistogramChild): SeriesSnapshot {

@@ -3,6 +3,13 @@
 export { Counter, CounterChild } from './counter.js';
 export { Gauge, GaugeChild } from './gauge.js';
 export { Histogram, HistogramChild, type HistogramOptions } from './histogram.js';
+export {
+  NATIVE_ZERO_THRESHOLD_ZERO,
+  type NativeHistogramOptions,
+  type NativeSnapshot,
+} from './native-histogram.js';
+export { DEFAULT_NATIVE_ZERO_THRESHOLD } from './native-schema.js';
+export type { NativeSpans } from './native-buckets.js';
 export { Summary, SummaryChild, type SummaryOptions } from './summary.js';
 export { Metric, type MetricOptions, type Labels, type LabelValue } from './metric.js';
 export { Registry, defaultRegistry, type GatherResult } from './registry.js';

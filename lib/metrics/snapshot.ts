@@ -3,6 +3,8 @@
  * Every writer (text, OpenMetrics, protobuf) reads the same snapshot, so they can never disagree.
  */
 
+import type { NativeSnapshot } from './native-histogram.js';
+
 export type MetricType = 'counter' | 'gauge' | 'histogram' | 'summary' | 'untyped';
 
 /**
@@ -79,6 +81,8 @@ export interface SeriesSnapshot {
   readonly createdMs: number | undefined;
   /** Explicit sample timestamp in ms since epoch, rarely used (const metrics from collectors). */
   readonly timestampMs: number | undefined;
+  /** Histogram: the native (sparse) buckets, absent or null when the histogram has none. */
+  readonly native?: NativeSnapshot | null;
 }
 
 /** One metric family at scrape time; series are sorted by label values, byte-wise on UTF-8. */
@@ -108,6 +112,7 @@ export class Series implements SeriesSnapshot {
     readonly bucketExemplars: ReadonlyArray<Exemplar | undefined> | null,
     readonly createdMs: number | undefined,
     readonly timestampMs: number | undefined,
+    readonly native: NativeSnapshot | null = null,
   ) {}
 }
 

@@ -47,6 +47,7 @@ import { StatusReporter } from './reporter.js';
 import { defaultConfig, type ReferenceConfig, type TracingConfig } from './config.js';
 import { ApiError, DataApi, ErrorCode, writeError } from './data-api.js';
 import { DecisionLogger } from './decision-log.js';
+import { nativeHistogramOptions } from './native-histograms-config.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -223,7 +224,13 @@ export class ReferenceServer {
     this.plugins = new PluginManager({ labels: config.labels, ...(options.id !== undefined ? { id: options.id } : {}) });
     this.runtime =
       options.runtimeMetrics === false ? undefined : collectRuntimeMetrics({ registry: this.registry, sets: ['go'] });
-    this.httpMetrics = new HttpServerMetrics({ registry: this.registry, buckets: config.server.httpRequestDurationBuckets });
+    const native = config.server.nativeHistograms;
+    this.httpMetrics = new HttpServerMetrics({
+      registry: this.registry,
+      // Without keep_classic the native histogram stands alone, as client_golang's does without Buckets.
+      buckets: native !== undefined && !native.keepClassic ? [] : config.server.httpRequestDurationBuckets,
+      ...(native !== undefined ? { native: nativeHistogramOptions(native) } : {}),
+    });
 
     const tracing = config.distributedTracing;
     if (tracing !== undefined) {

@@ -14,6 +14,7 @@ import { readFileSync } from 'node:fs';
 import { resolveBatchConfig, BatchConfigError } from '../trace/batch.js';
 import { OtlpConfigError, resolveOtlpConfig, type Encryption, type OtlpExporterOptions } from '../otlp/config.js';
 import { OPA_HTTP_DURATION_BUCKETS } from '../http/instrument.js';
+import { type NativeHistogramsConfig, readNativeHistograms } from './native-histograms-config.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -70,6 +71,8 @@ export interface DecisionLogsConfig {
 export interface ServerConfig {
   /** `server.metrics.prom.http_request_duration_seconds.buckets`. */
   readonly httpRequestDurationBuckets: readonly number[];
+  /** `server.metrics.native_histograms`: the request histogram also (or only) as a native histogram. */
+  readonly nativeHistograms?: NativeHistogramsConfig;
   /** `server.decoding.max_length` (default 256 MB). */
   readonly maxLength: number;
   /** `server.decoding.gzip.max_length` (default 512 MB). */
@@ -154,7 +157,8 @@ function isObj(value: unknown): value is Obj {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
-class Reader {
+/** Exported for the readers of sections kept in their own files (e.g. native-histograms-config.ts). */
+export class Reader {
   readonly problems: string[] = [];
 
   object(value: unknown, key: string): Obj | undefined {
@@ -675,6 +679,7 @@ function readDecisionLogs(r: Reader, value: unknown): DecisionLogsConfig | undef
 function readServer(r: Reader, value: unknown, readFile: (path: string) => Buffer): ServerConfig {
   const p = 'server';
   let buckets: readonly number[] = OPA_HTTP_DURATION_BUCKETS;
+  let nativeHistograms: NativeHistogramsConfig | undefined;
   let maxLength = DEFAULT_MAX_REQUEST_LENGTH;
   let gzipMaxLength = DEFAULT_GZIP_MAX_LENGTH;
   let authentication: ServerConfig['authentication'] = 'off';
@@ -695,7 +700,8 @@ function readServer(r: Reader, value: unknown, readFile: (path: string) => Buffe
     r.keys(o, p, ['metrics', 'decoding', 'authentication', 'token', 'token_file', 'tls', 'timeouts'], ['encoding']);
     const metrics = r.object(o['metrics'], `${p}.metrics`);
     if (metrics !== undefined) {
-      r.keys(metrics, `${p}.metrics`, ['prom']);
+      r.keys(metrics, `${p}.metrics`, ['prom', 'native_histograms']);
+      nativeHistograms = readNativeHistograms(r, metrics['native_histograms'], `${p}.metrics.native_histograms`);
       const prom = r.object(metrics['prom'], `${p}.metrics.prom`);
       if (prom !== undefined) {
         r.keys(prom, `${p}.metrics.prom`, ['http_request_duration_seconds']);
@@ -781,6 +787,7 @@ function readServer(r: Reader, value: unknown, readFile: (path: string) => Buffe
   }
   return {
     httpRequestDurationBuckets: buckets,
+    ...(nativeHistograms !== undefined ? { nativeHistograms } : {}),
     maxLength,
     gzipMaxLength,
     authentication,

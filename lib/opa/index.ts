@@ -47,3 +47,4 @@ export {
 } from './config.js';
 export { DataApi, DataStore, ApiError, type DataApiOptions } from './data-api.js';
 export { DecisionLogger, DECISION_LOGS_PLUGIN, newDecisionId, type DecisionEvent, type DecisionLoggerOptions } from './decision-log.js';
+export type { NativeHistogramsConfig } from './native-histograms-config.js';

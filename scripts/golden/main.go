@@ -21,6 +21,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/matttproud/golang_protobuf_extensions/pbutil"
 	"github.com/prometheus/client_golang/prometheus"
@@ -72,7 +73,57 @@ type family struct {
 	ConstLabels map[string]string `json:"const_labels"`
 	Buckets     []number          `json:"buckets"`
 	Objectives  map[string]number `json:"objectives"`
+	Native      *native           `json:"native"`
 	Ops         []op              `json:"ops"`
+}
+
+// native holds the HistogramOpts.NativeHistogram* fields of a histogram
+// family. zero_threshold -1 is NativeHistogramZeroThresholdZero.
+type native struct {
+	BucketFactor     *number `json:"bucket_factor"`
+	ZeroThreshold    *number `json:"zero_threshold"`
+	MaxBuckets       *uint32 `json:"max_buckets"`
+	MinResetSeconds  *number `json:"min_reset_seconds"`
+	MaxZeroThreshold *number `json:"max_zero_threshold"`
+}
+
+// check refuses what the fixture format refuses, as a malformed fixture
+// (like the TypeScript reader does), not as a client_golang failure.
+func (n *native) check(at, typ string) error {
+	if typ != "histogram" {
+		return fmt.Errorf("%s: only a histogram takes native settings", at)
+	}
+	if n.BucketFactor == nil {
+		return fmt.Errorf("%s.bucket_factor: required", at)
+	}
+	// NaN settings are undefined behaviour in client_golang (a NaN factor even
+	// converts NaN to int32), so the format refuses them.
+	for name, v := range map[string]*number{"bucket_factor": n.BucketFactor, "zero_threshold": n.ZeroThreshold, "max_zero_threshold": n.MaxZeroThreshold} {
+		if v != nil && math.IsNaN(float64(*v)) {
+			return fmt.Errorf("%s.%s: must not be NaN", at, name)
+		}
+	}
+	if s := n.MinResetSeconds; s != nil && !(*s >= 0 && *s <= 9e9) {
+		return fmt.Errorf("%s.min_reset_seconds: expected a number of seconds in 0..9e9, got %v", at, float64(*s))
+	}
+	return nil
+}
+
+// apply copies the native settings into opts.
+func (n *native) apply(opts *prometheus.HistogramOpts) {
+	opts.NativeHistogramBucketFactor = float64(*n.BucketFactor)
+	if n.ZeroThreshold != nil {
+		opts.NativeHistogramZeroThreshold = float64(*n.ZeroThreshold)
+	}
+	if n.MaxBuckets != nil {
+		opts.NativeHistogramMaxBucketNumber = *n.MaxBuckets
+	}
+	if n.MinResetSeconds != nil {
+		opts.NativeHistogramMinResetDuration = time.Duration(float64(*n.MinResetSeconds) * 1e9)
+	}
+	if n.MaxZeroThreshold != nil {
+		opts.NativeHistogramMaxZeroThreshold = float64(*n.MaxZeroThreshold)
+	}
 }
 
 type fixture struct {
@@ -153,6 +204,9 @@ func construct(f *family) (*built, error) {
 					bs = append(bs, float64(x))
 				}
 				opts.Buckets = bs
+			}
+			if f.Native != nil {
+				f.Native.apply(&opts)
 			}
 			if plain {
 				h := prometheus.NewHistogram(opts)
@@ -337,6 +391,13 @@ func readFixture(path string) (*fixture, error) {
 	var fx fixture
 	if err := dec.Decode(&fx); err != nil {
 		return nil, fmt.Errorf("%s: %v", path, err)
+	}
+	for i, f := range fx.Families {
+		if f.Native != nil {
+			if err := f.Native.check(fmt.Sprintf("families[%d].native", i), f.Type); err != nil {
+				return nil, fmt.Errorf("%s: %v", path, err)
+			}
+		}
 	}
 	return &fx, nil
 }
