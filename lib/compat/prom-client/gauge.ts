@@ -7,8 +7,8 @@ import { MetricBase, type Inner, type MetricConfiguration } from './metric-base.
 import { elapsedSince, timerStart } from './timer.js';
 import type { CollectFunction, LabelValues, MetricObjectWithValues, MetricValue } from './types.js';
 
-function checkNumber(value: unknown): void {
-  if (typeof value !== 'number') throw new TypeError(`Value is not a valid number: ${format(value)}`);
+function checkNumber(value: unknown, what = 'Value'): void {
+  if (typeof value !== 'number') throw new TypeError(`${what} is not a valid number: ${format(value)}`);
 }
 
 class PromGaugeChild extends GaugeChild {
@@ -17,7 +17,7 @@ class PromGaugeChild extends GaugeChild {
     super.set(value);
   }
   override add(value: number): void {
-    checkNumber(value);
+    checkNumber(value, 'Delta');
     super.add(value);
   }
 }
