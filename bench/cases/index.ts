@@ -4,6 +4,7 @@
  * here; the runner gives it a fresh process, `--only` filtering, progress, the table, JSON and HTML.
  */
 import type { BenchGroup } from '../group.js';
+import { compatGroup } from './compat.js';
 import { eventLoopGroup } from './event-loop.js';
 import { fixtureGroup } from './fixture.js';
 import { footprintGroup } from './footprint.js';
@@ -18,6 +19,7 @@ export const GROUPS: readonly BenchGroup[] = [
   ...scrapeGroups,
   formatsGroup,
   hotPathsGroup,
+  compatGroup,
   eventLoopGroup,
   runtimeGroup,
   otlpEncodeGroup,

@@ -7,7 +7,7 @@ import type { Worker } from 'node:cluster';
 import { after, before, describe, it } from 'node:test';
 import * as prom from 'prom-client';
 import * as compat from '../../lib/compat/prom-client/index.js';
-import { forkWorkers, stopWorkers } from './cluster-workers.js';
+import { forkWorkers, stopWorkers } from '../../bench/cluster-workers.js';
 import { parseHeaders, parseSamples, sortedEntries } from './samples.js';
 
 describe('AggregatorRegistry over node:cluster', () => {

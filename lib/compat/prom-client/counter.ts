@@ -55,12 +55,11 @@ export class Counter<T extends string = string> extends MetricBase<T, PromCounte
   inc(a?: LabelValues<T> | number | IncreaseDataWithExemplar<T>, b?: number): void {
     if (typeof a === 'object' && a !== null) {
       if (this.enableExemplars) return this.incWithExemplar(a as IncreaseDataWithExemplar<T>);
-      if (b !== undefined) checkIncrement(b);
+      // The child checks the value, with prom-client's errors.
       const child = this.labelNames.length === 0 ? this.inner.plainChild() : childOf(this.inner, this.labelNames, a as LabelValues<T>);
       child.inc(b === null ? undefined : b);
       return;
     }
-    checkIncrement(a);
     this.child(undefined).inc(a === null ? undefined : a);
   }
 

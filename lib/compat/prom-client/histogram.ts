@@ -118,7 +118,7 @@ export class Histogram<T extends string = string> extends MetricBase<T, PromHist
   observe(a: number | LabelValues<T> | ObserveDataWithExemplar<T>, b?: number): void {
     if (typeof a === 'object' && a !== null) {
       if (this.enableExemplars) return this.observeWithExemplar(a as ObserveDataWithExemplar<T>);
-      checkObservation(b);
+      // The child checks the value, with prom-client's error.
       this.child(a as LabelValues<T>).observe(b!);
       return;
     }

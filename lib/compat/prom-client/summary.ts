@@ -114,10 +114,9 @@ export class Summary<T extends string = string> extends MetricBase<T, PromSummar
   observe(value: number): void;
   observe(labels: LabelValues<T>, value: number): void;
   observe(a: number | LabelValues<T>, b?: number): void {
-    if (typeof a === 'object' && a !== null) {
-      checkObservation(b);
-      this.child(a).observe(b!);
-    } else this.child(undefined).observe(a);
+    // The child checks the value, with prom-client's error.
+    if (typeof a === 'object' && a !== null) this.child(a).observe(b!);
+    else this.child(undefined).observe(a);
   }
 
   override get(): Promise<MetricObjectWithValues<MetricValueWithName<T>>> {

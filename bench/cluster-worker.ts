@@ -1,11 +1,13 @@
 /**
- * A cluster worker for the aggregation test and bench: records the same operations into prom-client's
- * global registry and zerotel/prom-client's, answers both libraries' AggregatorRegistry requests, and
+ * A cluster worker for the aggregation test and the compat bench: records the same operations into
+ * prom-client's global registry and zerotel/prom-client's, answers both libraries' AggregatorRegistry requests, and
  * tells the primary when it is ready. What it records depends on WORKLOAD (test | w1) and the worker id.
  */
 import cluster from 'node:cluster';
 import * as prom from 'prom-client';
-import * as compat from '../../lib/compat/prom-client/index.js';
+import * as compat from '../lib/compat/prom-client/index.js';
+import { promApiSink } from './prom-api-sink.js';
+import { buildW1 } from './workloads.js';
 
 type Lib = any;
 
@@ -28,23 +30,8 @@ function testWorkload(lib: Lib, id: number): void {
   lib.register.setDefaultLabels({ app: 'demo' });
 }
 
-async function w1Workload(lib: Lib): Promise<void> {
-  const { buildW1 } = await import('../../bench/workloads.js');
-  const registers = [lib.register];
-  buildW1({
-    counter(name, help, labelNames) {
-      const m = new lib.Counter({ name, help, labelNames: [...labelNames], registers });
-      return (values) => { const child = m.labels(...values); return (v) => child.inc(v); };
-    },
-    gauge(name, help, labelNames) {
-      const m = new lib.Gauge({ name, help, labelNames: [...labelNames], registers });
-      return (values) => { const child = m.labels(...values); return (v) => child.set(v); };
-    },
-    histogram(name, help, labelNames) {
-      const m = new lib.Histogram({ name, help, labelNames: [...labelNames], registers });
-      return (values) => { const child = m.labels(...values); return (v) => child.observe(v); };
-    },
-  });
+function w1Workload(lib: Lib): void {
+  buildW1(promApiSink(lib, lib.register));
 }
 
 if (cluster.isWorker) {
@@ -52,8 +39,8 @@ if (cluster.isWorker) {
   new compat.AggregatorRegistry();
   const id = cluster.worker!.id;
   if (process.env.WORKLOAD === 'w1') {
-    await w1Workload(prom);
-    await w1Workload(compat);
+    w1Workload(prom);
+    w1Workload(compat);
   } else {
     testWorkload(prom, id);
     testWorkload(compat, id);

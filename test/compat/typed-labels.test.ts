@@ -1,0 +1,28 @@
+/**
+ * prom-client's README TypeScript example, with the import changed and nothing else: label names given
+ * `as const` are enforced by the compiler (`npx tsc --noEmit -p .` checks the @ts-expect-error line),
+ * and the calls work at run time.
+ */
+import assert from 'node:assert/strict';
+import { it } from 'node:test';
+import * as client from '../../lib/compat/prom-client/index.js';
+
+it('enforces label names given as const, as prom-client’s types do', async () => {
+  client.register.clear();
+  const counter = new client.Counter({
+    name: 'metric_name',
+    help: 'metric_help',
+    // add `as const` here to enforce label names
+    labelNames: ['method'] as const,
+  });
+
+  // Ok
+  counter.inc({ method: 1 });
+
+  // this is an error since `'methods'` is not a valid `labelName`
+  // @ts-expect-error
+  assert.throws(() => counter.inc({ methods: 1 }), /Added label "methods" is not included in initial labelset: \[ 'method' \]/);
+
+  assert.equal(await client.register.metrics(), '# HELP metric_name metric_help\n# TYPE metric_name counter\nmetric_name{method="1"} 1\n');
+  client.register.clear();
+});
