@@ -2,7 +2,7 @@
 import { format } from 'node:util';
 import { Counter as EngineCounter, CounterChild } from '../../metrics/counter.js';
 import type { LabelSet } from '../../metrics/snapshot.js';
-import { childOf, valuesOfArgs } from './labels.js';
+import { childOf } from './labels.js';
 import { MetricBase, type Inner, type MetricConfiguration } from './metric-base.js';
 import type { CollectFunction, IncreaseDataWithExemplar, LabelValues, MetricObjectWithValues, MetricValue } from './types.js';
 
@@ -82,14 +82,13 @@ export class Counter<T extends string = string> extends MetricBase<T, PromCounte
   labels(...values: string[]): Counter.Internal;
   labels(labels: LabelValues<T>): Counter.Internal;
   labels(...args: unknown[]): Counter.Internal {
-    if (this.labelNames.length === 0 && args.length === 0) return this.inner.plainChild();
-    return this.inner.labels(...valuesOfArgs(this.labelNames, args));
+    return this.childOfArgs(args);
   }
 
   remove(...values: string[]): void;
   remove(labels: LabelValues<T>): void;
   remove(...args: unknown[]): void {
-    this.inner.remove(...valuesOfArgs(this.labelNames, args));
+    this.removeArgs(args);
   }
 }
 

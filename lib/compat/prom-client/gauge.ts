@@ -2,9 +2,9 @@
 import { format } from 'node:util';
 import { Gauge as EngineGauge, GaugeChild } from '../../metrics/gauge.js';
 import type { LabelSet } from '../../metrics/snapshot.js';
-import { childOf, valuesOfArgs } from './labels.js';
+import { childOf, labelObjectOf } from './labels.js';
 import { MetricBase, type Inner, type MetricConfiguration } from './metric-base.js';
-import { elapsedSince, timerStart } from './timer.js';
+import { childTimer, elapsedSince, timerStart } from './timer.js';
 import type { CollectFunction, LabelValues, MetricObjectWithValues, MetricValue } from './types.js';
 
 function checkNumber(value: unknown, what = 'Value'): void {
@@ -103,37 +103,22 @@ export class Gauge<T extends string = string> extends MetricBase<T, PromGaugeChi
   labels(...values: string[]): Gauge.Internal<T>;
   labels(labels: LabelValues<T>): Gauge.Internal<T>;
   labels(...args: unknown[]): Gauge.Internal<T> {
-    const labels = args.length === 1 && typeof args[0] === 'object' ? (args[0] as LabelValues<T>) : undefined;
-    const child = this.labelNames.length === 0 && args.length === 0 ? this.inner.plainChild() : this.inner.labels(...valuesOfArgs(this.labelNames, args));
-    const metric = this;
-    // The child, with prom-client's timer whose `end(labels)` may add labels.
+    const child = this.childOfArgs(args);
+    const own = (): Record<string, string> => labelObjectOf(child.labels);
+    // A gauge's timer sets the elapsed seconds rather than observing them.
+    const owner = { observe: (labels: object, seconds: number) => this.set(labels as LabelValues<T>, seconds) };
     return {
       inc: (v?: number) => child.inc(v),
       dec: (v?: number) => child.dec(v),
       set: (v: number) => child.set(v),
       setToCurrentTime: () => child.setToCurrentTime(),
-      startTimer: () => {
-        const start = timerStart();
-        return (endLabels?: LabelValues<T>) => {
-          const seconds = elapsedSince(start);
-          if (endLabels === undefined) child.set(seconds);
-          else metric.set({ ...(labels ?? positional(metric.labelNames, args)), ...endLabels }, seconds);
-          return seconds;
-        };
-      },
+      startTimer: () => childTimer((s) => child.set(s), own, owner),
     };
   }
 
   remove(...values: string[]): void;
   remove(labels: LabelValues<T>): void;
   remove(...args: unknown[]): void {
-    this.inner.remove(...valuesOfArgs(this.labelNames, args));
+    this.removeArgs(args);
   }
-}
-
-/** Positional label values as a label object. */
-export function positional<T extends string>(names: readonly T[], args: readonly unknown[]): LabelValues<T> {
-  const out: Record<string, unknown> = {};
-  for (let i = 0; i < names.length; i++) out[names[i]!] = args[i];
-  return out as LabelValues<T>;
 }

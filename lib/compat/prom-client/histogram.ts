@@ -3,21 +3,14 @@ import { format } from 'node:util';
 import { Histogram as EngineHistogram, HistogramChild } from '../../metrics/histogram.js';
 import type { LabelSet } from '../../metrics/snapshot.js';
 import { stringRecord } from './counter.js';
-import { childOf, valuesOfArgs } from './labels.js';
+import { childOf, labelObjectOf } from './labels.js';
 import { MetricBase, type Inner, type MetricConfiguration } from './metric-base.js';
-import { elapsedSince, timerStart } from './timer.js';
+import { childTimer, elapsedSince, timerStart } from './timer.js';
 import type { CollectFunction, LabelValues, MetricObjectWithValues, MetricValueWithName, ObserveDataWithExemplar } from './types.js';
 
 /** prom-client's check of an observed value. */
 export function checkObservation(value: unknown): void {
   if (!Number.isFinite(value)) throw new TypeError(`Value is not a valid number: ${format(value)}`);
-}
-
-/** A child's own labels as an object, for timers whose `end(labels)` adds more. */
-export function labelObjectOf(labels: LabelSet): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (let i = 0; i < labels.names.length; i++) out[labels.names[i]!] = labels.values[i]!;
-  return out;
 }
 
 class PromHistogramChild extends HistogramChild {
@@ -29,13 +22,7 @@ class PromHistogramChild extends HistogramChild {
   }
 
   override startTimer(): (labels?: LabelValues<string>) => number {
-    const start = timerStart();
-    return (endLabels) => {
-      const seconds = elapsedSince(start);
-      if (endLabels === undefined) this.observe(seconds);
-      else this.owner.observe({ ...labelObjectOf(this.labels), ...endLabels }, seconds);
-      return seconds;
-    };
+    return childTimer((s) => this.observe(s), () => labelObjectOf(this.labels), this.owner);
   }
 }
 
@@ -156,13 +143,12 @@ export class Histogram<T extends string = string> extends MetricBase<T, PromHist
   labels(...values: string[]): Histogram.Internal<T>;
   labels(labels: LabelValues<T>): Histogram.Internal<T>;
   labels(...args: unknown[]): Histogram.Internal<T> {
-    if (this.labelNames.length === 0 && args.length === 0) return this.inner.plainChild();
-    return this.inner.labels(...valuesOfArgs(this.labelNames, args));
+    return this.childOfArgs(args);
   }
 
   remove(...values: string[]): void;
   remove(labels: LabelValues<T>): void;
   remove(...args: unknown[]): void {
-    this.inner.remove(...valuesOfArgs(this.labelNames, args));
+    this.removeArgs(args);
   }
 }

@@ -4,6 +4,7 @@
  */
 import { inspect } from 'node:util';
 import type { LabelValue } from '../../metrics/metric.js';
+import type { LabelSet } from '../../metrics/snapshot.js';
 
 /** What the engine's metrics offer for finding a child by positional values. */
 export interface ChildLookup<C> {
@@ -75,4 +76,11 @@ export function valuesOfArgs(names: readonly string[], args: readonly unknown[])
   }
   checkPositional(names, args);
   return args as LabelValue[];
+}
+
+/** A child's own labels as an object, for timers whose `end(labels)` adds more. */
+export function labelObjectOf(labels: LabelSet): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (let i = 0; i < labels.names.length; i++) out[labels.names[i]!] = labels.values[i]!;
+  return out;
 }

@@ -5,6 +5,7 @@
 import type { Metric as EngineMetric } from '../../metrics/metric.js';
 import type { FamilySnapshot } from '../../metrics/snapshot.js';
 import { familyValues, type JsonMetric } from './json.js';
+import { valuesOfArgs } from './labels.js';
 import { Registry } from './registry.js';
 import { SOURCE, type FamilySource, type Sourced } from './source.js';
 import { OPENMETRICS_CONTENT_TYPE, PROMETHEUS_CONTENT_TYPE, type Aggregator, type CollectFunction } from './types.js';
@@ -94,6 +95,17 @@ export abstract class MetricBase<T extends string, C> implements Sourced {
       aggregator: this.aggregator,
     };
     return result;
+  }
+
+  /** The child named by `labels(...)`'s arguments: positional values, or one object by name. */
+  protected childOfArgs(args: readonly unknown[]): C {
+    if (this.labelNames.length === 0 && args.length === 0) return this.inner.plainChild();
+    return this.inner.labels(...valuesOfArgs(this.labelNames, args)) as C;
+  }
+
+  /** Removes the series named by `remove(...)`'s arguments. */
+  protected removeArgs(args: readonly unknown[]): void {
+    this.inner.remove(...valuesOfArgs(this.labelNames, args));
   }
 
   /** Drops every series; an unlabelled metric starts again from zero. */

@@ -5,10 +5,10 @@
  */
 import { Summary as EngineSummary, SummaryChild } from '../../metrics/summary.js';
 import type { LabelSet } from '../../metrics/snapshot.js';
-import { checkObservation, labelObjectOf } from './histogram.js';
-import { childOf, valuesOfArgs } from './labels.js';
+import { checkObservation } from './histogram.js';
+import { childOf, labelObjectOf } from './labels.js';
 import { MetricBase, type Inner, type MetricConfiguration } from './metric-base.js';
-import { elapsedSince, timerStart } from './timer.js';
+import { childTimer, elapsedSince, timerStart } from './timer.js';
 import type { CollectFunction, LabelValues, MetricObjectWithValues, MetricValueWithName } from './types.js';
 
 export const DEFAULT_PERCENTILES: readonly number[] = [0.01, 0.05, 0.5, 0.9, 0.95, 0.99, 0.999];
@@ -25,13 +25,7 @@ class PromSummaryChild extends SummaryChild {
   }
 
   override startTimer(): (labels?: LabelValues<string>) => number {
-    const start = timerStart();
-    return (endLabels) => {
-      const seconds = elapsedSince(start);
-      if (endLabels === undefined) this.observe(seconds);
-      else this.owner.observe({ ...labelObjectOf(this.labels), ...endLabels }, seconds);
-      return seconds;
-    };
+    return childTimer((s) => this.observe(s), () => labelObjectOf(this.labels), this.owner);
   }
 }
 
@@ -135,13 +129,12 @@ export class Summary<T extends string = string> extends MetricBase<T, PromSummar
   labels(...values: string[]): Summary.Internal<T>;
   labels(labels: LabelValues<T>): Summary.Internal<T>;
   labels(...args: unknown[]): Summary.Internal<T> {
-    if (this.labelNames.length === 0 && args.length === 0) return this.inner.plainChild();
-    return this.inner.labels(...valuesOfArgs(this.labelNames, args));
+    return this.childOfArgs(args);
   }
 
   remove(...values: string[]): void;
   remove(labels: LabelValues<T>): void;
   remove(...args: unknown[]): void {
-    this.inner.remove(...valuesOfArgs(this.labelNames, args));
+    this.removeArgs(args);
   }
 }
