@@ -215,4 +215,40 @@ describe('zerotel/prom-client against prom-client 15', () => {
     c.reset();
     assert.deepEqual((await c.get()).values, []);
   });
+
+  it('registers any object with prom-client’s get() shape, prom-client’s own metrics included', async () => {
+    const z = new compat.Registry();
+    const foreign = new prom.Histogram({ name: 'foreign_seconds', help: 'From prom-client.', labelNames: ['x'], buckets: [1, 2], registers: [] });
+    foreign.observe({ x: 'a' }, 1.5);
+    z.registerMetric(foreign as never);
+    z.registerMetric({
+      name: 'hand_made',
+      get: async () => ({ name: 'hand_made', help: 'Hand made.', type: 'gauge', aggregator: 'sum', values: [{ value: 3, labels: { b: 'y', a: 'x' } }] }),
+    });
+    assert.equal(
+      await z.metrics(),
+      [
+        '# HELP foreign_seconds From prom-client.',
+        '# TYPE foreign_seconds histogram',
+        'foreign_seconds_bucket{x="a",le="1"} 0',
+        'foreign_seconds_bucket{x="a",le="2"} 1',
+        'foreign_seconds_bucket{x="a",le="+Inf"} 1',
+        'foreign_seconds_sum{x="a"} 1.5',
+        'foreign_seconds_count{x="a"} 1',
+        '# HELP hand_made Hand made.',
+        '# TYPE hand_made gauge',
+        'hand_made{a="x",b="y"} 3',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('sets gauges to the current time, on the metric and on a child', async () => {
+    const g = new compat.Gauge({ name: 'now_seconds', help: 'Now.', labelNames: ['k'], registers: [new compat.Registry()] });
+    const before = Date.now() / 1000;
+    g.setToCurrentTime({ k: 'a' });
+    g.labels('b').setToCurrentTime();
+    for (const v of (await g.get()).values) assert.ok(v.value >= before && v.value <= Date.now() / 1000 + 1);
+    assert.equal((await g.get()).values.length, 2);
+  });
 });

@@ -112,8 +112,10 @@ export function familyFromJson(metric: JsonMetric): FamilySnapshot {
     if (reserved !== '' && sample === name + '_sum') g.sum = value;
     else if (reserved !== '' && sample === name + '_count') g.count = value;
     else if (reserved !== '' && v.labels?.[reserved] !== undefined) {
-      const point = Number(v.labels[reserved]);
-      if (point !== Infinity) {
+      // prom-client spells the last bound '+Inf', which Number() does not read.
+      const raw = v.labels[reserved];
+      const point = raw === '+Inf' ? Infinity : Number(raw);
+      if (point !== Infinity && !Number.isNaN(point)) {
         g.points.set(point, value);
         allPoints.add(point);
       }
