@@ -109,6 +109,7 @@ describe('zerotel/prom-client against prom-client 15', () => {
       ['negative', (lib, r) => new lib.Counter({ name: 'x', help: 'x', registers: [r] }).inc(-1)],
       ['negative child', (lib, r) => new lib.Counter({ name: 'x', help: 'x', labelNames: ['a'], registers: [r] }).labels('v').inc(-1)],
       ['infinite', (lib, r) => new lib.Counter({ name: 'x', help: 'x', registers: [r] }).inc(Infinity)],
+      ['label on an unlabelled metric', (lib, r) => new lib.Gauge({ name: 'x', help: 'x', registers: [r] }).set({ y: 1 }, 2)],
       ['unknown label', (lib, r) => new lib.Counter({ name: 'x', help: 'x', labelNames: ['a'], registers: [r] }).inc({ b: 1 })],
       ['label count', (lib, r) => new lib.Counter({ name: 'x', help: 'x', labelNames: ['a', 'b'], registers: [r] }).labels('only')],
       ['observe Infinity', (lib, r) => new lib.Histogram({ name: 'x', help: 'x', registers: [r] }).observe(Infinity)],

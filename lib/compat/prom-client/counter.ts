@@ -56,8 +56,7 @@ export class Counter<T extends string = string> extends MetricBase<T, PromCounte
     if (typeof a === 'object' && a !== null) {
       if (this.enableExemplars) return this.incWithExemplar(a as IncreaseDataWithExemplar<T>);
       // The child checks the value, with prom-client's errors.
-      const child = this.labelNames.length === 0 ? this.inner.plainChild() : childOf(this.inner, this.labelNames, a as LabelValues<T>);
-      child.inc(b === null ? undefined : b);
+      childOf(this.inner, this.labelNames, a as LabelValues<T>).inc(b === null ? undefined : b);
       return;
     }
     this.child(undefined).inc(a === null ? undefined : a);
@@ -71,8 +70,7 @@ export class Counter<T extends string = string> extends MetricBase<T, PromCounte
   }
 
   private child(labels: LabelValues<T> | undefined): PromCounterChild {
-    if (labels === undefined || this.labelNames.length === 0) return this.inner.plainChild();
-    return childOf(this.inner, this.labelNames, labels);
+    return labels === undefined ? this.inner.plainChild() : childOf(this.inner, this.labelNames, labels);
   }
 
   override get(): Promise<MetricObjectWithValues<MetricValue<T>>> {

@@ -57,8 +57,7 @@ export class Gauge<T extends string = string> extends MetricBase<T, PromGaugeChi
   }
 
   private child(labels: LabelValues<T> | undefined): PromGaugeChild {
-    if (labels === undefined || this.labelNames.length === 0) return this.inner.plainChild();
-    return childOf(this.inner, this.labelNames, labels);
+    return labels === undefined ? this.inner.plainChild() : childOf(this.inner, this.labelNames, labels);
   }
 
   inc(labels: LabelValues<T>, value?: number): void;

@@ -95,8 +95,7 @@ export class Histogram<T extends string = string> extends MetricBase<T, PromHist
   }
 
   private child(labels: LabelValues<T> | undefined): PromHistogramChild {
-    if (labels === undefined || this.labelNames.length === 0) return this.inner.plainChild();
-    return childOf(this.inner, this.labelNames, labels);
+    return labels === undefined ? this.inner.plainChild() : childOf(this.inner, this.labelNames, labels);
   }
 
   observe(value: number): void;

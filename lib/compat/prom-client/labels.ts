@@ -9,6 +9,8 @@ import type { LabelSet } from '../../metrics/snapshot.js';
 /** What the engine's metrics offer for finding a child by positional values. */
 export interface ChildLookup<C> {
   labels(...values: LabelValue[]): C;
+  /** The one child of a metric without labels. */
+  plainChild(): C;
 }
 
 type LabelObject = Readonly<Record<string, unknown>>;
@@ -20,6 +22,10 @@ type LabelObject = Readonly<Record<string, unknown>>;
 export function childOf<C>(metric: ChildLookup<C>, names: readonly string[], labels: LabelObject): C {
   let given = 0;
   for (const _ in labels) given++;
+  if (names.length === 0) {
+    if (given > 0) completeValues(names, labels); // throws prom-client's error for the undeclared name
+    return metric.plainChild();
+  }
   if (given === names.length) {
     switch (given) {
       case 1: {

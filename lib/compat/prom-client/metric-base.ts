@@ -99,8 +99,8 @@ export abstract class MetricBase<T extends string, C> implements Sourced {
 
   /** The child named by `labels(...)`'s arguments: positional values, or one object by name. */
   protected childOfArgs(args: readonly unknown[]): C {
-    if (this.labelNames.length === 0 && args.length === 0) return this.inner.plainChild();
-    return this.inner.labels(...valuesOfArgs(this.labelNames, args)) as C;
+    const values = valuesOfArgs(this.labelNames, args);
+    return values.length === 0 ? this.inner.plainChild() : (this.inner.labels(...values) as C);
   }
 
   /** Removes the series named by `remove(...)`'s arguments. */

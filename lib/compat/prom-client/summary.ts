@@ -101,8 +101,7 @@ export class Summary<T extends string = string> extends MetricBase<T, PromSummar
   }
 
   private child(labels: LabelValues<T> | undefined): PromSummaryChild {
-    if (labels === undefined || this.labelNames.length === 0) return this.inner.plainChild();
-    return childOf(this.inner, this.labelNames, labels);
+    return labels === undefined ? this.inner.plainChild() : childOf(this.inner, this.labelNames, labels);
   }
 
   observe(value: number): void;
