@@ -215,6 +215,11 @@ describe('zerotel/prom-client against prom-client 15', () => {
     c.inc({ a: 'x', b: 'y' });
     c.reset();
     assert.deepEqual((await c.get()).values, []);
+    const plain = new compat.Counter({ name: 'plain_r_total', help: 'R.', registers: [z] });
+    plain.inc(5);
+    plain.remove();
+    plain.inc();
+    assert.deepEqual((await plain.get()).values, [{ value: 1, labels: {} }]);
   });
 
   it('registers any object with prom-client’s get() shape, prom-client’s own metrics included', async () => {

@@ -105,7 +105,10 @@ export abstract class MetricBase<T extends string, C> implements Sourced {
 
   /** Removes the series named by `remove(...)`'s arguments. */
   protected removeArgs(args: readonly unknown[]): void {
-    this.inner.remove(...valuesOfArgs(this.labelNames, args));
+    const values = valuesOfArgs(this.labelNames, args);
+    // The one series of an unlabelled metric starts again from zero.
+    if (values.length === 0) this.inner.reset();
+    else this.inner.remove(...values);
   }
 
   /** Drops every series; an unlabelled metric starts again from zero. */
