@@ -249,6 +249,14 @@ describe('zerotel/prom-client against prom-client 15', () => {
     );
   });
 
+  it('refuses label values that are not strings or numbers, naming the label', () => {
+    const c = new compat.Counter({ name: 'v_total', help: 'V.', labelNames: ['x', 'y'], registers: [new compat.Registry()] });
+    const one = new compat.Counter({ name: 'w_total', help: 'W.', labelNames: ['x'], registers: [new compat.Registry()] });
+    assert.throws(() => one.inc({ x: {} as never }), /^TypeError: label "x" has a value of type object: label values are strings or numbers$/);
+    assert.throws(() => c.inc({ x: 'a', y: [] as never }), /label value \[\] is not a string/);
+    assert.throws(() => c.inc({ x: 'a', y: '\ud800' }), /is not valid UTF-8/);
+  });
+
   it('sets gauges to the current time, on the metric and on a child', async () => {
     const g = new compat.Gauge({ name: 'now_seconds', help: 'Now.', labelNames: ['k'], registers: [new compat.Registry()] });
     const before = Date.now() / 1000;

@@ -30,7 +30,8 @@ export function childOf<C>(metric: ChildLookup<C>, names: readonly string[], lab
     switch (given) {
       case 1: {
         const a = labels[names[0]!];
-        if (a !== undefined) return metric.labels(a as LabelValue);
+        // An object here would read as a label map: the slow path refuses it.
+        if (a !== undefined && typeof a !== 'object') return metric.labels(a as LabelValue);
         break;
       }
       case 2: {
@@ -62,7 +63,11 @@ export function completeValues(names: readonly string[], labels: LabelObject): L
   }
   return names.map((n) => {
     const v = labels[n];
-    return v === undefined || v === null ? '' : (v as LabelValue);
+    if (v === undefined || v === null) return '';
+    if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') {
+      throw new TypeError(`label "${n}" has a value of type ${typeof v}: label values are strings or numbers`);
+    }
+    return v;
   });
 }
 

@@ -8,7 +8,7 @@ import { familyValues, type JsonMetric } from './json.js';
 import { valuesOfArgs } from './labels.js';
 import { Registry } from './registry.js';
 import { SOURCE, type FamilySource, type Sourced } from './source.js';
-import { OPENMETRICS_CONTENT_TYPE, PROMETHEUS_CONTENT_TYPE, type Aggregator, type CollectFunction } from './types.js';
+import { PROMETHEUS_CONTENT_TYPE, type Aggregator, type CollectFunction } from './types.js';
 import { validateLabelName, validateMetricName } from './validation.js';
 
 export interface MetricConfiguration<T extends string> {
@@ -20,8 +20,6 @@ export interface MetricConfiguration<T extends string> {
   collect?: CollectFunction<any>;
   enableExemplars?: boolean;
 }
-
-const AGGREGATORS = new Set(['omit', 'sum', 'first', 'min', 'max', 'average']);
 
 /** The engine side of a compat metric: the engine metric, with its unlabelled child reachable. */
 export interface Inner<C> extends EngineMetric<any, string> {
@@ -51,8 +49,8 @@ export abstract class MetricBase<T extends string, C> implements Sourced {
     if (config.collect && typeof config.collect !== 'function') {
       throw new Error('Optional "collect" parameter must be a function');
     }
+    // Checked when aggregating, as prom-client does: users may add their own to `aggregators` first.
     const aggregator = config.aggregator ?? 'sum';
-    if (!AGGREGATORS.has(aggregator)) throw new Error(`'${aggregator}' is not a defined aggregator.`);
     this.name = config.name;
     this.help = config.help;
     this.labelNames = [...labelNames];
@@ -117,4 +115,3 @@ export abstract class MetricBase<T extends string, C> implements Sourced {
   }
 }
 
-export { OPENMETRICS_CONTENT_TYPE };
