@@ -28,8 +28,8 @@ export interface PushOptions {
   readonly agent?: http.Agent | boolean;
   /** Milliseconds of socket inactivity before the request fails. */
   readonly timeout?: number;
-  /** Any further node:http request options (they win over the ones derived here, except method and path). */
-  readonly requestOptions?: http.RequestOptions;
+  /** Any further node:http(s) request options, TLS ones included (they win over the ones derived here, except method and path). */
+  readonly requestOptions?: https.RequestOptions;
 }
 
 export interface PushResult {
@@ -96,7 +96,7 @@ export function pushToGateway(options: PushOptions): Promise<PushResult> {
   }
   const transport = url.protocol === 'https:' ? https : http;
   const auth = url.username === '' ? undefined : `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
-  const requestOptions: http.RequestOptions = {
+  const requestOptions: https.RequestOptions = {
     protocol: url.protocol,
     hostname: url.hostname.replace(/^\[|\]$/g, ''),
     port: url.port === '' ? undefined : Number(url.port),

@@ -5,12 +5,14 @@
  */
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { gunzipSync } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
 import { groupingPath, pushToGateway } from '../../lib/push/index.js';
 import { assertPeer, peerOptions } from '../peers/require-peer.js';
 import { findPushgateway, startPushgateway, type RunningPushgateway } from '../peers/pushgateway.js';
 import { parseSamples } from '../compat/samples.js';
+import { makeCertificates } from '../otlp/grpc-helpers.js';
 
 const peer = findPushgateway();
 
@@ -107,5 +109,34 @@ describe('pushToGateway request details', () => {
 
   it('fails a request that outlives its timeout', async () => {
     await assert.rejects(pushToGateway({ url: url + '/slow', job: 'j', method: 'PUT', body: 'm 1\n', timeout: 200 }), /Pushgateway request timed out/);
+  });
+});
+
+describe('pushToGateway over https', () => {
+  const certs = makeCertificates();
+  const skip = 'skip' in certs ? certs.skip : undefined;
+
+  it('pushes over TLS to a gateway whose CA is given, and refuses one it cannot verify', { skip }, async () => {
+    if ('skip' in certs) return;
+    const received: string[] = [];
+    const server = createHttpsServer({ cert: certs.serverCert, key: certs.serverKey }, (req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        received.push(`${req.method} ${req.url} ${body}`);
+        res.writeHead(200).end();
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const url = `https://127.0.0.1:${(server.address() as { port: number }).port}/gw`;
+      await pushToGateway({ url, job: 'tls', method: 'POST', body: 'm 1\n', requestOptions: { ca: certs.ca } });
+      assert.deepEqual(received, ['POST /gw/metrics/job/tls m 1\n']);
+      await assert.rejects(pushToGateway({ url, job: 'tls', method: 'POST', body: 'm 1\n', requestOptions: { ca: certs.otherCa } }), /certificate/);
+    } finally {
+      server.closeAllConnections();
+      server.close();
+      certs.remove();
+    }
   });
 });
