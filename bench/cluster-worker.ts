@@ -28,6 +28,7 @@ function testWorkload(lib: Lib, id: number): void {
   const s = new lib.Summary({ name: 'size_bytes', help: 'Size.', percentiles: [0.5] });
   for (let i = 0; i < 10; i++) s.observe(id * 10 + i);
   lib.register.setDefaultLabels({ app: 'demo' });
+  lib.collectDefaultMetrics({ prefix: 'dm_' });
 }
 
 function w1Workload(lib: Lib): void {

@@ -25,9 +25,19 @@ describe('AggregatorRegistry over node:cluster', () => {
     const p = parseSamples(pText);
     const z = parseSamples(zText);
     // Quantiles come from different estimators (t-digest there, client_golang's stream here): compare the rest.
-    const noQuantiles = (s: Map<string, number>) => sortedEntries(s).filter(([k]) => !k.includes('quantile='));
-    assert.deepEqual(noQuantiles(z), noQuantiles(p));
-    assert.deepEqual([...parseHeaders(zText)].sort(), [...parseHeaders(pText)].sort());
+    // Default metrics (dm_*) are each process's own readings: compared below by name and aggregator only.
+    const comparable = (s: Map<string, number>) => sortedEntries(s).filter(([k]) => !k.includes('quantile=') && !k.startsWith('dm_'));
+    assert.deepEqual(comparable(z), comparable(p));
+    const families = (text: string) => [...parseHeaders(text)].filter(([n]) => !n.startsWith('dm_')).sort();
+    assert.deepEqual(families(zText), families(pText));
+    // Every default family zerotel writes, prom-client writes; 'omit' leaves out the start time, 'first' keeps one version.
+    const defaults = (s: Map<string, number>) => new Set([...s.keys()].filter((k) => k.startsWith('dm_')).map((k) => k.slice(0, k.indexOf('{'))));
+    const [zd, pd] = [defaults(z), defaults(p)];
+    assert.ok(zd.size >= 20, `${zd.size} default families`);
+    for (const name of zd) assert.ok(pd.has(name), name);
+    assert.equal(zd.has('dm_process_start_time_seconds'), false);
+    assert.equal(pd.has('dm_process_start_time_seconds'), false);
+    assert.equal([...z].find(([k]) => k.startsWith('dm_nodejs_version_info{'))?.[1], 1);
     assert.equal(z.get('requests_total{app="demo",code="200",method="GET"}'), 1 + 2 + 3 + 4);
     assert.equal(z.get('g_average{app="demo",shard="a"}'), 7 + ((1 + 2 + 3 + 4) * 1.5) / 4);
     assert.equal(z.get('g_min{app="demo",shard="even"}'), 7 + 20);
