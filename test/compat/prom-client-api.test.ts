@@ -257,6 +257,12 @@ describe('zerotel/prom-client against prom-client 15', () => {
     assert.throws(() => c.inc({ x: 'a', y: '\ud800' }), /is not valid UTF-8/);
   });
 
+  it('returns non-ASCII help and label values intact', async () => {
+    const z = new compat.Registry();
+    new compat.Gauge({ name: 'temp_celsius', help: 'Température °C ✓.', labelNames: ['city'], registers: [z] }).set({ city: 'Zürich 🏔' }, 21.5);
+    assert.equal(await z.metrics(), '# HELP temp_celsius Température °C ✓.\n# TYPE temp_celsius gauge\ntemp_celsius{city="Zürich 🏔"} 21.5\n');
+  });
+
   it('sets gauges to the current time, on the metric and on a child', async () => {
     const g = new compat.Gauge({ name: 'now_seconds', help: 'Now.', labelNames: ['k'], registers: [new compat.Registry()] });
     const before = Date.now() / 1000;

@@ -5,10 +5,11 @@
  */
 import { compareUtf8 } from '../../metrics/compare.js';
 import { LabelSet, Series, type FamilySnapshot, type SeriesSnapshot } from '../../metrics/snapshot.js';
-import { writeOpenMetrics } from '../../exposition/openmetrics.js';
-import { writeText } from '../../exposition/text.js';
+import { encodeOpenMetrics } from '../../exposition/openmetrics.js';
+import { encodeText } from '../../exposition/text.js';
 import { familyFromJson, type JsonMetric } from './json.js';
 import { hasSource, releaseOne, retain, SOURCE, type FamilySource } from './source.js';
+import { bytesToString } from './text.js';
 import {
   OPENMETRICS_CONTENT_TYPE,
   PROMETHEUS_CONTENT_TYPE,
@@ -219,7 +220,7 @@ export class Registry<BoundRegistryContentType extends RegistryContentType = Pro
 
   /** Writes families in this registry's content type. */
   format(families: readonly FamilySnapshot[]): string {
-    return this.type === OPENMETRICS_CONTENT_TYPE ? writeOpenMetrics(families) : writeText(families);
+    return bytesToString(this.type === OPENMETRICS_CONTENT_TYPE ? encodeOpenMetrics(families) : encodeText(families));
   }
 
   private withDefaults(family: FamilySnapshot): FamilySnapshot {
