@@ -94,6 +94,39 @@ export function aggregateFamilies(workers: readonly WireFamily[][]): FamilySnaps
 
 const BUILT_IN_FUNCTIONS: Record<string, unknown> = { ...aggregators };
 
+/**
+ * Label sets and bound arrays of aggregated families, kept from one aggregation to the next: the text
+ * writers cache each series' encoded line prefixes on its label set (checked against the bounds array by
+ * identity), so reusing them spares rebuilding every prefix on every cluster scrape.
+ */
+interface FamilyCache {
+  points: readonly number[] | null;
+  readonly labels: Map<string, LabelSet>;
+}
+
+const familyCaches = new Map<string, FamilyCache>();
+/** Bounds on what the caches hold, so label values that come and go cannot grow them without limit. */
+const MAX_CACHED_FAMILIES = 10_000;
+const MAX_CACHED_SERIES = 100_000;
+
+function familyCache(name: string, points: readonly number[] | null): FamilyCache {
+  let cache = familyCaches.get(name);
+  if (cache === undefined || !samePoints(cache.points, points)) {
+    if (familyCaches.size >= MAX_CACHED_FAMILIES) familyCaches.clear();
+    cache = { points, labels: new Map() };
+    familyCaches.set(name, cache);
+  }
+  if (cache.labels.size >= MAX_CACHED_SERIES) cache.labels.clear();
+  return cache;
+}
+
+function samePoints(a: readonly number[] | null, b: readonly number[] | null): boolean {
+  if (a === null || b === null) return a === b;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return false;
+  return true;
+}
+
 function combine(first: WireFamily, parts: readonly WireFamily[], aggregator: Aggregator): FamilySnapshot {
   const groups = new Map<string, Group>();
   for (const part of parts) {
@@ -129,11 +162,16 @@ function combine(first: WireFamily, parts: readonly WireFamily[], aggregator: Ag
     }
   }
   const type = first[2];
+  const cache = familyCache(first[0], first[4]);
   const series: SeriesSnapshot[] = [];
-  for (const g of groups.values()) {
+  for (const [key, g] of groups) {
     const f = g.fields;
     if (aggregator === 'average') for (let i = 0; i < f.length; i++) f[i]! /= g.n;
-    const labels = new LabelSet(g.names, g.values);
+    let labels = cache.labels.get(key);
+    if (labels === undefined) {
+      labels = new LabelSet(g.names, g.values);
+      cache.labels.set(key, labels);
+    }
     if (type === 'histogram' || type === 'summary') {
       const rest = f.slice(2);
       series.push(new Series(labels, 0, f[0]!, f[1]!, type === 'histogram' ? rest : null, type === 'summary' ? rest : null, null, null, undefined, undefined));
@@ -147,8 +185,8 @@ function combine(first: WireFamily, parts: readonly WireFamily[], aggregator: Ag
     help: first[1],
     type,
     unit: '',
-    upperBounds: type === 'histogram' ? first[4] : null,
-    quantileRanks: type === 'summary' ? first[4] : null,
+    upperBounds: type === 'histogram' ? cache.points : null,
+    quantileRanks: type === 'summary' ? cache.points : null,
     series,
   };
 }
