@@ -8,6 +8,7 @@ import { compareLabelValues, compareUtf8 } from '../../metrics/compare.js';
 import { LabelSet, Series, type FamilySnapshot, type MetricType, type SeriesSnapshot } from '../../metrics/snapshot.js';
 import { aggregators } from './aggregators.js';
 import { familyFromJson, familyValues, type JsonMetric } from './json.js';
+import { SeriesCache } from './series-cache.js';
 import type { Aggregator } from './types.js';
 
 /** A number, or its string form when JSON cannot carry it (NaN, infinities). */
@@ -94,37 +95,18 @@ export function aggregateFamilies(workers: readonly WireFamily[][]): FamilySnaps
 
 const BUILT_IN_FUNCTIONS: Record<string, unknown> = { ...aggregators };
 
-/**
- * Label sets and bound arrays of aggregated families, kept from one aggregation to the next: the text
- * writers cache each series' encoded line prefixes on its label set (checked against the bounds array by
- * identity), so reusing them spares rebuilding every prefix on every cluster scrape.
- */
-interface FamilyCache {
-  points: readonly number[] | null;
-  readonly labels: Map<string, LabelSet>;
-}
-
-const familyCaches = new Map<string, FamilyCache>();
-/** Bounds on what the caches hold, so label values that come and go cannot grow them without limit. */
+/** One cache per aggregated family name; bounded, so names that come and go cannot grow it without limit. */
+const familyCaches = new Map<string, SeriesCache>();
 const MAX_CACHED_FAMILIES = 10_000;
-const MAX_CACHED_SERIES = 100_000;
 
-function familyCache(name: string, points: readonly number[] | null): FamilyCache {
+function familyCache(name: string): SeriesCache {
   let cache = familyCaches.get(name);
-  if (cache === undefined || !samePoints(cache.points, points)) {
+  if (cache === undefined) {
     if (familyCaches.size >= MAX_CACHED_FAMILIES) familyCaches.clear();
-    cache = { points, labels: new Map() };
+    cache = new SeriesCache();
     familyCaches.set(name, cache);
   }
-  if (cache.labels.size >= MAX_CACHED_SERIES) cache.labels.clear();
   return cache;
-}
-
-function samePoints(a: readonly number[] | null, b: readonly number[] | null): boolean {
-  if (a === null || b === null) return a === b;
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return false;
-  return true;
 }
 
 function combine(first: WireFamily, parts: readonly WireFamily[], aggregator: Aggregator): FamilySnapshot {
@@ -162,16 +144,13 @@ function combine(first: WireFamily, parts: readonly WireFamily[], aggregator: Ag
     }
   }
   const type = first[2];
-  const cache = familyCache(first[0], first[4]);
+  const cache = familyCache(first[0]);
+  const points = cache.stablePoints(first[4]);
   const series: SeriesSnapshot[] = [];
   for (const [key, g] of groups) {
     const f = g.fields;
     if (aggregator === 'average') for (let i = 0; i < f.length; i++) f[i]! /= g.n;
-    let labels = cache.labels.get(key);
-    if (labels === undefined) {
-      labels = new LabelSet(g.names, g.values);
-      cache.labels.set(key, labels);
-    }
+    const labels = cache.labelSet(key, g.names, g.values);
     if (type === 'histogram' || type === 'summary') {
       const rest = f.slice(2);
       series.push(new Series(labels, 0, f[0]!, f[1]!, type === 'histogram' ? rest : null, type === 'summary' ? rest : null, null, null, undefined, undefined));
@@ -185,8 +164,8 @@ function combine(first: WireFamily, parts: readonly WireFamily[], aggregator: Ag
     help: first[1],
     type,
     unit: '',
-    upperBounds: type === 'histogram' ? cache.points : null,
-    quantileRanks: type === 'summary' ? cache.points : null,
+    upperBounds: type === 'histogram' ? points : null,
+    quantileRanks: type === 'summary' ? points : null,
     series,
   };
 }

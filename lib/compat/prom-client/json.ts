@@ -5,6 +5,7 @@
  */
 import { compareLabelValues, compareUtf8 } from '../../metrics/compare.js';
 import { LabelSet, Series, type Exemplar, type FamilySnapshot, type MetricType, type SeriesSnapshot } from '../../metrics/snapshot.js';
+import { SeriesCache } from './series-cache.js';
 import type { Aggregator } from './types.js';
 
 /** One value as prom-client's `get()` lists it. */
@@ -70,12 +71,12 @@ export function familyValues(family: FamilySnapshot): JsonValue[] {
 
 const TYPES = new Set<string>(['counter', 'gauge', 'histogram', 'summary', 'untyped']);
 
-/** A label set from a JSON labels object, without one reserved name (`le`, `quantile`). */
-function labelSetOf(labels: Record<string, unknown> | undefined, skip: string): LabelSet {
-  if (labels === undefined || labels === null) return LabelSet.EMPTY;
-  const names = Object.keys(labels).filter((n) => n !== skip && labels[n] !== undefined).sort(compareUtf8);
-  if (names.length === 0) return LabelSet.EMPTY;
-  return new LabelSet(names, names.map((n) => String(labels[n])));
+/** A label set from a JSON labels object, without one reserved name (`le`, `quantile`), and its key. */
+function labelSetOf(labels: Record<string, unknown> | undefined, skip: string, cache: SeriesCache): { key: string; labels: LabelSet } {
+  const names = labels === undefined || labels === null ? [] : Object.keys(labels).filter((n) => n !== skip && labels[n] !== undefined).sort(compareUtf8);
+  const values = names.map((n) => String(labels![n]));
+  const key = names.join('\u0000') + '\u0001' + values.join('\u0000');
+  return { key, labels: cache.labelSet(key, names, values) };
 }
 
 interface Group {
@@ -90,7 +91,7 @@ interface Group {
  * A snapshot of a prom-client-shaped metric. Histogram and summary samples are regrouped into series by
  * their labels without `le`/`quantile`, and their `_sum`/`_count`/`_bucket` names.
  */
-export function familyFromJson(metric: JsonMetric): FamilySnapshot {
+export function familyFromJson(metric: JsonMetric, cache: SeriesCache = new SeriesCache()): FamilySnapshot {
   const { name, help } = metric;
   if (typeof name !== 'string' || typeof help !== 'string') {
     throw new TypeError(`a registered metric needs a string name and help, got ${JSON.stringify({ name, help })}`);
@@ -100,8 +101,7 @@ export function familyFromJson(metric: JsonMetric): FamilySnapshot {
   const groups = new Map<string, Group>();
   const allPoints = new Set<number>();
   for (const v of metric.values ?? []) {
-    const labels = labelSetOf(v.labels as Record<string, unknown>, reserved);
-    const key = labels.names.join('\u0000') + '\u0001' + labels.values.join('\u0000');
+    const { key, labels } = labelSetOf(v.labels as Record<string, unknown>, reserved, cache);
     let g = groups.get(key);
     if (g === undefined) {
       g = { labels, value: 0, sum: 0, count: 0, points: new Map() };
@@ -121,7 +121,7 @@ export function familyFromJson(metric: JsonMetric): FamilySnapshot {
       }
     } else g.value = value;
   }
-  const points = [...allPoints].sort((a, b) => a - b);
+  const points = cache.stablePoints([...allPoints].sort((a, b) => a - b))!;
   const series: SeriesSnapshot[] = [];
   for (const g of groups.values()) {
     const perPoint = reserved === '' ? null : points.map((p) => g.points.get(p) ?? 0);

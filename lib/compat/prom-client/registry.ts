@@ -9,6 +9,7 @@ import { encodeOpenMetrics } from '../../exposition/openmetrics.js';
 import { encodeText } from '../../exposition/text.js';
 import { familyFromJson, type JsonMetric } from './json.js';
 import { hasSource, releaseOne, retain, SOURCE, type FamilySource } from './source.js';
+import { SeriesCache } from './series-cache.js';
 import { bytesToString } from './text.js';
 import {
   OPENMETRICS_CONTENT_TYPE,
@@ -39,9 +40,10 @@ function jsonSourceOf(metric: RegistrableMetric): FamilySource {
   let source = jsonSources.get(metric);
   if (source === undefined) {
     let latest: FamilySnapshot | undefined;
+    const cache = new SeriesCache();
     source = {
       async prepare() {
-        latest = familyFromJson((await metric.get()) as JsonMetric);
+        latest = familyFromJson((await metric.get()) as JsonMetric, cache);
       },
       collect(out) {
         if (latest !== undefined) out.push(latest);
