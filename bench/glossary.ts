@@ -15,6 +15,13 @@ export const GLOSSARY: readonly (readonly [code: string, meaning: string])[] = [
   ['R2', 'a text scrape of every runtime set (go_*, process_*, nodejs_*)'],
   ['T1', 'encoding a batch of 512 finished spans as an OTLP export request'],
   ['E1', 'spans exported end to end through the batch processor to a gRPC receiver on loopback'],
+  ['H3n', 'H3 with native (sparse) buckets on as well'],
+  ['W1n', 'W1 gathered and written as protobuf with native histograms'],
+  ['C1', 'through zerotel/prom-client: labels(...).inc(), rotating over W1’s label sets'],
+  ['C2', 'through zerotel/prom-client: inc({labels})'],
+  ['C3', 'through zerotel/prom-client: observe({labels}, v)'],
+  ['C4', 'through zerotel/prom-client: register.metrics() on W1'],
+  ['C5', 'through zerotel/prom-client: aggregating W1 from 4 cluster workers'],
   ['floor', 'only writing the same bytes (precomputed lines into a buffer): the least any writer can cost'],
   ['peer / zerotel', 'how many times cheaper zerotel is than that peer (above 1: zerotel wins)'],
 ];

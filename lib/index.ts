@@ -7,3 +7,4 @@ export * from './http/index.js';
 export * from './trace/index.js';
 export * from './runtime/index.js';
 export * from './otlp/index.js';
+export * from './push/index.js';

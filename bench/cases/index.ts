@@ -4,6 +4,7 @@
  * here; the runner gives it a fresh process, `--only` filtering, progress, the table, JSON and HTML.
  */
 import type { BenchGroup } from '../group.js';
+import { compatGroup } from './compat.js';
 import { eventLoopGroup } from './event-loop.js';
 import { fixtureGroup } from './fixture.js';
 import { footprintGroup } from './footprint.js';
@@ -20,6 +21,7 @@ export const GROUPS: readonly BenchGroup[] = [
   formatsGroup,
   hotPathsGroup,
   nativeGroup,
+  compatGroup,
   eventLoopGroup,
   runtimeGroup,
   otlpEncodeGroup,
