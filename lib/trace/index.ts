@@ -29,7 +29,7 @@ export {
   type SpanStatusInput,
 } from './span.js';
 export {
-  Context,
+  type Context,
   ROOT_CONTEXT,
   context,
   createContextKey,

@@ -217,6 +217,7 @@ export class RecordingSpan implements Span, SpanData {
     name: string,
     readonly kind: SpanKind,
     readonly startTime: HrTime,
+    readonly parentIsRemote: boolean,
   ) {
     this.traceId = context.traceId;
     this.spanId = context.spanId;
@@ -314,7 +315,7 @@ export class RecordingSpan implements Span, SpanData {
     if (typeof traceId !== 'string' || typeof spanId !== 'string' || !HEX_32.test(traceId) || !HEX_16.test(spanId)) {
       return this;
     }
-    const traceState = ctx.traceState instanceof TraceState ? ctx.traceState : TraceState.EMPTY;
+    const traceState = TraceState.from(ctx.traceState);
     const hasAttributes = link.attributes !== undefined && Object.keys(link.attributes).length > 0;
     // The spec keeps links to invalid (all-zero) contexts only when they carry something else.
     if (!isSpanContextValid(ctx) && traceState.size === 0 && !hasAttributes) return this;
@@ -329,6 +330,7 @@ export class RecordingSpan implements Span, SpanData {
       spanId,
       traceState: traceState.serialize(),
       traceFlags: (ctx.traceFlags ?? 0) & 0xff,
+      isRemote: ctx.isRemote === true,
       attributes: limited.attributes,
       droppedAttributesCount: limited.dropped,
     };

@@ -47,6 +47,15 @@ export interface TracerProviderOptions {
   readonly spanLimits?: Partial<SpanLimits>;
   /** Default: {@link RandomIdGenerator}. */
   readonly idGenerator?: IdGenerator;
+  /** Record nothing (every span non-recording). Default: OTEL_SDK_DISABLED=true. */
+  readonly disabled?: boolean;
+}
+
+/** What `getTracer` accepts as its third argument: @opentelemetry/api's TracerOptions and scope attributes. */
+export interface TracerOptions {
+  /** The schema the scope's telemetry follows: sent as ScopeSpans.schema_url. */
+  readonly schemaUrl?: string;
+  readonly attributes?: Attributes;
 }
 
 /** Shared by a provider and its tracers. */
@@ -59,9 +68,14 @@ interface TracingState {
   shutdown: boolean;
 }
 
-/** True for the numbers of SpanKind: the integers 0 to 5. */
+/** True for the numbers of SpanKind: the integers 0 to 4. */
 function isSpanKind(kind: unknown): kind is SpanKind {
-  return typeof kind === 'number' && (kind | 0) === kind && kind >= SpanKind.UNSPECIFIED && kind <= SpanKind.CONSUMER;
+  return typeof kind === 'number' && (kind | 0) === kind && kind >= SpanKind.INTERNAL && kind <= SpanKind.CONSUMER;
+}
+
+/** True when OTEL_SDK_DISABLED is "true" (any case): the SDK then records nothing. */
+export function isSdkDisabled(env: Readonly<Record<string, string | undefined>> = process.env): boolean {
+  return (env['OTEL_SDK_DISABLED'] ?? '').trim().toLowerCase() === 'true';
 }
 
 /** Creates spans for one instrumentation scope. Get one from {@link TracerProvider.getTracer}. */
@@ -92,7 +106,7 @@ export class Tracer {
       traceId,
       spanId,
       traceFlags: result.decision === SamplingDecision.RECORD_AND_SAMPLED ? TraceFlags.SAMPLED : TraceFlags.NONE,
-      traceState: result.traceState ?? parent?.traceState ?? TraceState.EMPTY,
+      traceState: result.traceState ?? (parent === undefined ? TraceState.EMPTY : TraceState.from(parent.traceState)),
       isRemote: false,
     };
     if (result.decision === SamplingDecision.NOT_RECORD) return new NonRecordingSpan(spanContext);
@@ -106,6 +120,7 @@ export class Tracer {
       spanName,
       kind,
       toHrTime(options.startTime),
+      parent === undefined ? false : parent.isRemote === true,
     );
     if (options.attributes !== undefined) span.initAttributes(options.attributes);
     if (result.attributes !== undefined) span.setAttributes(result.attributes);
@@ -190,7 +205,7 @@ export class TracerProvider {
       limits: resolveSpanLimits(options.spanLimits),
       ids: options.idGenerator ?? new RandomIdGenerator(),
       processor: processors.length === 1 ? processors[0]! : new MultiSpanProcessor(processors),
-      shutdown: false,
+      shutdown: options.disabled ?? isSdkDisabled(),
     };
   }
 
@@ -206,15 +221,20 @@ export class TracerProvider {
     return this.state.limits;
   }
 
-  /** The tracer for an instrumentation scope; the same object for the same name and version. */
-  getTracer(name: string, version = '', options: { readonly attributes?: Attributes } = {}): Tracer {
-    const key = JSON.stringify([name, version]);
+  /**
+   * The tracer for an instrumentation scope; the same object for the same name, version and schema URL
+   * (the api's `trace.getTracer(name, version, { schemaUrl })` lands here).
+   */
+  getTracer(name: string, version?: string, options: TracerOptions = {}): Tracer {
+    const schemaUrl = typeof options?.schemaUrl === 'string' ? options.schemaUrl : '';
+    const key = JSON.stringify([name, version ?? '', schemaUrl]);
     let tracer = this.tracers.get(key);
     if (tracer === undefined) {
       const scope: InstrumentationScope = Object.freeze({
         name: String(name),
-        version: String(version),
-        attributes: Object.freeze(copyAttributes(options.attributes)),
+        version: String(version ?? ''),
+        attributes: Object.freeze(copyAttributes(options?.attributes)),
+        ...(schemaUrl === '' ? {} : { schemaUrl }),
       });
       tracer = new Tracer(this.state, scope);
       this.tracers.set(key, tracer);
