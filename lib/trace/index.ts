@@ -4,6 +4,8 @@ export {
   SpanKind,
   StatusCode,
   type AttributeValue,
+  type AttributeValueInput,
+  type AttributesInput,
   type Attributes,
   type ExportResult,
   type HrTime,
@@ -25,6 +27,7 @@ export {
   type Link,
   type Span,
   type SpanContext,
+  type SpanContextInput,
   type SpanProcessor,
   type SpanStatusInput,
 } from './span.js';
@@ -42,13 +45,37 @@ export {
   suppressTracing,
   withSpan,
 } from './context.js';
+export { AsyncLocalStorageContextManager } from './context-manager.js';
+export {
+  Baggage,
+  baggageEntryMetadataFromString,
+  deleteBaggage,
+  getBaggage,
+  setBaggage,
+  type BaggageEntry,
+  type BaggageEntryMetadata,
+  type BaggageLike,
+} from './baggage.js';
+export {
+  CompositePropagator,
+  W3CBaggagePropagator,
+  W3CTraceContextPropagator,
+  defaultTextMapGetter,
+  defaultTextMapSetter,
+  propagatorFromEnv,
+  type TextMapGetter,
+  type TextMapPropagator,
+  type TextMapSetter,
+} from './propagators.js';
 export {
   Tracer,
   TracerProvider,
   createResource,
   defaultResource,
+  isSdkDisabled,
   parseResourceAttributes,
   type SpanOptions,
+  type TracerOptions,
   type TracerProviderOptions,
 } from './tracer.js';
 export {

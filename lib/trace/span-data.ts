@@ -23,6 +23,16 @@ export type AttributeValue =
 export type Attributes = { readonly [key: string]: AttributeValue };
 
 /**
+ * Attributes as callers give them. Any value is accepted, as @opentelemetry/api (whose AnyValue is
+ * `unknown`) accepts it; what a span keeps is checked on the way in (see sanitizeAttributeValue):
+ * invalid values are dropped, undefined ones ignored, null array elements kept.
+ */
+export type AttributesInput = { readonly [key: string]: AttributeValueInput };
+
+/** One attribute value as callers give it (see {@link AttributesInput}). */
+export type AttributeValueInput = unknown;
+
+/**
  * Span kinds, numbered as @opentelemetry/api's SpanKind, so a kind given through the api means the
  * same here. The OTLP encoder maps them to the wire's numbers (which start at 1, 0 being UNSPECIFIED).
  */

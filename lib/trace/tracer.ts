@@ -5,6 +5,7 @@ import { type Sampler, SamplingDecision, samplerFromEnv } from './sampler.js';
 import {
   type AttributeValue,
   type Attributes,
+  type AttributesInput,
   type InstrumentationScope,
   type Resource,
   type SpanData,
@@ -28,7 +29,7 @@ import { TraceState } from './trace-state.js';
 export interface SpanOptions {
   /** Default INTERNAL. */
   readonly kind?: SpanKind;
-  readonly attributes?: Attributes;
+  readonly attributes?: AttributesInput;
   readonly links?: readonly Link[];
   /** Default: now. */
   readonly startTime?: TimeInput;
@@ -55,7 +56,7 @@ export interface TracerProviderOptions {
 export interface TracerOptions {
   /** The schema the scope's telemetry follows: sent as ScopeSpans.schema_url. */
   readonly schemaUrl?: string;
-  readonly attributes?: Attributes;
+  readonly attributes?: AttributesInput;
 }
 
 /** Shared by a provider and its tracers. */
@@ -257,7 +258,7 @@ export class TracerProvider {
   }
 }
 
-function copyAttributes(input: Attributes | undefined): Record<string, AttributeValue> {
+function copyAttributes(input: AttributesInput | undefined): Record<string, AttributeValue> {
   const out: Record<string, AttributeValue> = {};
   if (input === undefined || input === null) return out;
   for (const key of Object.keys(input)) {
@@ -314,7 +315,7 @@ export function parseResourceAttributes(
  */
 export function defaultResource(
   options: {
-    readonly attributes?: Attributes;
+    readonly attributes?: AttributesInput;
     readonly env?: Readonly<Record<string, string | undefined>>;
     readonly warn?: (message: string) => void;
   } = {},
