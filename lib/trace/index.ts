@@ -79,6 +79,13 @@ export {
   type TracerProviderOptions,
 } from './tracer.js';
 export {
+  RESOURCE_DETECTORS,
+  SDK_VERSION,
+  detectResourceAttributes,
+  resourceDetectorsFromEnv,
+  type ResourceDetector,
+} from './resource-detectors.js';
+export {
   INVALID_SPAN_ID,
   INVALID_TRACE_ID,
   RandomIdGenerator,

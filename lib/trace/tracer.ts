@@ -1,6 +1,7 @@
 import { resolveSpanLimits, sanitizeAttributeValue, setOwn, type SpanLimits } from './attributes.js';
 import { type Context, context, getSpanContext, isTracingSuppressed, setSpan } from './context.js';
 import { type IdGenerator, RandomIdGenerator } from './ids.js';
+import { detectResourceAttributes, type ResourceDetector, resourceDetectorsFromEnv, SDK_VERSION } from './resource-detectors.js';
 import { type Sampler, SamplingDecision, samplerFromEnv } from './sampler.js';
 import {
   type AttributeValue,
@@ -268,9 +269,14 @@ function copyAttributes(input: AttributesInput | undefined): Record<string, Attr
   return out;
 }
 
-/** A resource with these attributes (invalid values dropped, as for spans). */
-export function createResource(attributes: Attributes = {}): Resource {
-  return Object.freeze({ attributes: Object.freeze(copyAttributes(attributes)), droppedAttributesCount: 0 });
+/** A resource with these attributes (invalid values dropped, as for spans) and, if given, a schema URL. */
+export function createResource(attributes: AttributesInput = {}, schemaUrl?: string): Resource {
+  const attrs = Object.freeze(copyAttributes(attributes));
+  return Object.freeze(
+    typeof schemaUrl === 'string' && schemaUrl !== ''
+      ? { attributes: attrs, droppedAttributesCount: 0, schemaUrl }
+      : { attributes: attrs, droppedAttributesCount: 0 },
+  );
 }
 
 function defaultWarn(message: string): void {
@@ -309,26 +315,38 @@ export function parseResourceAttributes(
 
 /**
  * The default resource: `service.name` (OTEL_SERVICE_NAME, else OTEL_RESOURCE_ATTRIBUTES' service.name,
- * else `unknown_service:node`), `telemetry.sdk.name` zerotel, `telemetry.sdk.language` nodejs, the rest
- * of OTEL_RESOURCE_ATTRIBUTES, and then `attributes`, which win over the environment (the spec's
- * order: user-provided resource information has the higher priority).
+ * else `unknown_service:node`), `telemetry.sdk.name` zerotel, `telemetry.sdk.language` nodejs,
+ * `telemetry.sdk.version`, what the detectors find (host.name, host.arch, os.type, process.pid,
+ * process.runtime.name and .version; `detectors`, else OTEL_NODE_RESOURCE_DETECTORS, chooses them,
+ * default all), the rest of OTEL_RESOURCE_ATTRIBUTES over those, and then `attributes`, which win over
+ * the environment (the spec's order: user-provided resource information has the higher priority).
  */
 export function defaultResource(
   options: {
     readonly attributes?: AttributesInput;
     readonly env?: Readonly<Record<string, string | undefined>>;
     readonly warn?: (message: string) => void;
+    readonly detectors?: readonly ResourceDetector[];
+    /** Sent as ResourceSpans.schema_url. */
+    readonly schemaUrl?: string;
   } = {},
 ): Resource {
   const env = options.env ?? process.env;
-  const fromEnv = parseResourceAttributes(env['OTEL_RESOURCE_ATTRIBUTES'], options.warn);
+  const warn = options.warn ?? defaultWarn;
+  const fromEnv = parseResourceAttributes(env['OTEL_RESOURCE_ATTRIBUTES'], warn);
   const serviceName = env['OTEL_SERVICE_NAME']?.trim();
-  return createResource({
-    'service.name': 'unknown_service:node',
-    'telemetry.sdk.name': 'zerotel',
-    'telemetry.sdk.language': 'nodejs',
-    ...fromEnv,
-    ...(serviceName ? { 'service.name': serviceName } : {}),
-    ...options.attributes,
-  });
+  const detected = detectResourceAttributes(options.detectors ?? resourceDetectorsFromEnv(env, warn));
+  return createResource(
+    {
+      'service.name': 'unknown_service:node',
+      'telemetry.sdk.name': 'zerotel',
+      'telemetry.sdk.language': 'nodejs',
+      'telemetry.sdk.version': SDK_VERSION,
+      ...detected,
+      ...fromEnv,
+      ...(serviceName ? { 'service.name': serviceName } : {}),
+      ...options.attributes,
+    },
+    options.schemaUrl,
+  );
 }

@@ -8,6 +8,7 @@ import { NonRecordingSpan, RecordingSpan, type SpanContext, TraceFlags, isSpanCo
 import { compareHrTime, millisToHrTime, toHrTime } from '../../lib/trace/time.js';
 import { TraceState } from '../../lib/trace/trace-state.js';
 import { TracerProvider, defaultResource, parseResourceAttributes } from '../../lib/trace/tracer.js';
+import { SDK_VERSION } from '../../lib/trace/resource-detectors.js';
 import { RecordingProcessor, setup } from './helpers.js';
 
 const remote = (flags: number, traceState = TraceState.EMPTY): SpanContext => ({
@@ -462,11 +463,13 @@ describe('tracer provider', () => {
       env: { OTEL_RESOURCE_ATTRIBUTES: 'service.name=from-attrs, deployment.environment=prod%20eu ,team=x', OTEL_SERVICE_NAME: 'svc' },
       attributes: { team: 'code' },
       warn: (m) => warnings.push(m),
+      detectors: [],
     });
     assert.deepEqual(resource.attributes, {
       'service.name': 'svc',
       'telemetry.sdk.name': 'zerotel',
       'telemetry.sdk.language': 'nodejs',
+      'telemetry.sdk.version': SDK_VERSION,
       'deployment.environment': 'prod eu',
       team: 'code',
     });
