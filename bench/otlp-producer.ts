@@ -78,14 +78,22 @@ function spanMaker(source: SpanSource, values: readonly SpanValues[]): (i: numbe
   };
 }
 
-/** Registers `provider` with @opentelemetry/api and takes tracer, contexts, kind and status from the api. */
-async function apiSource(provider: object, parents: readonly ParentIds[]): Promise<SpanSource> {
+/**
+ * Contexts, kind and status from @opentelemetry/api; the tracer from `provider`, or, with `register`,
+ * from `api.trace.getTracer` once `provider` is registered with the api.
+ */
+async function apiSource(
+  provider: { getTracer(name: string, version: string): unknown },
+  parents: readonly ParentIds[],
+  register: boolean,
+): Promise<SpanSource> {
   const api = await import('@opentelemetry/api');
-  if (!api.trace.setGlobalTracerProvider(provider as import('@opentelemetry/api').TracerProvider)) {
+  if (register && !api.trace.setGlobalTracerProvider(provider as import('@opentelemetry/api').TracerProvider)) {
     throw new Error('could not register the tracer provider with @opentelemetry/api');
   }
+  const tracer = register ? api.trace.getTracer('bench', '1.0.0') : provider.getTracer('bench', '1.0.0');
   return {
-    tracer: api.trace.getTracer('bench', '1.0.0') as unknown as SpanSource['tracer'],
+    tracer: tracer as SpanSource['tracer'],
     parentContexts: parents.map((p) =>
       api.trace.setSpanContext(api.ROOT_CONTEXT, {
         traceId: p.traceId,
@@ -274,7 +282,7 @@ async function zerotelPipeline(port: number, outstanding: Outstanding, viaApi: b
   });
   const { values, parents } = tables();
   const source: SpanSource = viaApi
-    ? await apiSource(provider, parents)
+    ? await apiSource(provider, parents, true)
     : {
         tracer: provider.getTracer('bench', '1.0.0') as unknown as SpanSource['tracer'],
         parentContexts: parents.map((p) =>
@@ -298,7 +306,6 @@ async function zerotelPipeline(port: number, outstanding: Outstanding, viaApi: b
 }
 
 async function openTelemetryPipeline(port: number, outstanding: Outstanding, viaApi: boolean): Promise<Pipeline> {
-  const api = await import('@opentelemetry/api');
   const sdk = await import('@opentelemetry/sdk-trace');
   const { resourceFromAttributes } = await import('@opentelemetry/resources');
   const { OTLPTraceExporter } = await import('@opentelemetry/exporter-trace-otlp-grpc');
@@ -331,21 +338,7 @@ async function openTelemetryPipeline(port: number, outstanding: Outstanding, via
     spanProcessors: [processor],
   });
   const { values, parents } = tables();
-  const source: SpanSource = viaApi
-    ? await apiSource(provider, parents)
-    : {
-        tracer: provider.getTracer('bench', '1.0.0') as unknown as SpanSource['tracer'],
-        parentContexts: parents.map((p) =>
-          api.trace.setSpanContext(api.ROOT_CONTEXT, {
-            traceId: p.traceId,
-            spanId: p.spanId,
-            traceFlags: api.TraceFlags.SAMPLED,
-            isRemote: true,
-          }),
-        ),
-        kind: api.SpanKind.SERVER,
-        ok: { code: api.SpanStatusCode.OK },
-      };
+  const source = await apiSource(provider, parents, viaApi);
   return {
     makeSpan: spanMaker(source, values),
     forceFlush: () => provider.forceFlush(),
