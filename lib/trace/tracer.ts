@@ -96,7 +96,12 @@ export class Tracer {
   startSpan(name: string, options: SpanOptions = {}, parentContext?: Context): Span {
     const state = this.state;
     const ctx = parentContext ?? context.active();
-    if (state.shutdown || isTracingSuppressed(ctx)) return new NonRecordingSpan(INVALID_SPAN_CONTEXT);
+    if (isTracingSuppressed(ctx)) return new NonRecordingSpan(INVALID_SPAN_CONTEXT);
+    if (state.shutdown) {
+      // Disabled or shut down: like the api's no-op tracer, pass the parent on so propagation still works.
+      const passed = options.root === true ? undefined : getSpanContext(ctx);
+      return new NonRecordingSpan(passed !== undefined && isSpanContextValid(passed) ? passed : INVALID_SPAN_CONTEXT);
+    }
     const candidate = options.root === true ? undefined : getSpanContext(ctx);
     const parent = candidate !== undefined && isSpanContextValid(candidate) ? candidate : undefined;
     const traceId = parent === undefined ? state.ids.generateTraceId() : parent.traceId;

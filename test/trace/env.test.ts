@@ -14,6 +14,18 @@ import { TraceState } from '../../lib/trace/trace-state.js';
 import { defaultResource, isSdkDisabled } from '../../lib/trace/tracer.js';
 import { setup } from './helpers.js';
 
+const TRACE = '0af7651916cd43dd8448eb211c80319c';
+const SPAN = 'b7ad6b7169203331';
+
+/** A non-recording span with a valid context, as an extracted parent is. */
+function parentSpan(traceState = TraceState.EMPTY) {
+  return new NonRecordingSpan({ traceId: TRACE, spanId: SPAN, traceFlags: TraceFlags.SAMPLED, traceState, isRemote: true });
+}
+
+function contextWithSpan(traceState = TraceState.EMPTY) {
+  return setSpan(ROOT_CONTEXT, parentSpan(traceState));
+}
+
 describe('OTEL_SDK_DISABLED', () => {
   it('is read as "true" in any case, anything else leaves the SDK on', () => {
     assert.equal(isSdkDisabled({ OTEL_SDK_DISABLED: 'true' }), true);
@@ -32,6 +44,10 @@ describe('OTEL_SDK_DISABLED', () => {
       assert.equal(span.isRecording(), false);
       span.end();
       assert.equal(off.processor.ended.length, 0);
+      // The parent still propagates, as with the api's no-op tracer.
+      const parent = parentSpan();
+      const child = off.provider.getTracer('t').startSpan('z', {}, setSpan(ROOT_CONTEXT, parent));
+      assert.deepEqual(child.spanContext(), parent.spanContext());
       const on = setup({ disabled: false });
       on.provider.getTracer('t').startSpan('y').end();
       assert.equal(on.processor.ended.length, 1);
@@ -82,16 +98,6 @@ describe('OTEL_PROPAGATORS', () => {
     assert.deepEqual(p.fields(), ['x', 'traceparent', 'tracestate', 'baggage']);
   });
 });
-
-const TRACE = '0af7651916cd43dd8448eb211c80319c';
-const SPAN = 'b7ad6b7169203331';
-
-function contextWithSpan(traceState = TraceState.EMPTY) {
-  return setSpan(
-    ROOT_CONTEXT,
-    new NonRecordingSpan({ traceId: TRACE, spanId: SPAN, traceFlags: TraceFlags.SAMPLED, traceState, isRemote: false }),
-  );
-}
 
 describe('inject into a setHeader carrier', () => {
   it('removes a tracestate left from before when the context has none', () => {
