@@ -9,6 +9,8 @@ import {
   W3CBaggagePropagator,
   W3CTraceContextPropagator,
 } from '../../lib/trace/index.js';
+import { getActiveSpan, withSpan } from '../../lib/trace/context.js';
+import type { Span } from '../../lib/trace/span.js';
 import { SpanKind, StatusCode } from '../../lib/trace/span-data.js';
 import { TracerProvider } from '../../lib/trace/tracer.js';
 import { RecordingProcessor, sleep } from './helpers.js';
@@ -59,6 +61,9 @@ describe('behind @opentelemetry/api', () => {
     const child = tracer.startSpan('child', {}, api.trace.setSpan(api.context.active(), parent));
     api.context.with(api.trace.setSpan(api.context.active(), parent), () => {
       tracer.startSpan('in-with').end();
+      // One store: zerotel's own helpers see what the api made active, and the reverse.
+      assert.equal(getActiveSpan(), parent);
+      withSpan(child as unknown as Span, () => assert.equal(api.trace.getActiveSpan(), child));
     });
     child.end();
     parent.end();
