@@ -10,7 +10,8 @@ interface BoundEmitter extends EventEmitter {
   [BOUND]?: Map<string | symbol, WeakMap<Listener, Listener>>;
 }
 
-const ADD_METHODS = ['addListener', 'on', 'once', 'prependListener', 'prependOnceListener'] as const;
+// `once` and `prependOnceListener` register through `on` / `prependListener`, so they are bound too.
+const ADD_METHODS = ['addListener', 'on', 'prependListener'] as const;
 const REMOVE_METHODS = ['removeListener', 'off'] as const;
 
 function isEmitter(value: unknown): value is EventEmitter {
@@ -100,6 +101,9 @@ export class AsyncLocalStorageContextManager {
         let listeners = map.get(event);
         if (listeners === undefined) map.set(event, (listeners = new WeakMap()));
         const bound = this.bindFunction(ctx, listener);
+        // A `once` wrapper names the caller's listener in `.listener`, which removeListener matches on.
+        const inner = (listener as { listener?: unknown }).listener;
+        if (typeof inner === 'function') (bound as { listener?: unknown }).listener = inner;
         listeners.set(listener, bound);
         return original.call(ee, event, bound);
       }) as E[typeof name];
@@ -108,8 +112,11 @@ export class AsyncLocalStorageContextManager {
       const original = ee[name] as (event: string | symbol, listener: Listener) => E;
       if (typeof original !== 'function') continue;
       ee[name] = ((event: string | symbol, listener: Listener) => {
-        const bound = map.get(event)?.get(listener);
-        return original.call(ee, event, bound ?? listener);
+        const listeners = map.get(event);
+        const bound = listeners?.get(listener);
+        if (bound === undefined) return original.call(ee, event, listener);
+        listeners!.delete(listener);
+        return original.call(ee, event, bound);
       }) as E[typeof name];
     }
     const removeAll = ee.removeAllListeners;

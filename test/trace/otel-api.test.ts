@@ -103,7 +103,7 @@ describe('behind @opentelemetry/api', () => {
     assert.equal(emitter.listenerCount('x'), 0);
   });
 
-  it('removes a bound listener by the function the caller gave', () => {
+  it('removes a bound listener by the function the caller gave, once listeners included', () => {
     const emitter = new EventEmitter();
     api.context.bind(api.context.active(), emitter);
     const listener = () => {};
@@ -111,6 +111,21 @@ describe('behind @opentelemetry/api', () => {
     assert.equal(emitter.listenerCount('y'), 1);
     emitter.off('y', listener);
     assert.equal(emitter.listenerCount('y'), 0);
+    emitter.once('y', listener);
+    emitter.removeListener('y', listener);
+    assert.equal(emitter.listenerCount('y'), 0);
+  });
+
+  it('runs once listeners of a bound emitter in the bound context, once', () => {
+    const span = api.trace.getTracer('lib').startSpan('bound');
+    const emitter = new EventEmitter();
+    api.context.bind(api.trace.setSpan(api.ROOT_CONTEXT, span), emitter);
+    const seen: (string | undefined)[] = [];
+    emitter.once('z', () => seen.push(api.trace.getActiveSpan()?.spanContext().spanId));
+    emitter.emit('z');
+    emitter.emit('z');
+    assert.deepEqual(seen, [span.spanContext().spanId]);
+    span.end();
   });
 
   it('continues a remote parent made with api.trace.wrapSpanContext, and reports it remote', () => {
