@@ -80,7 +80,6 @@ export {
 } from './tracer.js';
 export {
   RESOURCE_DETECTORS,
-  SDK_VERSION,
   detectResourceAttributes,
   resourceDetectorsFromEnv,
   type ResourceDetector,

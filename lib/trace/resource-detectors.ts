@@ -1,8 +1,5 @@
 import { arch, hostname, platform } from 'node:os';
 
-/** zerotel's version, sent as `telemetry.sdk.version` (a test keeps it equal to package.json's). */
-export const SDK_VERSION = '0.1.0';
-
 /** What can be detected: each a group of resource attributes read from Node built-ins. */
 export type ResourceDetector = 'host' | 'os' | 'process';
 export const RESOURCE_DETECTORS: readonly ResourceDetector[] = ['host', 'os', 'process'];

@@ -1,7 +1,8 @@
 import { resolveSpanLimits, sanitizeAttributeValue, setOwn, type SpanLimits } from './attributes.js';
 import { type Context, context, getSpanContext, isTracingSuppressed, setSpan } from './context.js';
 import { type IdGenerator, RandomIdGenerator } from './ids.js';
-import { detectResourceAttributes, type ResourceDetector, resourceDetectorsFromEnv, SDK_VERSION } from './resource-detectors.js';
+import { detectResourceAttributes, type ResourceDetector, resourceDetectorsFromEnv } from './resource-detectors.js';
+import { ZEROTEL_VERSION } from '../version.js';
 import { type Sampler, SamplingDecision, samplerFromEnv } from './sampler.js';
 import {
   type AttributeValue,
@@ -346,7 +347,7 @@ export function defaultResource(
       'service.name': 'unknown_service:node',
       'telemetry.sdk.name': 'zerotel',
       'telemetry.sdk.language': 'nodejs',
-      'telemetry.sdk.version': SDK_VERSION,
+      'telemetry.sdk.version': ZEROTEL_VERSION,
       ...detected,
       ...fromEnv,
       ...(serviceName ? { 'service.name': serviceName } : {}),

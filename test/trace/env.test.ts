@@ -8,7 +8,8 @@ import { OtlpConfigError, otlpProtocolFromEnv, resolveOtlpConfig } from '../../l
 import { ROOT_CONTEXT, setSpan } from '../../lib/trace/context.js';
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator, propagatorFromEnv } from '../../lib/trace/propagators.js';
 import { inject } from '../../lib/trace/propagation.js';
-import { SDK_VERSION, detectResourceAttributes, resourceDetectorsFromEnv } from '../../lib/trace/resource-detectors.js';
+import { detectResourceAttributes, resourceDetectorsFromEnv } from '../../lib/trace/resource-detectors.js';
+import { ZEROTEL_VERSION } from '../../lib/version.js';
 import { NonRecordingSpan, TraceFlags } from '../../lib/trace/span.js';
 import { TraceState } from '../../lib/trace/trace-state.js';
 import { defaultResource, isSdkDisabled } from '../../lib/trace/tracer.js';
@@ -167,12 +168,12 @@ describe('resource detection', () => {
     const resource = defaultResource({ env: { OTEL_NODE_RESOURCE_DETECTORS: 'host', OTEL_RESOURCE_ATTRIBUTES: 'host.name=override' } });
     assert.equal(resource.attributes['host.name'], 'override');
     assert.equal(resource.attributes['os.type'], undefined);
-    assert.equal(resource.attributes['telemetry.sdk.version'], SDK_VERSION);
+    assert.equal(resource.attributes['telemetry.sdk.version'], ZEROTEL_VERSION);
   });
 
   it('telemetry.sdk.version is the package version', () => {
     const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-    assert.equal(SDK_VERSION, pkg.version);
+    assert.equal(defaultResource({ env: {} }).attributes['telemetry.sdk.version'], pkg.version);
   });
 
   it('a resource may carry a schema URL', () => {

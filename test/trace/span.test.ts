@@ -8,7 +8,7 @@ import { NonRecordingSpan, RecordingSpan, type SpanContext, TraceFlags, isSpanCo
 import { compareHrTime, millisToHrTime, toHrTime } from '../../lib/trace/time.js';
 import { TraceState } from '../../lib/trace/trace-state.js';
 import { TracerProvider, defaultResource, parseResourceAttributes } from '../../lib/trace/tracer.js';
-import { SDK_VERSION } from '../../lib/trace/resource-detectors.js';
+import { ZEROTEL_VERSION } from '../../lib/version.js';
 import { RecordingProcessor, setup } from './helpers.js';
 
 const remote = (flags: number, traceState = TraceState.EMPTY): SpanContext => ({
@@ -469,7 +469,7 @@ describe('tracer provider', () => {
       'service.name': 'svc',
       'telemetry.sdk.name': 'zerotel',
       'telemetry.sdk.language': 'nodejs',
-      'telemetry.sdk.version': SDK_VERSION,
+      'telemetry.sdk.version': ZEROTEL_VERSION,
       'deployment.environment': 'prod eu',
       team: 'code',
     });
