@@ -99,7 +99,10 @@ export class AsyncLocalStorageContextManager {
       if (typeof original !== 'function') continue;
       ee[name] = ((event: string | symbol, listener: Listener) => {
         let listeners = map.get(event);
-        if (listeners === undefined) map.set(event, (listeners = new WeakMap()));
+        if (listeners === undefined) {
+          listeners = new WeakMap();
+          map.set(event, listeners);
+        }
         const bound = this.bindFunction(ctx, listener);
         // A `once` wrapper names the caller's listener in `.listener`, which removeListener matches on.
         const inner = (listener as { listener?: unknown }).listener;

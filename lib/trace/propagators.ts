@@ -215,7 +215,8 @@ const NOT_IMPLEMENTED = new Set(['b3', 'b3multi', 'jaeger', 'xray', 'ottrace']);
  */
 export function propagatorFromEnv(
   env: Readonly<Record<string, string | undefined>> = process.env,
-  warn: (message: string) => void = (m) => process.emitWarning(m, { type: 'ZerotelWarning', code: 'ZEROTEL_PROPAGATORS' }),
+  warn: (message: string) => void = (m) =>
+    process.emitWarning(m, { type: 'ZerotelWarning', code: 'ZEROTEL_PROPAGATORS' }),
 ): CompositePropagator {
   const text = env['OTEL_PROPAGATORS']?.trim();
   const names = (text === undefined || text === '' ? 'tracecontext,baggage' : text)
@@ -227,7 +228,8 @@ export function propagatorFromEnv(
     if (name === 'tracecontext') propagators.push(new W3CTraceContextPropagator());
     else if (name === 'baggage') propagators.push(new W3CBaggagePropagator());
     else if (name === 'none') continue;
-    else if (NOT_IMPLEMENTED.has(name)) warn(`OTEL_PROPAGATORS: "${name}" is not implemented by zerotel; it is left out`);
+    else if (NOT_IMPLEMENTED.has(name))
+      warn(`OTEL_PROPAGATORS: "${name}" is not implemented by zerotel; it is left out`);
     else warn(`OTEL_PROPAGATORS: unknown propagator "${name}" is left out (known: tracecontext, baggage, none)`);
   }
   if (names.includes('none') && propagators.length > 0) {

@@ -47,7 +47,9 @@ function tryRead(out: Record<string, string | number>, key: string, read: () => 
  * (os); `process.pid`, `process.runtime.name`, `process.runtime.version` (process). Each one is
  * optional: what a runtime cannot tell is left out.
  */
-export function detectResourceAttributes(detectors: readonly ResourceDetector[] = RESOURCE_DETECTORS): Record<string, string | number> {
+export function detectResourceAttributes(
+  detectors: readonly ResourceDetector[] = RESOURCE_DETECTORS,
+): Record<string, string | number> {
   const out: Record<string, string | number> = {};
   if (detectors.includes('host')) {
     tryRead(out, 'host.name', () => hostname());
@@ -77,9 +79,12 @@ export function resourceDetectorsFromEnv(
   for (const raw of text.split(',')) {
     const name = raw.trim().toLowerCase();
     if (name === '' || name === 'env' || name === 'none') continue;
-    if (name === 'all') RESOURCE_DETECTORS.forEach((d) => chosen.add(d));
+    if (name === 'all') for (const d of RESOURCE_DETECTORS) chosen.add(d);
     else if ((RESOURCE_DETECTORS as readonly string[]).includes(name)) chosen.add(name as ResourceDetector);
-    else warn(`OTEL_NODE_RESOURCE_DETECTORS: unknown detector ${JSON.stringify(name)} ignored (known: env, host, os, process, all, none)`);
+    else
+      warn(
+        `OTEL_NODE_RESOURCE_DETECTORS: unknown detector ${JSON.stringify(name)} ignored (known: env, host, os, process, all, none)`,
+      );
   }
   return [...chosen];
 }

@@ -6,7 +6,12 @@ import * as api from '@opentelemetry/api';
 import { hostDetector, osDetector, processDetector } from '@opentelemetry/resources';
 import { OtlpConfigError, otlpProtocolFromEnv, resolveOtlpConfig } from '../../lib/otlp/config.js';
 import { ROOT_CONTEXT, setSpan } from '../../lib/trace/context.js';
-import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator, propagatorFromEnv } from '../../lib/trace/propagators.js';
+import {
+  CompositePropagator,
+  W3CBaggagePropagator,
+  W3CTraceContextPropagator,
+  propagatorFromEnv,
+} from '../../lib/trace/propagators.js';
 import { inject } from '../../lib/trace/propagation.js';
 import { detectResourceAttributes, resourceDetectorsFromEnv } from '../../lib/trace/resource-detectors.js';
 import { ZEROTEL_VERSION } from '../../lib/version.js';
@@ -20,7 +25,13 @@ const SPAN = 'b7ad6b7169203331';
 
 /** A non-recording span with a valid context, as an extracted parent is. */
 function parentSpan(traceState = TraceState.EMPTY) {
-  return new NonRecordingSpan({ traceId: TRACE, spanId: SPAN, traceFlags: TraceFlags.SAMPLED, traceState, isRemote: true });
+  return new NonRecordingSpan({
+    traceId: TRACE,
+    spanId: SPAN,
+    traceFlags: TraceFlags.SAMPLED,
+    traceState,
+    isRemote: true,
+  });
 }
 
 function contextWithSpan(traceState = TraceState.EMPTY) {
@@ -71,7 +82,11 @@ describe('OTEL_PROPAGATORS', () => {
   it('takes tracecontext, baggage and none, in the order given', () => {
     const warnings: string[] = [];
     const warn = (m: string) => warnings.push(m);
-    assert.deepEqual(kinds(propagatorFromEnv({ OTEL_PROPAGATORS: 'baggage, TraceContext' }, warn)), ['baggage', 'traceparent', 'tracestate']);
+    assert.deepEqual(kinds(propagatorFromEnv({ OTEL_PROPAGATORS: 'baggage, TraceContext' }, warn)), [
+      'baggage',
+      'traceparent',
+      'tracestate',
+    ]);
     assert.deepEqual(kinds(propagatorFromEnv({ OTEL_PROPAGATORS: 'none' }, warn)), []);
     assert.deepEqual(warnings, []);
     const carrier: Record<string, string> = {};
@@ -91,8 +106,18 @@ describe('OTEL_PROPAGATORS', () => {
   });
 
   it('a composite keeps going when one propagator throws', () => {
-    const broken = { inject: () => { throw new Error('boom'); }, extract: () => { throw new Error('boom'); }, fields: () => ['x'] };
-    const p = new CompositePropagator({ propagators: [broken, new W3CTraceContextPropagator(), new W3CBaggagePropagator()] });
+    const broken = {
+      inject: () => {
+        throw new Error('boom');
+      },
+      extract: () => {
+        throw new Error('boom');
+      },
+      fields: () => ['x'],
+    };
+    const p = new CompositePropagator({
+      propagators: [broken, new W3CTraceContextPropagator(), new W3CBaggagePropagator()],
+    });
     const carrier: Record<string, string> = {};
     p.inject(contextWithSpan(), carrier, api.defaultTextMapSetter);
     assert.equal(carrier['traceparent'], `00-${TRACE}-${SPAN}-01`);
@@ -117,7 +142,10 @@ describe('inject into a setHeader carrier', () => {
 describe('OTEL_EXPORTER_OTLP_PROTOCOL', () => {
   it('names the transport, the TRACES_ variable first', () => {
     assert.equal(otlpProtocolFromEnv({}), undefined);
-    assert.deepEqual(otlpProtocolFromEnv({ OTEL_EXPORTER_OTLP_PROTOCOL: 'GRPC' }), { protocol: 'grpc', source: 'OTEL_EXPORTER_OTLP_PROTOCOL' });
+    assert.deepEqual(otlpProtocolFromEnv({ OTEL_EXPORTER_OTLP_PROTOCOL: 'GRPC' }), {
+      protocol: 'grpc',
+      source: 'OTEL_EXPORTER_OTLP_PROTOCOL',
+    });
     assert.deepEqual(
       otlpProtocolFromEnv({ OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc', OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/protobuf' }),
       { protocol: 'http/protobuf', source: 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL' },
@@ -136,7 +164,9 @@ describe('OTEL_EXPORTER_OTLP_PROTOCOL', () => {
       () => resolveOtlpConfig({}, { OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/json' }),
       (e: unknown) =>
         e instanceof OtlpConfigError &&
-        e.problems[0]!.startsWith('OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: "http/json" asks for OTLP/HTTP, but this is the OTLP/gRPC exporter'),
+        e.problems[0]!.startsWith(
+          'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: "http/json" asks for OTLP/HTTP, but this is the OTLP/gRPC exporter',
+        ),
     );
   });
 });
@@ -149,7 +179,14 @@ describe('resource detection', () => {
       const attributes = detector.detect().attributes ?? {};
       for (const [k, v] of Object.entries(attributes)) theirs[k] = await v;
     }
-    for (const key of ['host.name', 'host.arch', 'os.type', 'process.pid', 'process.runtime.name', 'process.runtime.version']) {
+    for (const key of [
+      'host.name',
+      'host.arch',
+      'os.type',
+      'process.pid',
+      'process.runtime.name',
+      'process.runtime.version',
+    ]) {
       assert.equal(ours[key], theirs[key], key);
     }
   });
@@ -160,12 +197,18 @@ describe('resource detection', () => {
     assert.deepEqual(resourceDetectorsFromEnv({}, warn), ['host', 'os', 'process']);
     assert.deepEqual(resourceDetectorsFromEnv({ OTEL_NODE_RESOURCE_DETECTORS: 'env,os' }, warn), ['os']);
     assert.deepEqual(resourceDetectorsFromEnv({ OTEL_NODE_RESOURCE_DETECTORS: 'none' }, warn), []);
-    assert.deepEqual(resourceDetectorsFromEnv({ OTEL_NODE_RESOURCE_DETECTORS: 'all,gcp' }, warn), ['host', 'os', 'process']);
+    assert.deepEqual(resourceDetectorsFromEnv({ OTEL_NODE_RESOURCE_DETECTORS: 'all,gcp' }, warn), [
+      'host',
+      'os',
+      'process',
+    ]);
     assert.deepEqual(warnings, [
       'OTEL_NODE_RESOURCE_DETECTORS: unknown detector "gcp" ignored (known: env, host, os, process, all, none)',
     ]);
     assert.deepEqual(Object.keys(detectResourceAttributes(['os'])), ['os.type']);
-    const resource = defaultResource({ env: { OTEL_NODE_RESOURCE_DETECTORS: 'host', OTEL_RESOURCE_ATTRIBUTES: 'host.name=override' } });
+    const resource = defaultResource({
+      env: { OTEL_NODE_RESOURCE_DETECTORS: 'host', OTEL_RESOURCE_ATTRIBUTES: 'host.name=override' },
+    });
     assert.equal(resource.attributes['host.name'], 'override');
     assert.equal(resource.attributes['os.type'], undefined);
     assert.equal(resource.attributes['telemetry.sdk.version'], ZEROTEL_VERSION);
@@ -177,7 +220,10 @@ describe('resource detection', () => {
   });
 
   it('a resource may carry a schema URL', () => {
-    assert.equal(defaultResource({ env: {}, schemaUrl: 'https://opentelemetry.io/schemas/1.24.0' }).schemaUrl, 'https://opentelemetry.io/schemas/1.24.0');
+    assert.equal(
+      defaultResource({ env: {}, schemaUrl: 'https://opentelemetry.io/schemas/1.24.0' }).schemaUrl,
+      'https://opentelemetry.io/schemas/1.24.0',
+    );
     assert.equal(defaultResource({ env: {} }).schemaUrl, undefined);
   });
 });

@@ -19,7 +19,10 @@ after(async () => {
 
 /** Runs the CommonJS program against the receiver; its one JSON line. */
 function runChild(port: number): Promise<Record<string, unknown>> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, String(port)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, String(port)], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   let err = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -37,7 +40,9 @@ function runChild(port: number): Promise<Record<string, unknown>> {
 const hex = (b: Buffer): string => b.toString('hex');
 
 describe('@opentelemetry/instrumentation-http on zerotel', () => {
-  it('a client and a server span in one trace, SERVER the child of CLIENT, traceparent on the wire, over OTLP/gRPC', { timeout: 180_000 }, async () => {
+  it('a client and a server span in one trace, SERVER the child of CLIENT, traceparent on the wire, over OTLP/gRPC', {
+    timeout: 180_000,
+  }, async () => {
     peer = await startGrpcPeer();
     const received = await runChild(peer.port);
     assert.equal(received['status'], 200);

@@ -2,7 +2,11 @@ import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import { after, before, describe, it } from 'node:test';
 import * as api from '@opentelemetry/api';
-import { W3CTraceContextPropagator as OtelTraceContextPropagator, suppressTracing as otelSuppressTracing, TraceState as OtelTraceState } from '@opentelemetry/core';
+import {
+  W3CTraceContextPropagator as OtelTraceContextPropagator,
+  suppressTracing as otelSuppressTracing,
+  TraceState as OtelTraceState,
+} from '@opentelemetry/core';
 import {
   AsyncLocalStorageContextManager,
   CompositePropagator,
@@ -153,8 +157,16 @@ describe('behind @opentelemetry/api', () => {
   it("takes the api's SpanKind and SpanStatusCode values as the same kinds and codes", () => {
     processor.ended.length = 0;
     const tracer = api.trace.getTracer('lib');
-    const kinds = [api.SpanKind.INTERNAL, api.SpanKind.SERVER, api.SpanKind.CLIENT, api.SpanKind.PRODUCER, api.SpanKind.CONSUMER];
-    kinds.forEach((kind, i) => tracer.startSpan(`k${i}`, { kind }).setStatus({ code: api.SpanStatusCode.ERROR, message: 'm' }).end());
+    const kinds = [
+      api.SpanKind.INTERNAL,
+      api.SpanKind.SERVER,
+      api.SpanKind.CLIENT,
+      api.SpanKind.PRODUCER,
+      api.SpanKind.CONSUMER,
+    ];
+    for (const [i, kind] of kinds.entries()) {
+      tracer.startSpan(`k${i}`, { kind }).setStatus({ code: api.SpanStatusCode.ERROR, message: 'm' }).end();
+    }
     assert.deepEqual(
       kinds.map((_, i) => ended(`k${i}`).kind),
       [SpanKind.INTERNAL, SpanKind.SERVER, SpanKind.CLIENT, SpanKind.PRODUCER, SpanKind.CONSUMER],
@@ -164,8 +176,12 @@ describe('behind @opentelemetry/api', () => {
 
   it('gives the scope the schema URL of getTracer, and implements every Span method', () => {
     processor.ended.length = 0;
-    const tracer = api.trace.getTracerProvider().getTracer('schema-lib', '2.0.0', { schemaUrl: 'https://opentelemetry.io/schemas/1.24.0' });
-    const link = { context: { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', traceFlags: 1 } };
+    const tracer = api.trace
+      .getTracerProvider()
+      .getTracer('schema-lib', '2.0.0', { schemaUrl: 'https://opentelemetry.io/schemas/1.24.0' });
+    const link = {
+      context: { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', traceFlags: 1 },
+    };
     const span = tracer.startSpan('all');
     span
       .setAttribute('a', 1)
@@ -183,7 +199,10 @@ describe('behind @opentelemetry/api', () => {
     assert.equal(data.scope.schemaUrl, 'https://opentelemetry.io/schemas/1.24.0');
     assert.equal(data.scope.version, '2.0.0');
     assert.deepEqual(data.attributes, { a: 1, b: 'x' });
-    assert.deepEqual(data.events.map((e) => e.name), ['e', 'exception']);
+    assert.deepEqual(
+      data.events.map((e) => e.name),
+      ['e', 'exception'],
+    );
     assert.equal(data.events[1]!.attributes['exception.type'], 'TypeError');
     assert.equal(data.links.length, 2);
     assert.equal(data.links[0]!.isRemote, false);
@@ -194,7 +213,10 @@ describe('behind @opentelemetry/api', () => {
     const tracer = api.trace.getTracer('lib');
     const span = tracer.startSpan('out');
     let ctx = api.trace.setSpan(api.context.active(), span);
-    ctx = api.propagation.setBaggage(ctx, api.propagation.createBaggage({ user: { value: 'a b', metadata: api.baggageEntryMetadataFromString('p=1') } }));
+    ctx = api.propagation.setBaggage(
+      ctx,
+      api.propagation.createBaggage({ user: { value: 'a b', metadata: api.baggageEntryMetadataFromString('p=1') } }),
+    );
     const ours: Record<string, string> = {};
     api.propagation.inject(ctx, ours);
     const theirs: Record<string, string> = {};
@@ -227,10 +249,26 @@ describe('AsyncLocalStorageContextManager', () => {
     const m = new AsyncLocalStorageContextManager();
     const key = api.createContextKey('k');
     const ctx = api.ROOT_CONTEXT.setValue(key, 1);
-    assert.equal(m.with(ctx, () => m.active().getValue(key)), undefined);
+    assert.equal(
+      m.with(ctx, () => m.active().getValue(key)),
+      undefined,
+    );
     m.enable();
-    assert.equal(m.with(ctx, () => m.active().getValue(key)), 1);
-    assert.equal(m.with(ctx, function (this: unknown, a: number) { return [this, a]; }, 'self', 5)[1], 5);
+    assert.equal(
+      m.with(ctx, () => m.active().getValue(key)),
+      1,
+    );
+    assert.equal(
+      m.with(
+        ctx,
+        function (this: unknown, a: number) {
+          return [this, a];
+        },
+        'self',
+        5,
+      )[1],
+      5,
+    );
     const bound = m.bind(ctx, () => m.active().getValue(key));
     assert.equal(bound(), 1);
     m.disable();

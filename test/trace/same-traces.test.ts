@@ -15,13 +15,19 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const WORKLOAD = fileURLToPath(new URL('./same-traces/workload.ts', import.meta.url));
 
 function run(sdk: string): Promise<NormalSpan[]> {
-  const child = spawn(process.execPath, ['--import', 'tsx', WORKLOAD, sdk], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', WORKLOAD, sdk], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   let err = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr.on('data', (d: Buffer) => (err += d.toString()));
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => (child.kill('SIGKILL'), reject(new Error(`${sdk} workload timed out: ${err}`))), 120_000);
+    const timer = setTimeout(
+      () => (child.kill('SIGKILL'), reject(new Error(`${sdk} workload timed out: ${err}`))),
+      120_000,
+    );
     child.on('exit', (code) => {
       clearTimeout(timer);
       if (code !== 0) return reject(new Error(`${sdk} workload exited with ${code}: ${err}`));
@@ -35,7 +41,8 @@ function normalize(spans: NormalSpan[]): object[] {
   const nameOf = new Map(spans.map((s) => [s.spanId, s.name]));
   const traceOf = new Map<string, string>();
   for (const s of [...spans].sort((a, b) => a.name.localeCompare(b.name))) {
-    if (s.parentSpanId === undefined || !nameOf.has(s.parentSpanId)) traceOf.set(s.traceId, traceOf.get(s.traceId) ?? s.name);
+    if (s.parentSpanId === undefined || !nameOf.has(s.parentSpanId))
+      traceOf.set(s.traceId, traceOf.get(s.traceId) ?? s.name);
   }
   return spans
     .map((s) => ({
@@ -46,7 +53,11 @@ function normalize(spans: NormalSpan[]): object[] {
       parentIsRemote: s.parentIsRemote ?? null,
       attributes: s.attributes,
       events: s.events,
-      links: s.links.map((l) => ({ to: nameOf.get(l.spanId), sameTrace: traceOf.get(l.traceId), attributes: l.attributes })),
+      links: s.links.map((l) => ({
+        to: nameOf.get(l.spanId),
+        sameTrace: traceOf.get(l.traceId),
+        attributes: l.attributes,
+      })),
       status: s.status,
       scope: s.scope,
     }))

@@ -49,7 +49,10 @@ function freePort(): Promise<number> {
 
 /** Starts the service with `sdk` registered; resolves with its port. */
 function startService(sdk: string): Promise<number> {
-  const child = spawn(process.execPath, ['--import', 'tsx', SERVICE, sdk], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', SERVICE, sdk], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   children.push(child);
   return new Promise((resolve, reject) => {
     let out = '';
@@ -78,7 +81,12 @@ async function runSuite(port: number): Promise<Map<string, Outcome>> {
   const harnessPort = await freePort();
   const child = spawn(PYTHON, ['-s', 'test.py', `http://127.0.0.1:${port}/test`], {
     cwd: SUITE,
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HARNESS_PORT: String(harnessPort), SPEC_LEVEL: '1', STRICT_LEVEL: '2' },
+    env: {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      HARNESS_PORT: String(harnessPort),
+      SPEC_LEVEL: '1',
+      STRICT_LEVEL: '2',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.push(child);
@@ -86,7 +94,10 @@ async function runSuite(port: number): Promise<Map<string, Outcome>> {
   child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => (child.kill('SIGKILL'), reject(new Error(`harness timed out:\n${output}`))), 300_000);
+    const timer = setTimeout(
+      () => (child.kill('SIGKILL'), reject(new Error(`harness timed out:\n${output}`))),
+      300_000,
+    );
     child.on('exit', () => (clearTimeout(timer), resolve()));
   });
   // unittest -v prints `test_x (module.Class.test_x)`, maybe the docstring's first line, then ` ... ok`.
@@ -105,7 +116,9 @@ async function runSuite(port: number): Promise<Map<string, Outcome>> {
 const peer = findSuite();
 
 describe('W3C trace-context test suite', peerOptions(peer), () => {
-  it('passes every test OpenTelemetry JS passes, and fails none, behind @opentelemetry/api', { timeout: 600_000 }, async () => {
+  it('passes every test OpenTelemetry JS passes, and fails none, behind @opentelemetry/api', {
+    timeout: 600_000,
+  }, async () => {
     assertPeer(peer);
     const [zerotelPort, otelPort] = await Promise.all([startService('zerotel'), startService('opentelemetry-js')]);
     const zerotel = await runSuite(zerotelPort);
@@ -115,10 +128,14 @@ describe('W3C trace-context test suite', peerOptions(peer), () => {
     const otelPassed = [...otel].filter(([, o]) => o === 'ok').map(([n]) => n);
     // OpenTelemetry JS 3.1 passes 36 (it keeps the good members of a bad tracestate, which the strict tests refuse).
     assert.ok(otelPassed.length >= 30, `OpenTelemetry JS passed ${otelPassed.length}`);
-    for (const name of otelPassed) assert.equal(zerotel.get(name), 'ok', `${name}: OpenTelemetry JS passes it, zerotel must`);
+    for (const name of otelPassed)
+      assert.equal(zerotel.get(name), 'ok', `${name}: OpenTelemetry JS passes it, zerotel must`);
     const failed = [...zerotel].filter(([, o]) => o === 'FAIL' || o === 'ERROR').map(([n]) => n);
     assert.deepEqual(failed, []);
     // Only the Level 2 test (test_propagates_random_flag) is skipped at spec level 1.
-    assert.deepEqual([...zerotel].filter(([, o]) => o === 'skipped').map(([n]) => n), ['test_propagates_random_flag']);
+    assert.deepEqual(
+      [...zerotel].filter(([, o]) => o === 'skipped').map(([n]) => n),
+      ['test_propagates_random_flag'],
+    );
   });
 });

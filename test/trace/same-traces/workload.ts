@@ -31,7 +31,9 @@ async function register(sdk: string): Promise<() => Promise<NormalSpan[]>> {
     const ended: import('../../../lib/trace/index.js').SpanData[] = [];
     const provider = new z.TracerProvider({
       sampler: new z.AlwaysOnSampler(),
-      spanProcessors: [{ onStart() {}, onEnd: (s) => void ended.push(s), forceFlush: async () => true, shutdown: async () => true }],
+      spanProcessors: [
+        { onStart() {}, onEnd: (s) => void ended.push(s), forceFlush: async () => true, shutdown: async () => true },
+      ],
     });
     api.context.setGlobalContextManager(new z.AsyncLocalStorageContextManager().enable());
     api.propagation.setGlobalPropagator(
@@ -64,7 +66,9 @@ async function register(sdk: string): Promise<() => Promise<NormalSpan[]>> {
     });
     api.context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
     api.propagation.setGlobalPropagator(
-      new core.CompositePropagator({ propagators: [new core.W3CTraceContextPropagator(), new core.W3CBaggagePropagator()] }),
+      new core.CompositePropagator({
+        propagators: [new core.W3CTraceContextPropagator(), new core.W3CBaggagePropagator()],
+      }),
     );
     api.trace.setGlobalTracerProvider(provider);
     return async () => {
@@ -78,7 +82,11 @@ async function register(sdk: string): Promise<() => Promise<NormalSpan[]>> {
         parentIsRemote: s.parentSpanContext === undefined ? undefined : s.parentSpanContext.isRemote === true,
         attributes: { ...s.attributes },
         events: s.events.map((e) => ({ name: e.name, attributes: { ...e.attributes } })),
-        links: s.links.map((l) => ({ traceId: l.context.traceId, spanId: l.context.spanId, attributes: { ...l.attributes } })),
+        links: s.links.map((l) => ({
+          traceId: l.context.traceId,
+          spanId: l.context.spanId,
+          attributes: { ...l.attributes },
+        })),
         status: { code: s.status.code, message: s.status.message ?? '' },
         scope: `${s.instrumentationScope.name}@${s.instrumentationScope.version ?? ''}`,
       }));
@@ -94,36 +102,40 @@ async function workload(): Promise<void> {
   const tracer = api.trace.getTracer('workload', '1.0.0');
   const emitter = new EventEmitter();
   const headers: Record<string, string> = {};
-  await tracer.startActiveSpan('root', { kind: api.SpanKind.SERVER, attributes: { 'http.route': '/x', n: 1 } }, async (root) => {
-    await sleep(1);
-    tracer.startActiveSpan('after-await', (s) => s.end());
-    await new Promise<void>((resolve) => setTimeout(() => (tracer.startSpan('in-timer').end(), resolve()), 1));
-    await Promise.all(
-      [1, 2].map(async (i) => {
-        await sleep(i);
-        tracer.startSpan(`all-${i}`, { kind: api.SpanKind.CLIENT }).end();
-      }),
-    );
-    api.context.bind(api.context.active(), emitter);
-    emitter.on('event', () => tracer.startSpan('emitted', { kind: api.SpanKind.INTERNAL }).end());
-    const withBaggage = api.propagation.setBaggage(
-      api.context.active(),
-      api.propagation.createBaggage({ tenant: { value: 'a b' } }),
-    );
-    api.propagation.inject(withBaggage, headers);
-    const failing = tracer.startSpan('failing', {
-      kind: api.SpanKind.PRODUCER,
-      links: [{ context: root.spanContext(), attributes: { why: 'batch' } }],
-    });
-    failing.addEvent('step', { at: 2 });
-    failing.setStatus({ code: api.SpanStatusCode.ERROR, message: 'bad input' });
-    failing.setAttribute('list', ['a', 'b']);
-    failing.updateName('failed');
-    failing.end();
-    api.context.with(core_suppress(api.context.active()), () => tracer.startSpan('suppressed').end());
-    root.setStatus({ code: api.SpanStatusCode.OK });
-    root.end();
-  });
+  await tracer.startActiveSpan(
+    'root',
+    { kind: api.SpanKind.SERVER, attributes: { 'http.route': '/x', n: 1 } },
+    async (root) => {
+      await sleep(1);
+      tracer.startActiveSpan('after-await', (s) => s.end());
+      await new Promise<void>((resolve) => setTimeout(() => (tracer.startSpan('in-timer').end(), resolve()), 1));
+      await Promise.all(
+        [1, 2].map(async (i) => {
+          await sleep(i);
+          tracer.startSpan(`all-${i}`, { kind: api.SpanKind.CLIENT }).end();
+        }),
+      );
+      api.context.bind(api.context.active(), emitter);
+      emitter.on('event', () => tracer.startSpan('emitted', { kind: api.SpanKind.INTERNAL }).end());
+      const withBaggage = api.propagation.setBaggage(
+        api.context.active(),
+        api.propagation.createBaggage({ tenant: { value: 'a b' } }),
+      );
+      api.propagation.inject(withBaggage, headers);
+      const failing = tracer.startSpan('failing', {
+        kind: api.SpanKind.PRODUCER,
+        links: [{ context: root.spanContext(), attributes: { why: 'batch' } }],
+      });
+      failing.addEvent('step', { at: 2 });
+      failing.setStatus({ code: api.SpanStatusCode.ERROR, message: 'bad input' });
+      failing.setAttribute('list', ['a', 'b']);
+      failing.updateName('failed');
+      failing.end();
+      api.context.with(core_suppress(api.context.active()), () => tracer.startSpan('suppressed').end());
+      root.setStatus({ code: api.SpanStatusCode.OK });
+      root.end();
+    },
+  );
   // Outside the root's context: the bound listener still runs in it.
   emitter.emit('event');
   // The other side of the wire: continue the injected context, reading the baggage.

@@ -25,7 +25,9 @@ async function register(sdk: string): Promise<void> {
     const core = await import('@opentelemetry/core');
     const sdkTrace = await import('@opentelemetry/sdk-trace');
     api.propagation.setGlobalPropagator(
-      new core.CompositePropagator({ propagators: [new core.W3CTraceContextPropagator(), new core.W3CBaggagePropagator()] }),
+      new core.CompositePropagator({
+        propagators: [new core.W3CTraceContextPropagator(), new core.W3CBaggagePropagator()],
+      }),
     );
     api.trace.setGlobalTracerProvider(new sdkTrace.TracerProvider({ sampler: new sdkTrace.AlwaysOnSampler() }));
   } else {
