@@ -4,38 +4,17 @@
  * zerotel, whose OTLP/gRPC exporter sends the spans to a grpc-js receiver here.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
+import { runJsonChild } from './helpers.js';
 import { type GrpcPeer, startGrpcPeer, type Decoded } from '../otlp/grpc-helpers.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CHILD = fileURLToPath(new URL('./instrumentation/http-child.cjs', import.meta.url));
 
 let peer: GrpcPeer | undefined;
 after(async () => {
   await peer?.stop();
 });
-
-/** Runs the CommonJS program against the receiver; its one JSON line. */
-function runChild(port: number): Promise<Record<string, unknown>> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, String(port)], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => (child.kill('SIGKILL'), reject(new Error(`child timed out: ${err}`))), 120_000);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      if (code !== 0) return reject(new Error(`child exited with ${code}: ${err}`));
-      resolve(JSON.parse(out.trim().split('\n').pop()!) as Record<string, unknown>);
-    });
-  });
-}
 
 const hex = (b: Buffer): string => b.toString('hex');
 
@@ -44,7 +23,7 @@ describe('@opentelemetry/instrumentation-http on zerotel', () => {
     timeout: 180_000,
   }, async () => {
     peer = await startGrpcPeer();
-    const received = await runChild(peer.port);
+    const received = await runJsonChild<Record<string, unknown>>(CHILD, [String(peer.port)]);
     assert.equal(received['status'], 200);
     const spans: Decoded[] = [];
     for (const call of peer.calls) {

@@ -6,34 +6,15 @@
  * trace membership, attributes, events, links, status and scope. Only the random ids differ.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
+import { runJsonChild } from './helpers.js';
 import type { NormalSpan } from './same-traces/workload.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const WORKLOAD = fileURLToPath(new URL('./same-traces/workload.ts', import.meta.url));
 
 function run(sdk: string): Promise<NormalSpan[]> {
-  const child = spawn(process.execPath, ['--import', 'tsx', WORKLOAD, sdk], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(
-      () => (child.kill('SIGKILL'), reject(new Error(`${sdk} workload timed out: ${err}`))),
-      120_000,
-    );
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      if (code !== 0) return reject(new Error(`${sdk} workload exited with ${code}: ${err}`));
-      resolve(JSON.parse(out.trim().split('\n').pop()!) as NormalSpan[]);
-    });
-  });
+  return runJsonChild<NormalSpan[]>(WORKLOAD, [sdk]);
 }
 
 /** The trace with ids replaced by what they point to: span names, and traces numbered by their first span's name. */

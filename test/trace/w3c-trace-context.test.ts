@@ -94,11 +94,14 @@ async function runSuite(port: number): Promise<Map<string, Outcome>> {
   child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(
-      () => (child.kill('SIGKILL'), reject(new Error(`harness timed out:\n${output}`))),
-      300_000,
-    );
-    child.on('exit', () => (clearTimeout(timer), resolve()));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`harness timed out:\n${output}`));
+    }, 300_000);
+    child.on('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
   });
   // unittest -v prints `test_x (module.Class.test_x)`, maybe the docstring's first line, then ` ... ok`.
   const outcomes = new Map<string, Outcome>();
