@@ -3,10 +3,13 @@
  * through its tracer, batch span processor and OTLP/gRPC exporter, sending them to the counting
  * receiver (bench/otlp-receiver.ts) on 127.0.0.1.
  *
- *   node otlp-producer.js zerotel|opentelemetry-js|bare PORT SPANS
+ *   node otlp-producer.js zerotel|opentelemetry-js|zerotel-api|opentelemetry-js-api|bare PORT SPANS
  *
  * prints one JSON line ({@link ProducerReport}) on stdout and exits. `bare` loads no SDK and sends
  * nothing: it reports the peak RSS of a Node process running this script alone, the baseline.
+ * The `-api` variants register the SDK's tracer provider with @opentelemetry/api and make every span
+ * through it, as instrumented code does: the tracer from `api.trace.getTracer`, parent contexts from
+ * `api.trace.setSpanContext(api.ROOT_CONTEXT, ...)`, kinds and status codes from the api's enums.
  *
  * The same for both SDKs:
  * - every span: a child of a remote, sampled parent (as a server span continuing an incoming
@@ -30,7 +33,79 @@ import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { mulberry32 } from './workloads.js';
 
-export type ProducerName = 'zerotel' | 'opentelemetry-js' | 'bare';
+export type ProducerName = 'zerotel' | 'opentelemetry-js' | 'zerotel-api' | 'opentelemetry-js-api' | 'bare';
+const PRODUCERS: readonly ProducerName[] = ['zerotel', 'opentelemetry-js', 'zerotel-api', 'opentelemetry-js-api', 'bare'];
+
+/** The spans' tracer, parents, kind and status, either from the SDK itself or through @opentelemetry/api. */
+interface SpanSource {
+  readonly tracer: {
+    startSpan(name: string, options: object, context: unknown): {
+      addEvent(name: string, attributes: object): unknown;
+      setStatus(status: { readonly code: number }): unknown;
+      end(): void;
+    };
+  };
+  readonly parentContexts: readonly unknown[];
+  readonly kind: number;
+  readonly ok: { readonly code: number };
+}
+
+/** Makes span `i` the same way for every producer: T1's attributes, one event, status OK, end. */
+function spanMaker(source: SpanSource, values: readonly SpanValues[]): (i: number) => void {
+  const { tracer, parentContexts, kind, ok } = source;
+  return (i) => {
+    const v = values[i % VALUES]!;
+    const span = tracer.startSpan(
+      SPAN_NAME,
+      {
+        kind,
+        attributes: {
+          'http.request.method': 'GET',
+          'url.path': v.urlPath,
+          'http.route': '/v1/data/{path}',
+          'user_agent.original': 'opa-client/1.0 (linux; amd64)',
+          'http.response.status_code': 200,
+          'http.response.body.size': v.bodySize,
+          'opa.eval.duration_ms': v.evalMs,
+          'opa.decision.allowed': v.allowed,
+        },
+      },
+      parentContexts[i % PARENTS],
+    );
+    span.addEvent('decision', { 'decision.id': v.decisionId, 'decision.result_count': v.resultCount });
+    span.setStatus(ok);
+    span.end();
+  };
+}
+
+/**
+ * Contexts, kind and status from @opentelemetry/api; the tracer from `provider`, or, with `register`,
+ * from `api.trace.getTracer` once `provider` is registered with the api.
+ */
+async function apiSource(
+  provider: { getTracer(name: string, version: string): unknown },
+  parents: readonly ParentIds[],
+  register: boolean,
+): Promise<SpanSource> {
+  const api = await import('@opentelemetry/api');
+  if (register && !api.trace.setGlobalTracerProvider(provider as import('@opentelemetry/api').TracerProvider)) {
+    throw new Error('could not register the tracer provider with @opentelemetry/api');
+  }
+  const tracer = register ? api.trace.getTracer('bench', '1.0.0') : provider.getTracer('bench', '1.0.0');
+  return {
+    tracer: tracer as SpanSource['tracer'],
+    parentContexts: parents.map((p) =>
+      api.trace.setSpanContext(api.ROOT_CONTEXT, {
+        traceId: p.traceId,
+        spanId: p.spanId,
+        traceFlags: api.TraceFlags.SAMPLED,
+        isRemote: true,
+      }),
+    ),
+    kind: api.SpanKind.SERVER,
+    ok: { code: api.SpanStatusCode.OK },
+  };
+}
 
 /** What the producer prints, one JSON line. */
 export interface ProducerReport {
@@ -172,7 +247,7 @@ interface Pipeline {
   dropped(): number;
 }
 
-async function zerotelPipeline(port: number, outstanding: Outstanding): Promise<Pipeline> {
+async function zerotelPipeline(port: number, outstanding: Outstanding, viaApi: boolean): Promise<Pipeline> {
   const trace = await import('../lib/trace/index.js');
   const { OtlpGrpcTraceExporter } = await import('../lib/otlp/exporter.js');
   type SpanExporter = import('../lib/trace/index.js').SpanExporter;
@@ -205,51 +280,32 @@ async function zerotelPipeline(port: number, outstanding: Outstanding): Promise<
     sampler: new trace.ParentBasedSampler(new trace.AlwaysOnSampler()),
     spanProcessors: [processor],
   });
-  const tracer = provider.getTracer('bench', '1.0.0');
   const { values, parents } = tables();
-  const parentContexts = parents.map((p) =>
-    trace.setSpanContext(trace.ROOT_CONTEXT, {
-      traceId: p.traceId,
-      spanId: p.spanId,
-      traceFlags: trace.TraceFlags.SAMPLED,
-      traceState: trace.TraceState.EMPTY,
-      isRemote: true,
-    }),
-  );
-  const SERVER = trace.SpanKind.SERVER;
-  const OK = { code: trace.StatusCode.OK };
+  const source: SpanSource = viaApi
+    ? await apiSource(provider, parents, true)
+    : {
+        tracer: provider.getTracer('bench', '1.0.0') as unknown as SpanSource['tracer'],
+        parentContexts: parents.map((p) =>
+          trace.setSpanContext(trace.ROOT_CONTEXT, {
+            traceId: p.traceId,
+            spanId: p.spanId,
+            traceFlags: trace.TraceFlags.SAMPLED,
+            traceState: trace.TraceState.EMPTY,
+            isRemote: true,
+          }),
+        ),
+        kind: trace.SpanKind.SERVER,
+        ok: { code: trace.StatusCode.OK },
+      };
   return {
-    makeSpan(i) {
-      const v = values[i % VALUES]!;
-      const span = tracer.startSpan(
-        SPAN_NAME,
-        {
-          kind: SERVER,
-          attributes: {
-            'http.request.method': 'GET',
-            'url.path': v.urlPath,
-            'http.route': '/v1/data/{path}',
-            'user_agent.original': 'opa-client/1.0 (linux; amd64)',
-            'http.response.status_code': 200,
-            'http.response.body.size': v.bodySize,
-            'opa.eval.duration_ms': v.evalMs,
-            'opa.decision.allowed': v.allowed,
-          },
-        },
-        parentContexts[i % PARENTS],
-      );
-      span.addEvent('decision', { 'decision.id': v.decisionId, 'decision.result_count': v.resultCount });
-      span.setStatus(OK);
-      span.end();
-    },
+    makeSpan: spanMaker(source, values),
     forceFlush: () => provider.forceFlush(),
     shutdown: () => provider.shutdown(),
     dropped: () => Object.values(processor.stats().dropped).reduce((a, b) => a + b, 0),
   };
 }
 
-async function openTelemetryPipeline(port: number, outstanding: Outstanding): Promise<Pipeline> {
-  const api = await import('@opentelemetry/api');
+async function openTelemetryPipeline(port: number, outstanding: Outstanding, viaApi: boolean): Promise<Pipeline> {
   const sdk = await import('@opentelemetry/sdk-trace');
   const { resourceFromAttributes } = await import('@opentelemetry/resources');
   const { OTLPTraceExporter } = await import('@opentelemetry/exporter-trace-otlp-grpc');
@@ -281,42 +337,10 @@ async function openTelemetryPipeline(port: number, outstanding: Outstanding): Pr
     sampler: new sdk.ParentBasedSampler({ root: new sdk.AlwaysOnSampler() }),
     spanProcessors: [processor],
   });
-  const tracer = provider.getTracer('bench', '1.0.0');
   const { values, parents } = tables();
-  const parentContexts = parents.map((p) =>
-    api.trace.setSpanContext(api.ROOT_CONTEXT, {
-      traceId: p.traceId,
-      spanId: p.spanId,
-      traceFlags: api.TraceFlags.SAMPLED,
-      isRemote: true,
-    }),
-  );
-  const SERVER = api.SpanKind.SERVER;
-  const OK = { code: api.SpanStatusCode.OK };
+  const source = await apiSource(provider, parents, viaApi);
   return {
-    makeSpan(i) {
-      const v = values[i % VALUES]!;
-      const span = tracer.startSpan(
-        SPAN_NAME,
-        {
-          kind: SERVER,
-          attributes: {
-            'http.request.method': 'GET',
-            'url.path': v.urlPath,
-            'http.route': '/v1/data/{path}',
-            'user_agent.original': 'opa-client/1.0 (linux; amd64)',
-            'http.response.status_code': 200,
-            'http.response.body.size': v.bodySize,
-            'opa.eval.duration_ms': v.evalMs,
-            'opa.decision.allowed': v.allowed,
-          },
-        },
-        parentContexts[i % PARENTS],
-      );
-      span.addEvent('decision', { 'decision.id': v.decisionId, 'decision.result_count': v.resultCount });
-      span.setStatus(OK);
-      span.end();
-    },
+    makeSpan: spanMaker(source, values),
     forceFlush: () => provider.forceFlush(),
     shutdown: () => provider.shutdown(),
     dropped: () => -1,
@@ -356,8 +380,10 @@ export async function produce(producer: ProducerName, port: number, spans: numbe
       maxOutstanding: 0,
     };
   }
-  const pipeline =
-    producer === 'zerotel' ? await zerotelPipeline(port, outstanding) : await openTelemetryPipeline(port, outstanding);
+  const viaApi = producer.endsWith('-api');
+  const pipeline = producer.startsWith('zerotel')
+    ? await zerotelPipeline(port, outstanding, viaApi)
+    : await openTelemetryPipeline(port, outstanding, viaApi);
   const start = performance.now();
   for (let i = 0; i < spans; i++) {
     const wait = outstanding.room();
@@ -385,15 +411,15 @@ export async function produce(producer: ProducerName, port: number, spans: numbe
 
 async function main(): Promise<void> {
   const [name, portText, spansText] = process.argv.slice(2);
-  if (name !== 'zerotel' && name !== 'opentelemetry-js' && name !== 'bare') {
-    throw new Error(`usage: otlp-producer zerotel|opentelemetry-js|bare PORT SPANS (got ${JSON.stringify(name)})`);
+  if (!PRODUCERS.includes(name as ProducerName)) {
+    throw new Error(`usage: otlp-producer ${PRODUCERS.join('|')} PORT SPANS (got ${JSON.stringify(name)})`);
   }
   const port = Number(portText ?? 0);
   const spans = Number(spansText ?? 0);
   if (name !== 'bare' && (!Number.isInteger(port) || port <= 0 || !Number.isInteger(spans) || spans <= 0)) {
     throw new Error(`PORT and SPANS must be positive integers, got ${JSON.stringify(portText)} ${JSON.stringify(spansText)}`);
   }
-  const report = await produce(name, port, spans);
+  const report = await produce(name as ProducerName, port, spans);
   process.stdout.write(`${JSON.stringify(report)}\n`);
 }
 

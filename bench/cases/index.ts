@@ -11,7 +11,7 @@ import { footprintGroup } from './footprint.js';
 import { formatsGroup } from './formats.js';
 import { hotPathsGroup } from './hot-paths.js';
 import { nativeGroup } from './native.js';
-import { otlpE2eGroup } from './otlp-e2e.js';
+import { otlpE2eApiGroup, otlpE2eGroup } from './otlp-e2e.js';
 import { otlpEncodeGroup } from './otlp-encode.js';
 import { runtimeGroup } from './runtime.js';
 import { scrapeGroups } from './scrape.js';
@@ -26,6 +26,7 @@ export const GROUPS: readonly BenchGroup[] = [
   runtimeGroup,
   otlpEncodeGroup,
   otlpE2eGroup,
+  otlpE2eApiGroup,
   footprintGroup,
   fixtureGroup,
 ];

@@ -21,7 +21,8 @@
  * Medians over the runs; contenders alternate (A B, B A, ...) after one unrecorded warm-up run each.
  * `--quick` makes fewer, smaller runs (20,000 spans), and its measure names say so.
  *
- * Alone: `tsx bench/cases/otlp-e2e.ts [--quick]` prints the figures;
+ * Alone: `tsx bench/cases/otlp-e2e.ts [--quick] [--api]` prints the figures (`--api`: spans made
+ * through @opentelemetry/api, the `otlp-e2e-api` group);
  * `tsx bench/cases/otlp-e2e.ts --profile DIR` runs one zerotel producer under `node --cpu-prof`
  * (and `--heap-prof`) writing the profiles to DIR.
  */
@@ -44,23 +45,36 @@ interface Plan {
   readonly warmupSpans: number;
   readonly throughputName: string;
   readonly rssName: string;
+  /** The producers standing for zerotel and for the peer. */
+  readonly zerotel: ProducerName;
+  readonly peer: ProducerName;
 }
 
-function plan(options: Pick<BenchOptions, 'quick'>): Plan {
+/**
+ * The spans are made either with each SDK's own tracer, or through @opentelemetry/api with the SDK
+ * registered behind it (` via @opentelemetry/api` in the measure names), as instrumented code makes them.
+ */
+function plan(options: Pick<BenchOptions, 'quick'>, viaApi = false): Plan {
+  const api = viaApi ? ' via @opentelemetry/api' : '';
+  const producers = viaApi
+    ? { zerotel: 'zerotel-api' as const, peer: 'opentelemetry-js-api' as const }
+    : { zerotel: 'zerotel' as const, peer: 'opentelemetry-js' as const };
   return options.quick
     ? {
         spans: 20_000,
         runs: 3,
         warmupSpans: 5_000,
-        throughputName: 'E1 20k spans end to end (--quick, not the 100k measure)',
-        rssName: 'E1 producer peak RSS, 20k spans (--quick)',
+        throughputName: `E1 20k spans end to end${api} (--quick, not the 100k measure)`,
+        rssName: `E1 producer peak RSS, 20k spans${api} (--quick)`,
+        ...producers,
       }
     : {
         spans: 100_000,
         runs: 7,
         warmupSpans: 20_000,
-        throughputName: 'E1 100k spans end to end',
-        rssName: 'E1 producer peak RSS, 100k spans',
+        throughputName: `E1 100k spans end to end${api}`,
+        rssName: `E1 producer peak RSS, 100k spans${api}`,
+        ...producers,
       };
 }
 
@@ -264,15 +278,17 @@ async function checkedRun(dir: string, receiver: Receiver, producer: ProducerNam
 
 const MIB = 1024;
 
-async function measure(ctx: BenchContext): Promise<void> {
-  const p = plan(ctx.options);
+async function measure(ctx: BenchContext, viaApi: boolean): Promise<void> {
+  const p = plan(ctx.options, viaApi);
   if (!ctx.wants(p.throughputName) && !ctx.wants(p.rssName)) return;
   ctx.progress('E1: transpiling the producer and receiver');
   const dir = await buildPlainCopy();
   let receiver: Receiver | undefined;
   try {
     receiver = await startReceiver(dir);
-    const producers: ProducerName[] = ['zerotel', PEER];
+    const producers: ProducerName[] = [p.zerotel, p.peer];
+    // Results are named by contender, whichever producer variant stands for it.
+    const contender = (producer: ProducerName): string => (producer === p.zerotel ? 'zerotel' : PEER);
     const bare: number[] = [];
     for (let i = 0; i < 3; i++) bare.push((await runProducer(dir, 'bare', 0, 0)).maxRssKiB / MIB);
     // Warm the receiver (and the file cache) with one unrecorded, still checked, run of each.
@@ -285,7 +301,7 @@ async function measure(ctx: BenchContext): Promise<void> {
       const order = round % 2 === 0 ? producers : [...producers].reverse();
       for (const producer of order) {
         ctx.progress(`E1: run ${round + 1}/${p.runs}, ${producer}`);
-        reports[producer]!.push(await checkedRun(dir, receiver, producer, p.spans));
+        reports[contender(producer)]!.push(await checkedRun(dir, receiver, producer, p.spans));
       }
     }
     const perSpan = (name: string) => stats(reports[name]!.map((r) => (r.elapsedMs * 1000) / r.spans));
@@ -302,6 +318,7 @@ async function measure(ctx: BenchContext): Promise<void> {
         contenders: { zerotel: perSpan('zerotel'), [PEER]: perSpan(PEER) },
         mainPeer: PEER,
         info: {
+          producers: `${p.zerotel}, ${p.peer}`,
           spans: p.spans,
           runs: p.runs,
           'zerotel spans/s': Math.round(ours.median),
@@ -346,7 +363,19 @@ export const otlpE2eGroup: BenchGroup = {
     const p = plan(options);
     return [p.throughputName, p.rssName];
   },
-  run: measure,
+  run: (ctx) => measure(ctx, false),
+};
+
+/** E1 again with every span made through @opentelemetry/api, each SDK registered behind it. */
+export const otlpE2eApiGroup: BenchGroup = {
+  id: 'otlp-e2e-api',
+  title: 'E1 via @opentelemetry/api: spans made through the api, end to end to a loopback gRPC receiver',
+  mode: 'standard',
+  measureNames: (options) => {
+    const p = plan(options, true);
+    return [p.throughputName, p.rssName];
+  },
+  run: (ctx) => measure(ctx, true),
 };
 
 /** Runs one zerotel producer under the V8 CPU and heap profilers, writing the profiles to `outDir`. */
@@ -385,7 +414,7 @@ async function main(): Promise<void> {
   }
   const quick = args.includes('--quick');
   const results: MeasureResult[] = [];
-  await otlpE2eGroup.run({
+  await (args.includes('--api') ? otlpE2eApiGroup : otlpE2eGroup).run({
     options: { quick, only: undefined, fixture: undefined },
     wants: () => true,
     progress: (text) => process.stderr.write(`${text}\n`),

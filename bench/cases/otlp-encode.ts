@@ -104,10 +104,11 @@ export function zerotelSpans(t1: readonly T1Span[]): SpanData[] {
     traceId: s.traceId,
     spanId: s.spanId,
     parentSpanId: s.parentSpanId,
+    parentIsRemote: false,
     traceState: '',
     traceFlags: 1,
     name: SPAN_NAME,
-    kind: 2, // SERVER
+    kind: 1, // SERVER, numbered as @opentelemetry/api numbers it
     startTime: s.start,
     endTime: s.end,
     attributes: s.attributes,

@@ -547,16 +547,7 @@ function readTracing(r: Reader, value: unknown, env: Env, readFile: (path: strin
   }
 
   if (!tracingWanted(type, env)) return undefined;
-  if (type === undefined) {
-    // Enabled by OTEL_TRACES_EXPORTER: the protocol, if named, must be gRPC.
-    for (const name of ['OTEL_EXPORTER_OTLP_TRACES_PROTOCOL', 'OTEL_EXPORTER_OTLP_PROTOCOL']) {
-      const v = env[name]?.trim();
-      if (v !== undefined && v !== '') {
-        if (v.toLowerCase() !== 'grpc') r.problems.push(`${name}: only "grpc" is supported by zerotel, got ${JSON.stringify(v)}`);
-        break;
-      }
-    }
-  }
+  // OTEL_EXPORTER_OTLP_[TRACES_]PROTOCOL other than grpc is named by resolveOtlpConfig below.
 
   // Exporter options: OPA's settings where given; the OTEL_EXPORTER_OTLP_* variables fill the rest.
   const exporter: { -readonly [K in keyof OtlpExporterOptions]: OtlpExporterOptions[K] } = {};

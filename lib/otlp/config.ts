@@ -82,6 +82,27 @@ function fromEnv(env: Env, suffix: string): Sourced<string> | undefined {
   return undefined;
 }
 
+/** The OTLP transports the specification names for OTEL_EXPORTER_OTLP_[TRACES_]PROTOCOL. */
+export type OtlpProtocol = 'grpc' | 'http/protobuf' | 'http/json';
+const PROTOCOLS: readonly OtlpProtocol[] = ['grpc', 'http/protobuf', 'http/json'];
+
+/**
+ * The transport OTEL_EXPORTER_OTLP_TRACES_PROTOCOL (else OTEL_EXPORTER_OTLP_PROTOCOL) asks for, with the
+ * variable it came from; undefined when neither is set. A value the specification does not name is
+ * an {@link OtlpConfigError} naming the variable.
+ */
+export function otlpProtocolFromEnv(env: Env = process.env): { protocol: OtlpProtocol; source: string } | undefined {
+  const setting = fromEnv(env, 'PROTOCOL');
+  if (setting === undefined) return undefined;
+  const protocol = setting.value.toLowerCase() as OtlpProtocol;
+  if (!PROTOCOLS.includes(protocol)) {
+    throw new OtlpConfigError([
+      `${setting.source}: must be one of ${PROTOCOLS.join(', ')}, got ${JSON.stringify(setting.value)}`,
+    ]);
+  }
+  return { protocol, source: setting.source };
+}
+
 /**
  * Resolves options over the environment over the defaults, reading certificate files. Throws one
  * {@link OtlpConfigError} listing every problem.
@@ -94,6 +115,21 @@ export function resolveOtlpConfig(
   const problems: string[] = [];
   if (options === null || typeof options !== 'object') {
     throw new OtlpConfigError([`options: must be an object, got ${String(options)}`]);
+  }
+
+  // Protocol: this configuration is for OTLP/gRPC; the environment asking for OTLP/HTTP is a conflict
+  // to name, not to ignore (the spans would go to a port speaking another protocol).
+  try {
+    const asked = otlpProtocolFromEnv(env);
+    if (asked !== undefined && asked.protocol !== 'grpc') {
+      problems.push(
+        `${asked.source}: ${JSON.stringify(asked.protocol)} asks for OTLP/HTTP, but this is the OTLP/gRPC exporter ` +
+          '(set it to "grpc" or unset it, or use an OTLP/HTTP exporter)',
+      );
+    }
+  } catch (error) {
+    if (!(error instanceof OtlpConfigError)) throw error;
+    problems.push(...error.problems);
   }
 
   // Endpoint and transport security.

@@ -26,11 +26,15 @@
  * Arrays and key/value lists nested deeper than {@link MAX_NESTING} levels are written as an
  * empty AnyValue, which also keeps a cyclic value from recursing forever.
  *
- * Span.flags and Link.flags carry the W3C trace flags in bits 0-7. Bits 8-9 of the current
- * protocol say whether the parent (for a link: the linked) context is remote, with bit 8
- * meaning "this is known". SpanData does not record remoteness, so bit 8 stays clear, which
- * the protocol defines as "unknown"; claiming "local" without knowing would be wrong. A flags
- * value of 0 is left out like any proto3 default.
+ * Span.flags and Link.flags carry the W3C trace flags in bits 0-7. Bits 8-9 say whether the
+ * parent (for a link: the linked) context is remote, bit 8 meaning "this is known": set from
+ * SpanData.parentIsRemote / SpanLink.isRemote when given, left clear ("unknown") when not. A
+ * flags value of 0 is left out like any proto3 default.
+ *
+ * Span.kind: SpanData numbers kinds as @opentelemetry/api does (INTERNAL 0 ... CONSUMER 4); OTLP
+ * numbers them from 1 (0 is UNSPECIFIED), see {@link otlpKind}. Status codes agree already.
+ * ResourceSpans.schema_url and ScopeSpans.schema_url come from Resource / InstrumentationScope
+ * `schemaUrl` when set.
  *
  * Ids are lowercase hex in SpanData and bytes on the wire: the write pass turns each pair of
  * hex digits into one byte in place (uppercase digits work too). An id of odd length loses its
@@ -81,6 +85,7 @@ const RESOURCE_ATTRIBUTES = 0x0a; // Resource.attributes = 1
 const RESOURCE_DROPPED = 0x10; // Resource.dropped_attributes_count = 2
 const SCOPE_SPANS_SCOPE = 0x0a; // ScopeSpans.scope = 1
 const SCOPE_SPANS_SPANS = 0x12; // ScopeSpans.spans = 2
+const SCHEMA_URL = 0x1a; // ResourceSpans.schema_url = 3 and ScopeSpans.schema_url = 3
 const SCOPE_NAME = 0x0a; // InstrumentationScope.name = 1
 const SCOPE_VERSION = 0x12; // InstrumentationScope.version = 2
 const SCOPE_ATTRIBUTES = 0x1a; // InstrumentationScope.attributes = 3
@@ -130,6 +135,39 @@ const ANY_DOUBLE = 0x21; // AnyValue.double_value = 4, fixed64
 const ANY_ARRAY = 0x2a; // AnyValue.array_value = 5
 const ANY_KVLIST = 0x32; // AnyValue.kvlist_value = 6
 const ANY_BYTES = 0x3a; // AnyValue.bytes_value = 7
+
+/** OTLP's Span.kind for the api's numbering (INTERNAL 0 ... CONSUMER 4); UNSPECIFIED for anything else. */
+export function otlpKind(kind: number): number {
+  return kind >= 0 && kind <= 4 && (kind | 0) === kind ? kind + 1 : 0;
+}
+
+/** Bits 8 and 9 of Span.flags / Link.flags: "remoteness known" and "remote", when known. */
+function remoteBits(isRemote: boolean | undefined): number {
+  return isRemote === undefined ? 0 : isRemote ? 0x300 : 0x100;
+}
+
+/** Span.flags: W3C trace flags plus the parent's remoteness bits. */
+export function spanFlags(span: SpanData): number {
+  return (span.traceFlags & 0xff) | remoteBits(span.parentIsRemote);
+}
+
+/** Link.flags: W3C trace flags plus the linked context's remoteness bits. */
+export function linkFlags(link: SpanLink): number {
+  return (link.traceFlags & 0xff) | remoteBits(link.isRemote);
+}
+
+/** Bytes of a schema_url field ('' is left out). */
+function schemaUrlSize(url: string | undefined): number {
+  if (typeof url !== 'string' || url.length === 0) return 0;
+  const n = utf8Length(url);
+  return 1 + varintSize(n) + n;
+}
+
+function writeSchemaUrl(w: ProtoWriter, url: string | undefined): void {
+  if (typeof url !== 'string' || url.length === 0) return;
+  w.byte(SCHEMA_URL);
+  w.string(url, utf8Length(url));
+}
 
 /** Key (1 byte) + fixed64 payload. */
 const FIXED64_FIELD = 9;
@@ -567,6 +605,7 @@ function sizeResourceSpans(spans: readonly SpanData[], from: number, to: number)
     const scopeSpans = sizeScopeSpans(spans, g);
     size += 1 + varintSize(scopeSpans) + scopeSpans;
   }
+  size += schemaUrlSize(groupResource[from]!.schemaUrl);
   sizes.set(slot, size);
   return size;
 }
@@ -595,6 +634,7 @@ function sizeScopeSpans(spans: readonly SpanData[], g: number): number {
       size += 1 + varintSize(span) + span;
     }
   }
+  size += schemaUrlSize(groupScope[g]!.schemaUrl);
   sizes.set(slot, size);
   return size;
 }
@@ -627,7 +667,7 @@ function sizeSpan(span: SpanData): number {
   if (traceState !== 0) size += 1 + varintSize(traceState) + traceState;
   if (parent !== 0) size += 1 + varintSize(parent) + parent;
   if (name !== 0) size += 1 + varintSize(name) + name;
-  const kind = span.kind | 0;
+  const kind = otlpKind(span.kind);
   if (kind !== 0) size += 1 + varintSize(kind);
   size += sizeAttributes(span.attributes, 0);
   const droppedAttributes = span.droppedAttributesCount >>> 0;
@@ -651,7 +691,7 @@ function sizeSpan(span: SpanData): number {
   sizes.push(message);
   const statusSize = statusBodySize(status.code | 0, message);
   size += 1 + varintSize(statusSize) + statusSize;
-  if ((span.traceFlags & 0xff) !== 0) size += SPAN_FLAGS_FIELD;
+  if (spanFlags(span) !== 0) size += SPAN_FLAGS_FIELD;
   sizes.set(slot, size);
   return size;
 }
@@ -687,7 +727,7 @@ function sizeLink(link: SpanLink): number {
   if (traceState !== 0) size += 1 + varintSize(traceState) + traceState;
   const dropped = link.droppedAttributesCount >>> 0;
   if (dropped !== 0) size += 1 + varintSize(dropped);
-  if ((link.traceFlags & 0xff) !== 0) size += LINK_FLAGS_FIELD;
+  if (linkFlags(link) !== 0) size += LINK_FLAGS_FIELD;
   sizes.set(slot, size);
   return size;
 }
@@ -944,6 +984,7 @@ function writeResourceSpans(w: ProtoWriter, spans: readonly SpanData[], from: nu
     w.byte(RESOURCE_SPANS_SCOPE_SPANS);
     writeScopeSpans(w, spans, g);
   }
+  writeSchemaUrl(w, resource.schemaUrl);
 }
 
 function writeScopeSpans(w: ProtoWriter, spans: readonly SpanData[], g: number): void {
@@ -968,12 +1009,13 @@ function writeScopeSpans(w: ProtoWriter, spans: readonly SpanData[], g: number):
     // One group holding every span (the usual batch) keeps their order: one copy does.
     if (groupStart[g] === 0 && end === arena.length) arena.copyAll(w);
     else for (let k = groupStart[g]!; k < end; k++) arena.copySpan(w, order[k]!);
-    return;
+  } else {
+    for (let k = groupStart[g]!; k < end; k++) {
+      w.byte(SCOPE_SPANS_SPANS);
+      writeSpan(w, spans[order[k]!]!);
+    }
   }
-  for (let k = groupStart[g]!; k < end; k++) {
-    w.byte(SCOPE_SPANS_SPANS);
-    writeSpan(w, spans[order[k]!]!);
-  }
+  writeSchemaUrl(w, scope.schemaUrl);
 }
 
 function writeSpan(w: ProtoWriter, span: SpanData): void {
@@ -991,7 +1033,7 @@ function writeSpan(w: ProtoWriter, span: SpanData): void {
     w.byte(SPAN_NAME);
     w.string(span.name, name);
   }
-  const kind = span.kind | 0;
+  const kind = otlpKind(span.kind);
   if (kind !== 0) {
     w.byte(SPAN_KIND);
     w.varint(kind);
@@ -1041,7 +1083,7 @@ function writeSpan(w: ProtoWriter, span: SpanData): void {
     w.byte(STATUS_CODE);
     w.varint(code);
   }
-  const flags = span.traceFlags & 0xff;
+  const flags = spanFlags(span);
   if (flags !== 0) {
     w.byte(SPAN_FLAGS_0);
     w.byte(SPAN_FLAGS_1);
@@ -1082,7 +1124,7 @@ function writeLink(w: ProtoWriter, link: SpanLink): void {
     w.byte(LINK_DROPPED);
     w.varint(dropped);
   }
-  const flags = link.traceFlags & 0xff;
+  const flags = linkFlags(link);
   if (flags !== 0) {
     w.byte(LINK_FLAGS);
     w.fixed32(flags);
@@ -1416,7 +1458,7 @@ function putSpanField(w: ProtoWriter, pos: number, span: SpanData): number {
     buf[pos++] = SPAN_NAME;
     pos = putText(buf, pos, name);
   }
-  const kind = span.kind | 0;
+  const kind = otlpKind(span.kind);
   if (kind !== 0) pos = putVarintField(w, pos, SPAN_KIND, kind);
   pos = putTime(w, pos, SPAN_START, span.startTime);
   pos = putTime(w, pos, SPAN_END, span.endTime);
@@ -1441,7 +1483,7 @@ function putSpanField(w: ProtoWriter, pos: number, span: SpanData): number {
   }
   if (code !== 0) pos = putVarintField(w, pos, STATUS_CODE, code);
   pos = closeLength(buf, statusAt, 1, pos);
-  const flags = span.traceFlags & 0xff;
+  const flags = spanFlags(span);
   if (flags !== 0) {
     buf[pos] = SPAN_FLAGS_0;
     buf[pos + 1] = SPAN_FLAGS_1;
@@ -1480,7 +1522,7 @@ function putLinkOnce(w: ProtoWriter, pos: number, link: SpanLink): number {
   pos = putAttributesOnce(w, pos, link.attributes, LINK_ATTRIBUTES, 0);
   const dropped = link.droppedAttributesCount >>> 0;
   if (dropped !== 0) pos = putVarintField(w, pos, LINK_DROPPED, dropped);
-  const flags = link.traceFlags & 0xff;
+  const flags = linkFlags(link);
   if (flags !== 0) {
     buf[pos++] = LINK_FLAGS;
     w.pos = pos;

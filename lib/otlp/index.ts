@@ -8,6 +8,8 @@ export {
 } from './exporter.js';
 export {
   resolveOtlpConfig,
+  otlpProtocolFromEnv,
+  type OtlpProtocol,
   OtlpConfigError,
   DEFAULT_OTLP_GRPC_ENDPOINT,
   type OtlpExporterOptions,

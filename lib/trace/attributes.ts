@@ -99,11 +99,12 @@ export function truncateString(value: string, limit: number): string {
  *
  * Valid: strings (truncated to `lengthLimit` characters), booleans, numbers (any, NaN included, as
  * OTLP doubles carry them), bigints within int64, Uint8Arrays (copied), arrays whose elements are all
- * of one kind (each checked the same way; empty arrays are fine), and plain objects (OTLP kvlists)
+ * of one kind (each checked the same way; empty arrays are fine) apart from null or undefined elements,
+ * which are kept as null (sent as an empty AnyValue), and plain objects (OTLP kvlists)
  * whose keys are non-empty and whose values are all valid.
  * Invalid, and then dropped whole without counting as dropped-by-limit: undefined, null, functions,
  * symbols, class instances (Date, Map...), bigints beyond int64, arrays mixing kinds or holding an
- * invalid element (null/undefined included), and nesting deeper than 16 levels.
+ * invalid element, and nesting deeper than 16 levels.
  * Arrays and objects are copied, so later changes by the caller do not reach the span.
  */
 export function sanitizeAttributeValue(value: unknown, lengthLimit: number): AttributeValue | undefined {
@@ -140,13 +141,19 @@ function sanitize(value: unknown, lengthLimit: number, depth: number): Attribute
 
 function sanitizeArray(value: readonly unknown[], lengthLimit: number, depth: number): AttributeValue | undefined {
   const n = value.length;
-  const out = new Array<AttributeValue>(n);
+  const out = new Array<AttributeValue | null>(n);
   if (n === 0) return out;
-  const kind = kindOf(value[0]);
-  if (kind === undefined) return undefined;
+  let kind: Kind | undefined;
   for (let i = 0; i < n; i++) {
     const element = value[i];
-    if (i > 0 && kindOf(element) !== kind) return undefined;
+    // null and undefined elements are kept, as null: the attribute rules preserve them in arrays.
+    if (element === null || element === undefined) {
+      out[i] = null;
+      continue;
+    }
+    const elementKind = kindOf(element);
+    if (elementKind === undefined || (kind !== undefined && elementKind !== kind)) return undefined;
+    kind = elementKind;
     const item = sanitize(element, lengthLimit, depth + 1);
     if (item === undefined) return undefined;
     out[i] = item;

@@ -2,48 +2,64 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Span, SpanContext } from './span.js';
 
 /**
- * An immutable set of values carried along an async call chain: the active span and a few flags.
- * Each `setValue` returns a new context that shares the rest with its parent (a short linked list),
- * so entering a span costs one small object.
+ * An immutable set of values carried along an async call chain: the active span, baggage, a few flags.
+ * The same shape as `@opentelemetry/api`'s Context, so a context made by either side is read by the
+ * other without conversion: there is one representation, not two kept in sync.
  */
-export class Context {
-  private constructor(
-    private readonly parent: Context | null,
+export interface Context {
+  /** The value for `key`, or undefined. */
+  getValue(key: symbol): unknown;
+  /** A new context with `key` set to `value`. */
+  setValue(key: symbol, value: unknown): Context;
+  /** A new context without `key`. */
+  deleteValue(key: symbol): Context;
+}
+
+/**
+ * zerotel's Context: each `setValue` returns a new context that shares the rest with its parent (a
+ * short linked list), so entering a span costs one small object.
+ */
+class LinkedContext implements Context {
+  constructor(
+    private readonly parent: LinkedContext | null,
     private readonly key: symbol | null,
     private readonly value: unknown,
   ) {}
 
-  /** The empty context, where no span is active. */
-  static readonly ROOT: Context = new Context(null, null, undefined);
-
-  /** The value for `key`, or undefined. */
   getValue(key: symbol): unknown {
-    for (let c: Context | null = this; c !== null; c = c.parent) {
+    for (let c: LinkedContext | null = this; c !== null; c = c.parent) {
       if (c.key === key) return c.value;
     }
     return undefined;
   }
 
-  /** A new context with `key` set to `value`. */
   setValue(key: symbol, value: unknown): Context {
-    return new Context(this, key, value);
+    return new LinkedContext(this, key, value);
   }
 
-  /** A new context without `key`. */
   deleteValue(key: symbol): Context {
-    return this.getValue(key) === undefined ? this : new Context(this, key, undefined);
+    return this.getValue(key) === undefined ? this : new LinkedContext(this, key, undefined);
   }
 }
 
-export const ROOT_CONTEXT = Context.ROOT;
+/** The empty context, where no span is active. */
+export const ROOT_CONTEXT: Context = new LinkedContext(null, null, undefined);
 
-/** A key for a value of one's own in a Context. */
+/**
+ * A key for a value in a Context. Like `@opentelemetry/api`'s createContextKey it is `Symbol.for`
+ * the description, so the api and zerotel name the span, baggage and suppression slots alike.
+ */
 export function createContextKey(description: string): symbol {
-  return Symbol(description);
+  return Symbol.for(description);
 }
 
-/** One store for the whole process: the active context follows async work as AsyncLocalStorage does. */
-const storage = new AsyncLocalStorage<Context>();
+/**
+ * One store for the whole process: the active context follows async work as AsyncLocalStorage does.
+ * zerotel's `context` helpers and every AsyncLocalStorageContextManager share it, so the api's
+ * `context.active()` and zerotel's agree once that manager is registered.
+ * @internal
+ */
+export const contextStorage = new AsyncLocalStorage<Context>();
 
 /**
  * The active context. It flows into awaited promises, timers, `process.nextTick`, and callbacks of
@@ -53,29 +69,31 @@ const storage = new AsyncLocalStorage<Context>();
 export const context = {
   /** The context active here; ROOT_CONTEXT outside any. */
   active(): Context {
-    return storage.getStore() ?? ROOT_CONTEXT;
+    return contextStorage.getStore() ?? ROOT_CONTEXT;
   },
 
   /** Runs `fn` with `ctx` active, returning what it returns; the previous context is back afterwards. */
   with<A extends unknown[], R>(ctx: Context, fn: (...args: A) => R, thisArg?: unknown, ...args: A): R {
-    if (thisArg === undefined) return storage.run(ctx, fn, ...args);
-    return storage.run(ctx, () => fn.apply(thisArg, args));
+    if (thisArg === undefined) return contextStorage.run(ctx, fn, ...args);
+    return contextStorage.run(ctx, () => fn.apply(thisArg, args));
   },
 
   /** A function that always runs `fn` with `ctx` active, wherever it is called from. */
   bind<A extends unknown[], R>(ctx: Context, fn: (...args: A) => R): (...args: A) => R {
     return function (this: unknown, ...args: A): R {
-      return storage.run(ctx, () => fn.apply(this, args));
+      return contextStorage.run(ctx, () => fn.apply(this, args));
     };
   },
 };
 
-const SPAN_KEY = createContextKey('zerotel active span');
-const SUPPRESS_KEY = createContextKey('zerotel suppress tracing');
+/* The api's own slot names, so `api.trace.setSpan` / `getSpan` and `suppressTracing` of
+ * @opentelemetry/core read and write the same entries as zerotel. */
+const SPAN_KEY = createContextKey('OpenTelemetry Context Key SPAN');
+const SUPPRESS_KEY = createContextKey('OpenTelemetry SDK Context Key SUPPRESS_TRACING');
 
-/** The span in `ctx`, if any. */
+/** The span in `ctx`, if any (also a span put there by `@opentelemetry/api`'s `trace.setSpan`). */
 export function getSpan(ctx: Context): Span | undefined {
-  return ctx.getValue(SPAN_KEY) as Span | undefined;
+  return (ctx.getValue(SPAN_KEY) as Span | undefined) || undefined;
 }
 
 /** A new context with `span` as the active span. */
@@ -100,7 +118,7 @@ export function getActiveSpan(): Span | undefined {
 
 /** Runs `fn` with `span` active (in a child of the active context). */
 export function withSpan<R>(span: Span, fn: () => R): R {
-  return storage.run(setSpan(context.active(), span), fn);
+  return contextStorage.run(setSpan(context.active(), span), fn);
 }
 
 /** A context in which tracers make only non-recording spans: exporters use it so exports are not traced. */
@@ -108,6 +126,7 @@ export function suppressTracing(ctx: Context): Context {
   return ctx.setValue(SUPPRESS_KEY, true);
 }
 
+/** True in a context made by {@link suppressTracing} (zerotel's or @opentelemetry/core's). */
 export function isTracingSuppressed(ctx: Context): boolean {
   return ctx.getValue(SUPPRESS_KEY) === true;
 }

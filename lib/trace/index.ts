@@ -4,6 +4,8 @@ export {
   SpanKind,
   StatusCode,
   type AttributeValue,
+  type AttributeValueInput,
+  type AttributesInput,
   type Attributes,
   type ExportResult,
   type HrTime,
@@ -25,11 +27,12 @@ export {
   type Link,
   type Span,
   type SpanContext,
+  type SpanContextInput,
   type SpanProcessor,
   type SpanStatusInput,
 } from './span.js';
 export {
-  Context,
+  type Context,
   ROOT_CONTEXT,
   context,
   createContextKey,
@@ -42,15 +45,45 @@ export {
   suppressTracing,
   withSpan,
 } from './context.js';
+export { AsyncLocalStorageContextManager } from './context-manager.js';
+export {
+  Baggage,
+  baggageEntryMetadataFromString,
+  deleteBaggage,
+  getBaggage,
+  setBaggage,
+  type BaggageEntry,
+  type BaggageEntryMetadata,
+  type BaggageLike,
+} from './baggage.js';
+export {
+  CompositePropagator,
+  W3CBaggagePropagator,
+  W3CTraceContextPropagator,
+  defaultTextMapGetter,
+  defaultTextMapSetter,
+  propagatorFromEnv,
+  type TextMapGetter,
+  type TextMapPropagator,
+  type TextMapSetter,
+} from './propagators.js';
 export {
   Tracer,
   TracerProvider,
   createResource,
   defaultResource,
+  isSdkDisabled,
   parseResourceAttributes,
   type SpanOptions,
+  type TracerOptions,
   type TracerProviderOptions,
 } from './tracer.js';
+export {
+  RESOURCE_DETECTORS,
+  detectResourceAttributes,
+  resourceDetectorsFromEnv,
+  type ResourceDetector,
+} from './resource-detectors.js';
 export {
   INVALID_SPAN_ID,
   INVALID_TRACE_ID,

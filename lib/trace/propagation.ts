@@ -127,11 +127,14 @@ export function inject(headers: HeaderSetter, ctx: Context = context.active()): 
   const spanContext = getSpanContext(ctx);
   if (spanContext === undefined || !isSpanContextValid(spanContext)) return;
   const traceparent = formatTraceParent(spanContext);
-  const tracestate = spanContext.traceState.toHeader();
+  const tracestate = TraceState.from(spanContext.traceState).toHeader();
   if (typeof (headers as { setHeader?: unknown }).setHeader === 'function') {
-    const target = headers as { setHeader(name: string, value: string): unknown };
+    // An OutgoingMessage (or alike): a tracestate left from an earlier inject or by the caller
+    // belongs to another trace position, so it goes when this context has none.
+    const target = headers as { setHeader(name: string, value: string): unknown; removeHeader?: (name: string) => unknown };
     target.setHeader(TRACEPARENT, traceparent);
     if (tracestate !== '') target.setHeader(TRACESTATE, tracestate);
+    else if (typeof target.removeHeader === 'function') target.removeHeader(TRACESTATE);
     return;
   }
   const target = headers as OutgoingHttpHeaders;

@@ -1,4 +1,4 @@
-import type { Attributes, SpanKind } from './span-data.js';
+import type { Attributes, AttributesInput, SpanKind } from './span-data.js';
 import { isSpanContextValid, type Link, type SpanContext, TraceFlags } from './span.js';
 import type { TraceState } from './trace-state.js';
 
@@ -25,7 +25,7 @@ export interface Sampler {
     traceId: string,
     name: string,
     kind: SpanKind,
-    attributes: Attributes | undefined,
+    attributes: AttributesInput | undefined,
     links: readonly Link[] | undefined,
   ): SamplingResult;
   /** A description, e.g. `TraceIdRatioBased{0.25}`. */
@@ -153,7 +153,7 @@ export class ParentBasedSampler implements Sampler {
     traceId: string,
     name: string,
     kind: SpanKind,
-    attributes: Attributes | undefined,
+    attributes: AttributesInput | undefined,
     links: readonly Link[] | undefined,
   ): SamplingResult {
     let delegate: Sampler;

@@ -8,7 +8,8 @@ export type HrTime = readonly [seconds: number, nanos: number];
 
 /**
  * An attribute value. Numbers that are safe integers are sent as OTLP int_value, others as double_value;
- * a bigint is always int_value (int64); Uint8Array is bytes_value; arrays and plain objects nest.
+ * a bigint is always int_value (int64); Uint8Array is bytes_value; arrays and plain objects nest. A null
+ * array element (kept as the attribute rules ask) is an AnyValue with nothing set.
  */
 export type AttributeValue =
   | string
@@ -16,23 +17,35 @@ export type AttributeValue =
   | number
   | bigint
   | Uint8Array
-  | readonly AttributeValue[]
+  | readonly (AttributeValue | null)[]
   | { readonly [key: string]: AttributeValue };
 
 export type Attributes = { readonly [key: string]: AttributeValue };
 
-/** OTLP span kinds (numbering as in the trace proto). */
+/**
+ * Attributes as callers give them. Any value is accepted, as @opentelemetry/api (whose AnyValue is
+ * `unknown`) accepts it; what a span keeps is checked on the way in (see sanitizeAttributeValue):
+ * invalid values are dropped, undefined ones ignored, null array elements kept.
+ */
+export type AttributesInput = { readonly [key: string]: AttributeValueInput };
+
+/** One attribute value as callers give it (see {@link AttributesInput}). */
+export type AttributeValueInput = unknown;
+
+/**
+ * Span kinds, numbered as @opentelemetry/api's SpanKind, so a kind given through the api means the
+ * same here. The OTLP encoder maps them to the wire's numbers (which start at 1, 0 being UNSPECIFIED).
+ */
 export const SpanKind = {
-  UNSPECIFIED: 0,
-  INTERNAL: 1,
-  SERVER: 2,
-  CLIENT: 3,
-  PRODUCER: 4,
-  CONSUMER: 5,
+  INTERNAL: 0,
+  SERVER: 1,
+  CLIENT: 2,
+  PRODUCER: 3,
+  CONSUMER: 4,
 } as const;
 export type SpanKind = (typeof SpanKind)[keyof typeof SpanKind];
 
-/** OTLP status codes. */
+/** Status codes: @opentelemetry/api's SpanStatusCode and OTLP's number them alike. */
 export const StatusCode = { UNSET: 0, OK: 1, ERROR: 2 } as const;
 export type StatusCode = (typeof StatusCode)[keyof typeof StatusCode];
 
@@ -56,6 +69,8 @@ export interface SpanLink {
   readonly traceState: string;
   /** W3C trace flags of the linked span context (bit 0: sampled). */
   readonly traceFlags: number;
+  /** Whether the linked context came from another process; undefined when not known. */
+  readonly isRemote?: boolean;
   readonly attributes: Attributes;
   readonly droppedAttributesCount: number;
 }
@@ -64,6 +79,8 @@ export interface SpanLink {
 export interface Resource {
   readonly attributes: Attributes;
   readonly droppedAttributesCount: number;
+  /** The semantic-conventions schema the attributes follow (ResourceSpans.schema_url). */
+  readonly schemaUrl?: string;
 }
 
 /** The instrumentation library that created the span. Shared by many spans (compare by identity). */
@@ -71,6 +88,8 @@ export interface InstrumentationScope {
   readonly name: string;
   readonly version: string;
   readonly attributes: Attributes;
+  /** The schema the scope's telemetry follows (ScopeSpans.schema_url), as `getTracer` options give it. */
+  readonly schemaUrl?: string;
 }
 
 /** A finished span. */
@@ -83,6 +102,8 @@ export interface SpanData {
   readonly spanId: string;
   /** 16 lowercase hex digits, or '' for a root span. */
   readonly parentSpanId: string;
+  /** Whether the parent came from another process; undefined when not known (OTLP flag bits 8-9). */
+  readonly parentIsRemote?: boolean;
   /** The W3C `tracestate` header value, '' when none. */
   readonly traceState: string;
   /** W3C trace flags (bit 0: sampled). */

@@ -4,6 +4,8 @@ import { isValidSpanId, isValidTraceId } from './ids.js';
 import {
   type AttributeValue,
   type Attributes,
+  type AttributesInput,
+  type AttributeValueInput,
   type HrTime,
   type InstrumentationScope,
   type Resource,
@@ -33,6 +35,18 @@ export interface SpanContext {
   readonly isRemote: boolean;
 }
 
+/**
+ * A span context as callers may give it (for links): @opentelemetry/api's shape, where the
+ * tracestate may be missing or another implementation's list and `isRemote` may be missing.
+ */
+export interface SpanContextInput {
+  readonly traceId: string;
+  readonly spanId: string;
+  readonly traceFlags: number;
+  readonly traceState?: { serialize(): string };
+  readonly isRemote?: boolean;
+}
+
 export const INVALID_SPAN_CONTEXT: SpanContext = Object.freeze({
   traceId: '00000000000000000000000000000000',
   spanId: '0000000000000000',
@@ -46,7 +60,7 @@ export const INVALID_SPAN_CONTEXT: SpanContext = Object.freeze({
  * twice in a row (the tracer, then a parent-based sampler); the second answer comes from here. The
  * ids are compared too, so a context object changed in between is checked again.
  */
-let lastValid: SpanContext | undefined;
+let lastValid: SpanContextInput | undefined;
 let lastTraceId = '';
 let lastSpanId = '';
 
@@ -73,7 +87,7 @@ for (let c = 0x30; c <= 0x39; c++) LOWER_HEX[c] = 1;
 for (let c = 0x61; c <= 0x66; c++) LOWER_HEX[c] = 1;
 
 /** True when both ids are well formed and not all zero. */
-export function isSpanContextValid(spanContext: SpanContext): boolean {
+export function isSpanContextValid(spanContext: SpanContextInput): boolean {
   const { traceId, spanId } = spanContext;
   if (spanContext === lastValid && traceId === lastTraceId && spanId === lastSpanId) return true;
   const valid =
@@ -89,8 +103,8 @@ export function isSpanContextValid(spanContext: SpanContext): boolean {
 
 /** A link to another span, as callers give it. */
 export interface Link {
-  readonly context: SpanContext;
-  readonly attributes?: Attributes;
+  readonly context: SpanContextInput;
+  readonly attributes?: AttributesInput;
 }
 
 /** A status as callers set it; the message only counts for ERROR. */
@@ -103,17 +117,17 @@ export interface SpanStatusInput {
 export interface Span {
   spanContext(): SpanContext;
   /** Sets one attribute; an invalid value is ignored (see `sanitizeAttributeValue` for the rules). */
-  setAttribute(key: string, value: AttributeValue): this;
-  setAttributes(attributes: Attributes): this;
+  setAttribute(key: string, value: AttributeValueInput): this;
+  setAttributes(attributes: AttributesInput): this;
   /** Adds an event now, or at `time`; `addEvent(name, time)` is accepted too. */
-  addEvent(name: string, attributesOrTime?: Attributes | TimeInput, time?: TimeInput): this;
+  addEvent(name: string, attributesOrTime?: AttributesInput | TimeInput, time?: TimeInput): this;
   addLink(link: Link): this;
   addLinks(links: readonly Link[]): this;
   /** UNSET is ignored; OK is final; an ERROR's message is kept, OK's is not (OpenTelemetry rules). */
   setStatus(status: SpanStatusInput): this;
   updateName(name: string): this;
   /** Adds an `exception` event with exception.type, exception.message and exception.stacktrace. */
-  recordException(exception: unknown, time?: TimeInput, attributes?: Attributes): void;
+  recordException(exception: unknown, time?: TimeInput, attributes?: AttributesInput): void;
   /** Ends the span (now, or at `endTime`); later calls are ignored. */
   end(endTime?: TimeInput): void;
   /** True while the span records: sampled (or record-only) and not ended. */
@@ -141,13 +155,13 @@ export class NonRecordingSpan implements Span {
   spanContext(): SpanContext {
     return this.context;
   }
-  setAttribute(_key: string, _value: AttributeValue): this {
+  setAttribute(_key: string, _value: AttributeValueInput): this {
     return this;
   }
-  setAttributes(_attributes: Attributes): this {
+  setAttributes(_attributes: AttributesInput): this {
     return this;
   }
-  addEvent(_name: string, _attributesOrTime?: Attributes | TimeInput, _time?: TimeInput): this {
+  addEvent(_name: string, _attributesOrTime?: AttributesInput | TimeInput, _time?: TimeInput): this {
     return this;
   }
   addLink(_link: Link): this {
@@ -162,7 +176,7 @@ export class NonRecordingSpan implements Span {
   updateName(_name: string): this {
     return this;
   }
-  recordException(_exception: unknown, _time?: TimeInput, _attributes?: Attributes): void {}
+  recordException(_exception: unknown, _time?: TimeInput, _attributes?: AttributesInput): void {}
   end(_endTime?: TimeInput): void {}
   isRecording(): boolean {
     return false;
@@ -217,6 +231,7 @@ export class RecordingSpan implements Span, SpanData {
     name: string,
     readonly kind: SpanKind,
     readonly startTime: HrTime,
+    readonly parentIsRemote: boolean,
   ) {
     this.traceId = context.traceId;
     this.spanId = context.spanId;
@@ -238,7 +253,7 @@ export class RecordingSpan implements Span, SpanData {
     return this.ended;
   }
 
-  setAttribute(key: string, value: AttributeValue): this {
+  setAttribute(key: string, value: AttributeValueInput): this {
     if (this.ended || typeof key !== 'string' || key.length === 0) return this;
     const limits = this.limits;
     const stored = sanitizeAttributeValue(value, limits.attributeValueLengthLimit);
@@ -255,7 +270,7 @@ export class RecordingSpan implements Span, SpanData {
     return this;
   }
 
-  setAttributes(attributes: Attributes): this {
+  setAttributes(attributes: AttributesInput): this {
     if (this.ended || attributes === null || typeof attributes !== 'object') return this;
     // Own enumerable keys in Object.keys order, without making the array of them.
     for (const key in attributes) if (hasOwn(attributes, key)) this.setAttribute(key, attributes[key]!);
@@ -268,7 +283,7 @@ export class RecordingSpan implements Span, SpanData {
    * copied whole with one spread instead of key by key; anything else takes the setAttribute route.
    * @internal
    */
-  initAttributes(input: Attributes): void {
+  initAttributes(input: AttributesInput): void {
     if (this.ended || input === null || typeof input !== 'object') return;
     const limits = this.limits;
     const copy = copySimpleAttributes(input, limits.attributeCountLimit, limits.attributeValueLengthLimit);
@@ -280,9 +295,9 @@ export class RecordingSpan implements Span, SpanData {
     for (const key in input) if (hasOwn(input, key)) this.setAttribute(key, input[key]!);
   }
 
-  addEvent(name: string, attributesOrTime?: Attributes | TimeInput, time?: TimeInput): this {
+  addEvent(name: string, attributesOrTime?: AttributesInput | TimeInput, time?: TimeInput): this {
     if (this.ended) return this;
-    let attributes: Attributes | undefined;
+    let attributes: AttributesInput | undefined;
     if (isTimeInput(attributesOrTime)) time = attributesOrTime;
     else attributes = attributesOrTime;
     const limits = this.limits;
@@ -314,7 +329,7 @@ export class RecordingSpan implements Span, SpanData {
     if (typeof traceId !== 'string' || typeof spanId !== 'string' || !HEX_32.test(traceId) || !HEX_16.test(spanId)) {
       return this;
     }
-    const traceState = ctx.traceState instanceof TraceState ? ctx.traceState : TraceState.EMPTY;
+    const traceState = TraceState.from(ctx.traceState);
     const hasAttributes = link.attributes !== undefined && Object.keys(link.attributes).length > 0;
     // The spec keeps links to invalid (all-zero) contexts only when they carry something else.
     if (!isSpanContextValid(ctx) && traceState.size === 0 && !hasAttributes) return this;
@@ -329,6 +344,7 @@ export class RecordingSpan implements Span, SpanData {
       spanId,
       traceState: traceState.serialize(),
       traceFlags: (ctx.traceFlags ?? 0) & 0xff,
+      isRemote: ctx.isRemote === true,
       attributes: limited.attributes,
       droppedAttributesCount: limited.dropped,
     };
@@ -363,9 +379,9 @@ export class RecordingSpan implements Span, SpanData {
     return this;
   }
 
-  recordException(exception: unknown, time?: TimeInput, attributes?: Attributes): void {
+  recordException(exception: unknown, time?: TimeInput, attributes?: AttributesInput): void {
     if (this.ended) return;
-    const event: Record<string, AttributeValue> = {};
+    const event: Record<string, AttributeValueInput> = {};
     if (typeof exception === 'string') {
       event['exception.message'] = exception;
     } else if (exception !== null && typeof exception === 'object') {
@@ -382,7 +398,7 @@ export class RecordingSpan implements Span, SpanData {
       event['exception.message'] = String(exception);
     }
     if (attributes !== undefined && attributes !== null && typeof attributes === 'object') {
-      for (const key of Object.keys(attributes)) setOwn(event, key, attributes[key]!);
+      for (const key of Object.keys(attributes)) setOwn(event as Record<string, AttributeValue>, key, attributes[key]! as AttributeValue);
     }
     this.addEvent('exception', event, time);
   }

@@ -2,7 +2,9 @@ import type { HrTime } from './span-data.js';
 
 /**
  * A point in time as callers give it: an HrTime `[seconds, nanos]`, milliseconds since the Unix epoch
- * (as `Date.now()` returns, fractions allowed), or a Date.
+ * (as `Date.now()` returns, fractions allowed), milliseconds since the process' time origin (as
+ * `performance.now()` returns), or a Date. A number below `performance.timeOrigin` is read as the
+ * latter, as OpenTelemetry JS does: no epoch time that small occurs today.
  */
 export type TimeInput = HrTime | number | Date;
 
@@ -61,7 +63,9 @@ function isHrTime(value: unknown): value is HrTime {
  */
 export function toHrTime(input: TimeInput | undefined): HrTime {
   if (input === undefined) return now();
-  if (typeof input === 'number') return millisToHrTime(input) ?? now();
+  if (typeof input === 'number') {
+    return millisToHrTime(input < performance.timeOrigin ? performance.timeOrigin + input : input) ?? now();
+  }
   if (input instanceof Date) return millisToHrTime(input.getTime()) ?? now();
   return isHrTime(input) ? [input[0], input[1]] : now();
 }

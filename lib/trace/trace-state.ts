@@ -1,13 +1,12 @@
 /**
- * The W3C `tracestate` list (Trace Context Level 1): ordered vendor key/value pairs, immutable.
+ * The W3C `tracestate` list (Trace Context): ordered vendor key/value pairs, immutable.
  *
- * Keys follow the Level 1 grammar: a simple key (`a-z` first, then up to 255 of `a-z 0-9 _ - * /`) or a
- * multi-tenant key `tenant@system` (tenant: `a-z`/digit first, up to 241 characters; system: `a-z`
- * first, up to 14). Values: 1 to 256 printable ASCII characters (0x20-0x7E) except `,` and `=`, not
- * ending with a space.
+ * Keys follow the current grammar (which replaced Level 1's fixed `tenant@system` split): `a-z` or a
+ * digit first, then up to 255 of `a-z 0-9 _ - * / @`, so `@` may appear anywhere but first and a key
+ * is at most 256 characters. Values: 1 to 256 printable ASCII characters (0x20-0x7E) except `,` and
+ * `=`, not ending with a space.
  */
-const KEY =
-  /^(?:[a-z][a-z0-9_\-*/]{0,255}|[a-z0-9][a-z0-9_\-*/]{0,240}@[a-z][a-z0-9_\-*/]{0,13})$/;
+const KEY = /^[a-z0-9][a-z0-9_\-*/@]{0,255}$/;
 const VALUE = /^[\x20-\x2b\x2d-\x3c\x3e-\x7e]{0,255}[\x21-\x2b\x2d-\x3c\x3e-\x7e]$/;
 
 /** At most this many list members (W3C). */
@@ -45,11 +44,11 @@ export class TraceState {
    * Parses a combined `tracestate` header value (several header lines joined with `,`).
    *
    * Empty and whitespace-only members are skipped, and spaces/tabs around members are ignored, as the
-   * spec requires. Any invalid member, a duplicated key, or more than 32 members makes the whole
-   * header invalid: the result is undefined and the caller discards the header. The spec lets a
-   * vendor discard either the whole header or only bad members; this is the choice the W3C test
-   * suite checks at its strict level (keeping some members of a list we cannot read could
-   * misrepresent another vendor's state).
+   * spec requires. A key seen again is dropped (the first one wins), which the spec allows and the
+   * W3C suite accepts. An invalid member or more than 32 members makes the whole header invalid: the
+   * result is undefined and the caller discards the header. The spec lets a vendor discard either
+   * the whole header or only bad members; the W3C suite's strict tests ask for the whole header
+   * (`foo=,bar=3` and `@foo=1,bar=2` must not forward `bar`).
    */
   static parse(header: string): TraceState | undefined {
     const keys: string[] = [];
@@ -69,13 +68,28 @@ export class TraceState {
         const key = header.slice(a, eq);
         const value = header.slice(eq + 1, b);
         if (!KEY.test(key) || !VALUE.test(value)) return undefined;
-        if (keys.length === MAX_TRACESTATE_MEMBERS || keys.includes(key)) return undefined;
-        keys.push(key);
-        values.push(value);
+        if (!keys.includes(key)) {
+          if (keys.length === MAX_TRACESTATE_MEMBERS) return undefined;
+          keys.push(key);
+          values.push(value);
+        }
       }
       start = end + 1;
     }
     return keys.length === 0 ? TraceState.EMPTY : new TraceState(keys, values);
+  }
+
+  /**
+   * A tracestate as a caller holds it: zerotel's own list as it is, another implementation's (say,
+   * @opentelemetry/core's, in a context made through the api) re-read from its `serialize()` text,
+   * and anything else (undefined included) as the empty list.
+   */
+  static from(state: unknown): TraceState {
+    if (state instanceof TraceState) return state;
+    const serialize = (state as { serialize?: unknown } | null | undefined)?.serialize;
+    if (typeof serialize !== 'function') return TraceState.EMPTY;
+    const text: unknown = serialize.call(state);
+    return typeof text === 'string' ? (TraceState.parse(text) ?? TraceState.EMPTY) : TraceState.EMPTY;
   }
 
   /** Number of members. */

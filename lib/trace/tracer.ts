@@ -1,10 +1,13 @@
 import { resolveSpanLimits, sanitizeAttributeValue, setOwn, type SpanLimits } from './attributes.js';
 import { type Context, context, getSpanContext, isTracingSuppressed, setSpan } from './context.js';
 import { type IdGenerator, RandomIdGenerator } from './ids.js';
+import { detectResourceAttributes, type ResourceDetector, resourceDetectorsFromEnv } from './resource-detectors.js';
+import { ZEROTEL_VERSION } from '../version.js';
 import { type Sampler, SamplingDecision, samplerFromEnv } from './sampler.js';
 import {
   type AttributeValue,
   type Attributes,
+  type AttributesInput,
   type InstrumentationScope,
   type Resource,
   type SpanData,
@@ -28,7 +31,7 @@ import { TraceState } from './trace-state.js';
 export interface SpanOptions {
   /** Default INTERNAL. */
   readonly kind?: SpanKind;
-  readonly attributes?: Attributes;
+  readonly attributes?: AttributesInput;
   readonly links?: readonly Link[];
   /** Default: now. */
   readonly startTime?: TimeInput;
@@ -47,6 +50,15 @@ export interface TracerProviderOptions {
   readonly spanLimits?: Partial<SpanLimits>;
   /** Default: {@link RandomIdGenerator}. */
   readonly idGenerator?: IdGenerator;
+  /** Record nothing (every span non-recording). Default: OTEL_SDK_DISABLED=true. */
+  readonly disabled?: boolean;
+}
+
+/** What `getTracer` accepts as its third argument: @opentelemetry/api's TracerOptions and scope attributes. */
+export interface TracerOptions {
+  /** The schema the scope's telemetry follows: sent as ScopeSpans.schema_url. */
+  readonly schemaUrl?: string;
+  readonly attributes?: AttributesInput;
 }
 
 /** Shared by a provider and its tracers. */
@@ -59,9 +71,14 @@ interface TracingState {
   shutdown: boolean;
 }
 
-/** True for the numbers of SpanKind: the integers 0 to 5. */
+/** True for the numbers of SpanKind: the integers 0 to 4. */
 function isSpanKind(kind: unknown): kind is SpanKind {
-  return typeof kind === 'number' && (kind | 0) === kind && kind >= SpanKind.UNSPECIFIED && kind <= SpanKind.CONSUMER;
+  return typeof kind === 'number' && (kind | 0) === kind && kind >= SpanKind.INTERNAL && kind <= SpanKind.CONSUMER;
+}
+
+/** True when OTEL_SDK_DISABLED is "true" (any case): the SDK then records nothing. */
+export function isSdkDisabled(env: Readonly<Record<string, string | undefined>> = process.env): boolean {
+  return (env['OTEL_SDK_DISABLED'] ?? '').trim().toLowerCase() === 'true';
 }
 
 /** Creates spans for one instrumentation scope. Get one from {@link TracerProvider.getTracer}. */
@@ -80,7 +97,12 @@ export class Tracer {
   startSpan(name: string, options: SpanOptions = {}, parentContext?: Context): Span {
     const state = this.state;
     const ctx = parentContext ?? context.active();
-    if (state.shutdown || isTracingSuppressed(ctx)) return new NonRecordingSpan(INVALID_SPAN_CONTEXT);
+    if (isTracingSuppressed(ctx)) return new NonRecordingSpan(INVALID_SPAN_CONTEXT);
+    if (state.shutdown) {
+      // Disabled or shut down: like the api's no-op tracer, pass the parent on so propagation still works.
+      const passed = options.root === true ? undefined : getSpanContext(ctx);
+      return new NonRecordingSpan(passed !== undefined && isSpanContextValid(passed) ? passed : INVALID_SPAN_CONTEXT);
+    }
     const candidate = options.root === true ? undefined : getSpanContext(ctx);
     const parent = candidate !== undefined && isSpanContextValid(candidate) ? candidate : undefined;
     const traceId = parent === undefined ? state.ids.generateTraceId() : parent.traceId;
@@ -92,7 +114,7 @@ export class Tracer {
       traceId,
       spanId,
       traceFlags: result.decision === SamplingDecision.RECORD_AND_SAMPLED ? TraceFlags.SAMPLED : TraceFlags.NONE,
-      traceState: result.traceState ?? parent?.traceState ?? TraceState.EMPTY,
+      traceState: result.traceState ?? (parent === undefined ? TraceState.EMPTY : TraceState.from(parent.traceState)),
       isRemote: false,
     };
     if (result.decision === SamplingDecision.NOT_RECORD) return new NonRecordingSpan(spanContext);
@@ -106,6 +128,7 @@ export class Tracer {
       spanName,
       kind,
       toHrTime(options.startTime),
+      parent === undefined ? false : parent.isRemote === true,
     );
     if (options.attributes !== undefined) span.initAttributes(options.attributes);
     if (result.attributes !== undefined) span.setAttributes(result.attributes);
@@ -190,7 +213,7 @@ export class TracerProvider {
       limits: resolveSpanLimits(options.spanLimits),
       ids: options.idGenerator ?? new RandomIdGenerator(),
       processor: processors.length === 1 ? processors[0]! : new MultiSpanProcessor(processors),
-      shutdown: false,
+      shutdown: options.disabled ?? isSdkDisabled(),
     };
   }
 
@@ -206,15 +229,20 @@ export class TracerProvider {
     return this.state.limits;
   }
 
-  /** The tracer for an instrumentation scope; the same object for the same name and version. */
-  getTracer(name: string, version = '', options: { readonly attributes?: Attributes } = {}): Tracer {
-    const key = JSON.stringify([name, version]);
+  /**
+   * The tracer for an instrumentation scope; the same object for the same name, version and schema URL
+   * (the api's `trace.getTracer(name, version, { schemaUrl })` lands here).
+   */
+  getTracer(name: string, version?: string, options: TracerOptions = {}): Tracer {
+    const schemaUrl = typeof options?.schemaUrl === 'string' ? options.schemaUrl : '';
+    const key = JSON.stringify([name, version ?? '', schemaUrl]);
     let tracer = this.tracers.get(key);
     if (tracer === undefined) {
       const scope: InstrumentationScope = Object.freeze({
         name: String(name),
-        version: String(version),
-        attributes: Object.freeze(copyAttributes(options.attributes)),
+        version: String(version ?? ''),
+        attributes: Object.freeze(copyAttributes(options?.attributes)),
+        ...(schemaUrl === '' ? {} : { schemaUrl }),
       });
       tracer = new Tracer(this.state, scope);
       this.tracers.set(key, tracer);
@@ -237,7 +265,7 @@ export class TracerProvider {
   }
 }
 
-function copyAttributes(input: Attributes | undefined): Record<string, AttributeValue> {
+function copyAttributes(input: AttributesInput | undefined): Record<string, AttributeValue> {
   const out: Record<string, AttributeValue> = {};
   if (input === undefined || input === null) return out;
   for (const key of Object.keys(input)) {
@@ -247,9 +275,14 @@ function copyAttributes(input: Attributes | undefined): Record<string, Attribute
   return out;
 }
 
-/** A resource with these attributes (invalid values dropped, as for spans). */
-export function createResource(attributes: Attributes = {}): Resource {
-  return Object.freeze({ attributes: Object.freeze(copyAttributes(attributes)), droppedAttributesCount: 0 });
+/** A resource with these attributes (invalid values dropped, as for spans) and, if given, a schema URL. */
+export function createResource(attributes: AttributesInput = {}, schemaUrl?: string): Resource {
+  const attrs = Object.freeze(copyAttributes(attributes));
+  return Object.freeze(
+    typeof schemaUrl === 'string' && schemaUrl !== ''
+      ? { attributes: attrs, droppedAttributesCount: 0, schemaUrl }
+      : { attributes: attrs, droppedAttributesCount: 0 },
+  );
 }
 
 function defaultWarn(message: string): void {
@@ -288,26 +321,38 @@ export function parseResourceAttributes(
 
 /**
  * The default resource: `service.name` (OTEL_SERVICE_NAME, else OTEL_RESOURCE_ATTRIBUTES' service.name,
- * else `unknown_service:node`), `telemetry.sdk.name` zerotel, `telemetry.sdk.language` nodejs, the rest
- * of OTEL_RESOURCE_ATTRIBUTES, and then `attributes`, which win over the environment (the spec's
- * order: user-provided resource information has the higher priority).
+ * else `unknown_service:node`), `telemetry.sdk.name` zerotel, `telemetry.sdk.language` nodejs,
+ * `telemetry.sdk.version`, what the detectors find (host.name, host.arch, os.type, process.pid,
+ * process.runtime.name and .version; `detectors`, else OTEL_NODE_RESOURCE_DETECTORS, chooses them,
+ * default all), the rest of OTEL_RESOURCE_ATTRIBUTES over those, and then `attributes`, which win over
+ * the environment (the spec's order: user-provided resource information has the higher priority).
  */
 export function defaultResource(
   options: {
-    readonly attributes?: Attributes;
+    readonly attributes?: AttributesInput;
     readonly env?: Readonly<Record<string, string | undefined>>;
     readonly warn?: (message: string) => void;
+    readonly detectors?: readonly ResourceDetector[];
+    /** Sent as ResourceSpans.schema_url. */
+    readonly schemaUrl?: string;
   } = {},
 ): Resource {
   const env = options.env ?? process.env;
-  const fromEnv = parseResourceAttributes(env['OTEL_RESOURCE_ATTRIBUTES'], options.warn);
+  const warn = options.warn ?? defaultWarn;
+  const fromEnv = parseResourceAttributes(env['OTEL_RESOURCE_ATTRIBUTES'], warn);
   const serviceName = env['OTEL_SERVICE_NAME']?.trim();
-  return createResource({
-    'service.name': 'unknown_service:node',
-    'telemetry.sdk.name': 'zerotel',
-    'telemetry.sdk.language': 'nodejs',
-    ...fromEnv,
-    ...(serviceName ? { 'service.name': serviceName } : {}),
-    ...options.attributes,
-  });
+  const detected = detectResourceAttributes(options.detectors ?? resourceDetectorsFromEnv(env, warn));
+  return createResource(
+    {
+      'service.name': 'unknown_service:node',
+      'telemetry.sdk.name': 'zerotel',
+      'telemetry.sdk.language': 'nodejs',
+      'telemetry.sdk.version': ZEROTEL_VERSION,
+      ...detected,
+      ...fromEnv,
+      ...(serviceName ? { 'service.name': serviceName } : {}),
+      ...options.attributes,
+    },
+    options.schemaUrl,
+  );
 }

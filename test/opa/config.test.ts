@@ -164,7 +164,7 @@ describe('configuration', () => {
       'OTEL_BSP_MAX_QUEUE_SIZE="lots" must be an integer >= 1',
     ]);
     assert.deepEqual(problems({}, { OTEL_TRACES_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf' }), [
-      'OTEL_EXPORTER_OTLP_PROTOCOL: only "grpc" is supported by zerotel, got "http/protobuf"',
+      'OTEL_EXPORTER_OTLP_PROTOCOL: "http/protobuf" asks for OTLP/HTTP, but this is the OTLP/gRPC exporter (set it to "grpc" or unset it, or use an OTLP/HTTP exporter)',
     ]);
     assert.equal(parseConfig({}, { env: { OTEL_TRACES_EXPORTER: 'otlp', OTEL_SDK_DISABLED: 'true' } }).distributedTracing, undefined);
   });

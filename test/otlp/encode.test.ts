@@ -107,15 +107,21 @@ function nanosOf(t: HrTime): string {
   return (BigInt(t[0]) * 1000000000n + BigInt(t[1])).toString();
 }
 
+/** Bits 8-9 of Span.flags and Link.flags: remoteness known, and remote. */
+function remoteBits(isRemote: boolean | undefined): number {
+  return isRemote === undefined ? 0 : isRemote ? 0x300 : 0x100;
+}
+
 function expectedSpan(s: SpanData, d: Dialect): object {
   return {
     traceId: s.traceId,
     spanId: s.spanId,
     traceState: s.traceState,
     parentSpanId: s.parentSpanId,
-    ...(d.old ? {} : { flags: s.traceFlags & 0xff }),
+    ...(d.old ? {} : { flags: (s.traceFlags & 0xff) | remoteBits(s.parentIsRemote) }),
     name: s.name,
-    kind: s.kind,
+    // The api's numbering (INTERNAL 0 ... CONSUMER 4) on OTLP's (UNSPECIFIED 0, INTERNAL 1 ...).
+    kind: s.kind >= 0 && s.kind <= 4 ? s.kind + 1 : 0,
     start: nanosOf(s.startTime),
     end: nanosOf(s.endTime),
     attributes: expectedAttributes(s.attributes),
@@ -133,7 +139,7 @@ function expectedSpan(s: SpanData, d: Dialect): object {
       traceState: l.traceState,
       attributes: expectedAttributes(l.attributes),
       droppedAttributesCount: l.droppedAttributesCount,
-      ...(d.old ? {} : { flags: l.traceFlags & 0xff }),
+      ...(d.old ? {} : { flags: (l.traceFlags & 0xff) | remoteBits(l.isRemote) }),
     })),
     droppedLinksCount: s.droppedLinksCount,
     status: { code: s.status.code, message: s.status.message },
@@ -402,6 +408,7 @@ class Gen {
       spanId: this.hex(8),
       traceState: this.traceState(),
       traceFlags: this.flags(),
+      isRemote: this.pick([undefined, true, false]),
       attributes: this.attributes(this.int(4)),
       droppedAttributesCount: this.count(),
     };
@@ -419,6 +426,7 @@ class Gen {
       traceId: this.hex(16),
       spanId: this.hex(8),
       parentSpanId: this.chance(0.3) ? '' : this.hex(8),
+      parentIsRemote: this.pick([undefined, true, false]),
       traceState: this.traceState(),
       traceFlags: this.flags(),
       name: this.str(),
@@ -487,8 +495,8 @@ describe('encodeExportTraceRequest: decode equality', () => {
     const scope: InstrumentationScope = { name: '', version: '', attributes: {} };
     const span = baseSpan(resource, scope, { name: '', traceFlags: 0, status: { code: 0, message: '' }, kind: 0 });
     const bytes = roundTrip([span]);
-    // resource_spans{resource{}, scope_spans{scope{}, spans{ids, times, status{}}}}
-    const spanBytes = 18 + 10 + 10 + 9 + 9 + 2;
+    // resource_spans{resource{}, scope_spans{scope{}, spans{ids, kind INTERNAL (OTLP 1), times, status{}}}}
+    const spanBytes = 18 + 10 + 10 + 2 + 9 + 9 + 2;
     // Five field headers of two bytes: resource_spans, resource, scope_spans, scope, spans.
     assert.equal(bytes.length, 5 * 2 + spanBytes);
   });
@@ -822,19 +830,48 @@ describe('encodeExportTraceRequest: span fields', () => {
   const resource: Resource = { attributes: { 'service.name': 'svc' }, droppedAttributesCount: 3 };
   const scope: InstrumentationScope = { name: 'lib', version: '2.0.0', attributes: {} };
 
-  it('flags: the W3C trace flags in bits 0-7, remoteness left unknown (bits 8-9 clear)', () => {
-    const link: SpanLink = {
+  it('flags: the W3C trace flags in bits 0-7, remoteness in bits 8-9 when known', () => {
+    const link = (isRemote: boolean | undefined): SpanLink => ({
       traceId: 'ffffffffffffffffffffffffffffffff',
       spanId: '0000000000000001',
       traceState: 'a=b',
       traceFlags: 0x301,
+      ...(isRemote === undefined ? {} : { isRemote }),
       attributes: {},
       droppedAttributesCount: 0,
-    };
-    const span = baseSpan(resource, scope, { traceFlags: 0x1ff, links: [link] });
-    const s = decodeOurs(roundTrip([span])).resourceSpans[0].scopeSpans[0].spans[0];
-    assert.equal(s.flags, 0xff);
-    assert.equal(s.links[0].flags, 0x01);
+    });
+    const cases: [boolean | undefined, number][] = [
+      [undefined, 0],
+      [false, 0x100],
+      [true, 0x300],
+    ];
+    for (const [isRemote, bits] of cases) {
+      const span = baseSpan(resource, scope, {
+        traceFlags: 0x1ff,
+        links: [link(isRemote)],
+        ...(isRemote === undefined ? {} : { parentIsRemote: isRemote }),
+      });
+      const s = decodeOurs(roundTrip([span])).resourceSpans[0].scopeSpans[0].spans[0];
+      assert.equal(s.flags, 0xff | bits);
+      assert.equal(s.links[0].flags, 0x01 | bits);
+    }
+  });
+
+  it('kinds: the api numbering on the wire as OTLP numbers it', () => {
+    const wire = [0, 1, 2, 3, 4].map((kind) => {
+      const span = baseSpan(resource, scope, { kind: kind as SpanData['kind'] });
+      return decodeOurs(roundTrip([span])).resourceSpans[0].scopeSpans[0].spans[0].kind;
+    });
+    // INTERNAL, SERVER, CLIENT, PRODUCER, CONSUMER in trace.proto's Span.SpanKind.
+    assert.deepEqual(wire, [1, 2, 3, 4, 5]);
+  });
+
+  it('schema URLs of the resource and the scope', () => {
+    const r: Resource = { ...resource, schemaUrl: 'https://opentelemetry.io/schemas/1.24.0' };
+    const sc: InstrumentationScope = { ...scope, schemaUrl: 'https://example.com/schemas/ü' };
+    const rs = decodeOurs(roundTrip([baseSpan(r, sc)])).resourceSpans[0];
+    assert.equal(rs.schemaUrl, 'https://opentelemetry.io/schemas/1.24.0');
+    assert.equal(rs.scopeSpans[0].schemaUrl, 'https://example.com/schemas/ü');
   });
 
   it('ids are written as raw bytes; uppercase hex is accepted', () => {
@@ -897,17 +934,14 @@ describe('encodeExportTraceRequest: span fields', () => {
 });
 
 describe('encodeExportTraceRequest: against OpenTelemetry JS', () => {
-  it('the T1 batch decodes like ProtobufTraceSerializer output (but for the remote bits of flags)', async () => {
+  it('the T1 batch decodes like ProtobufTraceSerializer output, remote bits of flags included', async () => {
     const { ProtobufTraceSerializer } = await import('@opentelemetry/otlp-transformer');
     const { buildT1, otelSpans, zerotelSpans } = await import('../../bench/cases/otlp-encode.js');
     const t1 = buildT1();
     const ours = decodeOurs(encodeExportTraceRequest(zerotelSpans(t1)));
     const theirs = decodeOurs(Buffer.from(ProtobufTraceSerializer.serializeRequest(await otelSpans(t1))!));
-    // OpenTelemetry JS knows the parent is local, so it also sets SPAN_FLAGS_CONTEXT_HAS_IS_REMOTE.
-    for (const span of theirs.resourceSpans[0].scopeSpans[0].spans) {
-      assert.equal(span.flags, 0x101);
-      span.flags &= 0xff;
-    }
+    // Both know the parent is local: SPAN_FLAGS_CONTEXT_HAS_IS_REMOTE is set, IS_REMOTE is not.
+    for (const span of theirs.resourceSpans[0].scopeSpans[0].spans) assert.equal(span.flags, 0x101);
     assert.equal(ours.resourceSpans[0].scopeSpans[0].spans.length, 512);
     assert.deepStrictEqual(ours, theirs);
   });

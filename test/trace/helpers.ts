@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import type { Context } from '../../lib/trace/context.js';
 import type { ExportResult, SpanData, SpanExporter } from '../../lib/trace/span-data.js';
 import type { Span, SpanProcessor } from '../../lib/trace/span.js';
@@ -87,4 +89,40 @@ export class FakeExporter implements SpanExporter {
   get spanCount(): number {
     return this.batches.reduce((n, b) => n + b.length, 0);
   }
+}
+
+/**
+ * Runs `script` (TypeScript or CommonJS) in a child `node --import tsx` from the repository root and
+ * resolves with the JSON of the last line it prints; rejects with its stderr if it fails or takes
+ * longer than `timeoutMs` (it is then killed).
+ */
+export function runJsonChild<T>(script: string, args: readonly string[], timeoutMs = 120_000): Promise<T> {
+  const root = fileURLToPath(new URL('../../', import.meta.url));
+  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
+  child.stderr.on('data', (d: Buffer) => {
+    err += d.toString();
+  });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${script} ${args.join(' ')} timed out: ${err}`));
+    }, timeoutMs);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      if (code !== 0) return reject(new Error(`${script} ${args.join(' ')} exited with ${code}: ${err}`));
+      try {
+        resolve(JSON.parse(out.trim().split('\n').pop() ?? '') as T);
+      } catch {
+        reject(new Error(`${script} printed no JSON line: ${out} ${err}`));
+      }
+    });
+  });
 }

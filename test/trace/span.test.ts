@@ -8,6 +8,7 @@ import { NonRecordingSpan, RecordingSpan, type SpanContext, TraceFlags, isSpanCo
 import { compareHrTime, millisToHrTime, toHrTime } from '../../lib/trace/time.js';
 import { TraceState } from '../../lib/trace/trace-state.js';
 import { TracerProvider, defaultResource, parseResourceAttributes } from '../../lib/trace/tracer.js';
+import { ZEROTEL_VERSION } from '../../lib/version.js';
 import { RecordingProcessor, setup } from './helpers.js';
 
 const remote = (flags: number, traceState = TraceState.EMPTY): SpanContext => ({
@@ -74,13 +75,29 @@ describe('span data', () => {
   });
 
   it('accepts times as HrTime, epoch milliseconds and Date', () => {
-    assert.deepEqual(toHrTime(1700000000123.5), [1700000000, 123500000]);
+    // Epoch milliseconds after the process started (2100 here); smaller numbers are performance.now() times.
+    assert.deepEqual(toHrTime(4102444800123.5), [4102444800, 123500000]);
     assert.deepEqual(toHrTime(new Date(1500)), [1, 500000000]);
     assert.deepEqual(toHrTime([3, 4] as HrTime), [3, 4]);
     assert.equal(millisToHrTime(-1), undefined);
     assert.equal(millisToHrTime(NaN), undefined);
     // Malformed input becomes "now" rather than an exception.
     assert.ok(toHrTime([1, 2e9] as unknown as HrTime)[0] > 1e9);
+  });
+
+  it('reads a number below performance.timeOrigin as performance.now() time, as OpenTelemetry JS does', async () => {
+    const { hrTimeToMilliseconds, timeInputToHrTime } = await import('@opentelemetry/core');
+    const p = performance.now();
+    const ours = toHrTime(p);
+    const theirs = timeInputToHrTime(p);
+    assert.ok(Math.abs(hrTimeToMilliseconds([...ours]) - hrTimeToMilliseconds(theirs)) < 0.001);
+    // Dated today, not 1970.
+    assert.ok(Math.abs(ours[0] * 1000 - Date.now()) < 60_000);
+    const { provider, processor } = setup();
+    provider.getTracer('t').startSpan('x', { startTime: performance.now() }).end(performance.now());
+    const data = processor.ended[0]!;
+    assert.ok(Math.abs(data.startTime[0] * 1000 - Date.now()) < 60_000);
+    assert.ok(compareHrTime(data.endTime, data.startTime) >= 0);
   });
 
   it('applies the status rules: UNSET ignored, OK final, message only for ERROR', () => {
@@ -135,7 +152,7 @@ describe('span data', () => {
     const span = provider.getTracer('t').startSpan('x');
     span.addEvent('a', { k: 'v' }, [1, 2] as HrTime);
     span.addEvent('b', [3, 4] as HrTime);
-    span.addEvent('c', 5000);
+    span.addEvent('c', 4102444805000);
     span.end();
     const events = processor.ended[0]!.events;
     assert.deepEqual(
@@ -143,7 +160,7 @@ describe('span data', () => {
       [
         ['a', [1, 2], { k: 'v' }],
         ['b', [3, 4], {}],
-        ['c', [5, 0], {}],
+        ['c', [4102444805, 0], {}],
       ],
     );
   });
@@ -176,13 +193,21 @@ describe('attribute validation', () => {
       1n << 63n,
       [1, 'a'],
       [1, 1n],
-      ['a', null],
-      [undefined],
+      [null, 1, 'a'],
       { a: undefined },
       { '': 1 },
     ]) {
       assert.equal(keep(bad), undefined, `expected ${String(bad)} to be dropped`);
     }
+  });
+
+  it('keeps null and undefined array elements, as null, as the attribute rules say', () => {
+    assert.deepEqual(keep(['a', null]), ['a', null]);
+    assert.deepEqual(keep([undefined]), [null]);
+    assert.deepEqual(keep([null, 1, undefined, 2]), [null, 1, null, 2]);
+    const { provider, processor } = setup();
+    provider.getTracer('t').startSpan('x', { attributes: { list: ['a', null, 'b'] as unknown as string[] } }).end();
+    assert.deepEqual(processor.ended[0]!.attributes, { list: ['a', null, 'b'] });
   });
 
   it('refuses cycles and very deep nesting instead of recursing forever', () => {
@@ -438,11 +463,13 @@ describe('tracer provider', () => {
       env: { OTEL_RESOURCE_ATTRIBUTES: 'service.name=from-attrs, deployment.environment=prod%20eu ,team=x', OTEL_SERVICE_NAME: 'svc' },
       attributes: { team: 'code' },
       warn: (m) => warnings.push(m),
+      detectors: [],
     });
     assert.deepEqual(resource.attributes, {
       'service.name': 'svc',
       'telemetry.sdk.name': 'zerotel',
       'telemetry.sdk.language': 'nodejs',
+      'telemetry.sdk.version': ZEROTEL_VERSION,
       'deployment.environment': 'prod eu',
       team: 'code',
     });
