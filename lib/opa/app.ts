@@ -377,7 +377,7 @@ export class ReferenceServer {
     }
     const handler = this.route(req, res);
     if (handler === undefined) return;
-    Promise.resolve()
+    this.afterEarlierRequests(req.socket, res)
       .then(() => handler(req, res))
       .catch((error: unknown) => {
         this.log(`zerotel: unhandled error serving ${req.method} ${req.url}: ${(error as Error)?.stack ?? String(error)}`);
@@ -385,6 +385,25 @@ export class ReferenceServer {
         else res.destroy();
       });
   };
+
+  /** Per connection: settles when the latest request dispatched on it has been answered. */
+  private readonly connectionTurns = new WeakMap<Socket, Promise<void>>();
+
+  /**
+   * Resolves when every earlier request on `socket` has been answered. Node parses pipelined
+   * requests (several sent in one write) as they arrive and hands them over at once; run side by
+   * side, a GET could read the store before the PUT sent ahead of it was applied. On one
+   * connection, requests run one after the other, in order, as a client that pipelines expects.
+   */
+  private afterEarlierRequests(socket: Socket, res: ServerResponse): Promise<void> {
+    const earlier = this.connectionTurns.get(socket);
+    const answered = new Promise<void>((resolve) => {
+      res.once('finish', resolve);
+      res.once('close', resolve);
+    });
+    this.connectionTurns.set(socket, answered);
+    return earlier ?? Promise.resolve();
+  }
 
   private route(req: IncomingMessage, res: ServerResponse): RequestHandler | undefined {
     const rawPath = (req.url ?? '/').split('?')[0]!;

@@ -14,6 +14,7 @@ import { readFileSync } from 'node:fs';
 import { resolveBatchConfig, BatchConfigError } from '../trace/batch.js';
 import { OtlpConfigError, resolveOtlpConfig, type Encryption, type OtlpExporterOptions } from '../otlp/config.js';
 import { OPA_HTTP_DURATION_BUCKETS } from '../http/instrument.js';
+import { setOwn } from './own-key.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -233,7 +234,7 @@ class Reader {
     const out: Record<string, string> = {};
     for (const [k, v] of Object.entries(m)) {
       if (typeof v !== 'string') this.problems.push(`${key}.${k}: must be a string, got ${describe(v)}`);
-      else out[k] = v;
+      else setOwn(out, k, v);
     }
     return out;
   }
@@ -329,7 +330,7 @@ export function parseConfig(input: string | unknown, options: ParseConfigOptions
   for (const [k, v] of Object.entries(labelObject ?? {})) {
     if (typeof v !== 'string') r.problems.push(`labels.${k}: must be a string, got ${describe(v)}`);
     else if (k === 'id' || k === 'version') r.problems.push(`labels.${k}: reserved (set by the server)`);
-    else labels[k] = v;
+    else setOwn(labels, k, v);
   }
 
   const services = readServices(r, raw['services'], readFile);
@@ -418,9 +419,9 @@ function readServices(r: Reader, value: unknown, readFile: (path: string) => Buf
         };
       }
     }
-    if (out[name] !== undefined) r.problems.push(`${prefix}: a second service named ${JSON.stringify(name)}`);
+    if (Object.hasOwn(out, name)) r.problems.push(`${prefix}: a second service named ${JSON.stringify(name)}`);
     if (url !== undefined) {
-      out[name] = {
+      setOwn(out, name, {
         name,
         url,
         headers,
@@ -428,7 +429,7 @@ function readServices(r: Reader, value: unknown, readFile: (path: string) => Buf
         responseHeaderTimeoutSeconds: timeout,
         ...(caCert !== undefined ? { caCert } : {}),
         ...(bearer !== undefined ? { bearer } : {}),
-      };
+      });
     }
   }
   return out;
@@ -810,7 +811,7 @@ function readUpstreams(r: Reader, value: unknown): Record<string, UpstreamConfig
     const timeoutMs =
       r.number(uo, 'timeout_ms', p, { min: 1, max: 2147483647, integer: true, what: 'a positive integer (milliseconds)' }) ??
       DEFAULT_UPSTREAM_TIMEOUT_MS;
-    if (url !== undefined) out[name] = { name, url, headers, timeoutMs };
+    if (url !== undefined) setOwn(out, name, { name, url, headers, timeoutMs });
   }
   return out;
 }
