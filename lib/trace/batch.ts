@@ -18,6 +18,11 @@ export const BATCH_DEFAULTS = Object.freeze({
 
 /** setTimeout fires at once for delays above this (2^31 - 1 ms), so longer ones are refused. */
 const MAX_TIMER_MS = 2147483647;
+/**
+ * The largest queue (and batch): the queue's slots are allocated up front, and a queue this full of
+ * spans already holds about a gigabyte. Larger sizes cost memory and start-up time, not throughput.
+ */
+export const MAX_QUEUE_SIZE = 1_048_576;
 
 export interface BatchSpanProcessorOptions {
   /** Spans waiting at most; more are dropped and counted (reason queue_full). Env OTEL_BSP_MAX_QUEUE_SIZE. */
@@ -65,10 +70,10 @@ interface Setting {
 }
 
 const SETTINGS: readonly Setting[] = [
-  { option: 'maxQueueSize', env: 'OTEL_BSP_MAX_QUEUE_SIZE', min: 1, max: Number.MAX_SAFE_INTEGER },
+  { option: 'maxQueueSize', env: 'OTEL_BSP_MAX_QUEUE_SIZE', min: 1, max: MAX_QUEUE_SIZE },
   { option: 'scheduledDelayMillis', env: 'OTEL_BSP_SCHEDULE_DELAY', min: 0, max: MAX_TIMER_MS },
   { option: 'exportTimeoutMillis', env: 'OTEL_BSP_EXPORT_TIMEOUT', min: 1, max: MAX_TIMER_MS },
-  { option: 'maxExportBatchSize', env: 'OTEL_BSP_MAX_EXPORT_BATCH_SIZE', min: 1, max: Number.MAX_SAFE_INTEGER },
+  { option: 'maxExportBatchSize', env: 'OTEL_BSP_MAX_EXPORT_BATCH_SIZE', min: 1, max: MAX_QUEUE_SIZE },
 ];
 
 /**
@@ -83,7 +88,7 @@ export function resolveBatchConfig(
   const problems: string[] = [];
   const out: Record<keyof BatchConfig, number> = { ...BATCH_DEFAULTS };
   for (const s of SETTINGS) {
-    const range = s.max === MAX_TIMER_MS ? `${s.min}..${MAX_TIMER_MS}` : `>= ${s.min}`;
+    const range = `${s.min}..${s.max}`;
     const given = options[s.option];
     if (given !== undefined) {
       if (typeof given === 'number' && Number.isInteger(given) && given >= s.min && given <= s.max) out[s.option] = given;
