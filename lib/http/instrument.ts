@@ -40,6 +40,8 @@ export interface HttpServerMetricsOptions {
   readonly registry?: Registry;
   /** Histogram buckets (default: OPA's, {@link OPA_HTTP_DURATION_BUCKETS}). */
   readonly buckets?: readonly number[];
+  /** Series each family keeps at most (default unbounded, as client_golang); see Metric's `maxSeries`. */
+  readonly maxSeries?: number;
 }
 
 /** The two request families OPA's server exports, shared by every instrumented handler. */
@@ -55,12 +57,14 @@ export class HttpServerMetrics {
       labelNames: ['code', 'handler', 'method'],
       buckets: options.buckets ?? OPA_HTTP_DURATION_BUCKETS,
       registers,
+      ...(options.maxSeries !== undefined ? { maxSeries: options.maxSeries } : {}),
     });
     this.cancellations = new Counter({
       name: HTTP_CANCELLATIONS_METRIC,
       help: HTTP_CANCELLATIONS_HELP,
       labelNames: ['code', 'handler', 'method'],
       registers,
+      ...(options.maxSeries !== undefined ? { maxSeries: options.maxSeries } : {}),
     });
   }
 }

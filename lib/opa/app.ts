@@ -52,6 +52,14 @@ type Env = Readonly<Record<string, string | undefined>>;
 
 export const TRACING_PLUGIN = 'distributed_tracing';
 
+/**
+ * Series each labelled metric the server creates keeps at most; a new label combination past it is
+ * not exported, and counted in `zerotel_metric_series_dropped_total{metric}`.
+ * The library's own default stays unbounded (as client_golang's) so that its output stays exact; a
+ * server facing the network bounds what requests could grow.
+ */
+export const DEFAULT_SERVER_MAX_SERIES = 1000;
+
 export interface ReferenceServerOptions {
   /** Default: {@link defaultConfig} (no tracing, no status, no decision logs, `/metrics` on). */
   readonly config?: ReferenceConfig;
@@ -67,6 +75,8 @@ export interface ReferenceServerOptions {
   readonly log?: (message: string) => void;
   /** The instance id label (default: a random UUID). */
   readonly id?: string;
+  /** Series per metric the server creates (default {@link DEFAULT_SERVER_MAX_SERIES}). */
+  readonly maxSeries?: number;
   /** Status push retries (tests shorten them). */
   readonly statusRetry?: { readonly maxAttempts?: number; readonly initialDelayMs?: number; readonly maxDelayMs?: number };
 }
@@ -223,7 +233,11 @@ export class ReferenceServer {
     this.plugins = new PluginManager({ labels: config.labels, ...(options.id !== undefined ? { id: options.id } : {}) });
     this.runtime =
       options.runtimeMetrics === false ? undefined : collectRuntimeMetrics({ registry: this.registry, sets: ['go'] });
-    this.httpMetrics = new HttpServerMetrics({ registry: this.registry, buckets: config.server.httpRequestDurationBuckets });
+    this.httpMetrics = new HttpServerMetrics({
+      registry: this.registry,
+      buckets: config.server.httpRequestDurationBuckets,
+      maxSeries: options.maxSeries ?? DEFAULT_SERVER_MAX_SERIES,
+    });
 
     const tracing = config.distributedTracing;
     if (tracing !== undefined) {

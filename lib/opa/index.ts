@@ -30,6 +30,7 @@ export {
   ReferenceServer,
   createReferenceServer,
   TRACING_PLUGIN,
+  DEFAULT_SERVER_MAX_SERIES,
   type ReferenceServerOptions,
 } from './app.js';
 export {

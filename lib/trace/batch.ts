@@ -111,6 +111,15 @@ export function resolveBatchConfig(
 export type DropReason = 'queue_full' | 'export_failed' | 'export_timeout' | 'rejected' | 'shutdown';
 const DROP_REASONS: readonly DropReason[] = ['queue_full', 'export_failed', 'export_timeout', 'rejected', 'shutdown'];
 
+/**
+ * The drop reason of a failed export. An exporter that failed because it was shut down says so with
+ * `reason: 'shutdown'` on its error (the OTLP exporter's OtlpExportError does): those spans count as
+ * shutdown here too, so this family and the exporter's agree span for span.
+ */
+function failureReason(error: Error): DropReason {
+  return (error as { reason?: unknown }).reason === 'shutdown' ? 'shutdown' : 'export_failed';
+}
+
 /** Counts since the processor started. */
 export interface BatchStats {
   /** Spans the exporter accepted. */
@@ -216,8 +225,8 @@ const EXPORT_DURATION_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5
  * - `zerotel_trace_spans_exported_total` spans the exporter accepted
  * - `zerotel_trace_spans_dropped_total{reason}` spans lost: queue_full (queue at capacity),
  *   export_failed (exporter returned a failure), export_timeout (export outlived its timeout),
- *   rejected (the receiver refused them in a partial success), shutdown (ended after shutdown, or still
- *   queued when shutdown's timeout ran out)
+ *   rejected (the receiver refused them in a partial success), shutdown (ended after shutdown, still
+ *   queued when shutdown's timeout ran out, or failed by an exporter that was shutting down)
  * - `zerotel_trace_export_duration_seconds{result}` time per export call, result success|failure|timeout
  * - `zerotel_trace_queue_size` spans waiting; `zerotel_trace_queue_capacity` the queue's capacity
  *
@@ -495,7 +504,7 @@ export class BatchSpanProcessor implements SpanProcessor {
       if (rejected > 0) this.drop('rejected', rejected);
       this.metrics?.duration.success.observe(seconds);
     } else {
-      this.drop('export_failed', n);
+      this.drop(failureReason(outcome.error), n);
       this.metrics?.duration.failure.observe(seconds);
     }
   }
