@@ -15,7 +15,7 @@ import { createGzip } from 'node:zlib';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { request, type Reply } from '../opa/helpers.js';
+import { request } from '../opa/helpers.js';
 import { killGroup, start, TSX, type Started } from '../opa/spawn-server.js';
 import type { AddressInfo } from 'node:net';
 import { DataApi } from '../../lib/opa/data-api.js';
@@ -52,31 +52,6 @@ async function gzipZeros(elements: number): Promise<Buffer> {
   gzip.end();
   await ended;
   return Buffer.concat(out);
-}
-
-/** PUTs a body streamed from `chunks` with a Content-Length, honouring backpressure. */
-function streamPut(url: string, length: number, chunks: Iterable<Buffer>): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(url, { method: 'PUT', headers: { 'content-length': String(length) }, agent: false }, (res) => {
-      const got: Buffer[] = [];
-      res.on('data', (c: Buffer) => got.push(c));
-      res.on('end', () => {
-        const body = Buffer.concat(got);
-        const text = body.toString('utf8');
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, text, body, json: () => JSON.parse(text) });
-      });
-      res.on('error', reject);
-    });
-    req.setTimeout(300_000, () => req.destroy(new Error('no answer within 300 s')));
-    req.on('error', reject);
-    void (async () => {
-      for (const chunk of chunks) {
-        if (req.destroyed) return;
-        if (!req.write(chunk)) await once(req, 'drain');
-      }
-      req.end();
-    })().catch(reject);
-  });
 }
 
 async function assertStillServing(s: Started): Promise<void> {
@@ -120,7 +95,12 @@ describe('bodies V8 cannot parse are refused, and the process keeps serving', { 
         yield chunk;
       }
     })();
-    const reply = await streamPut(`${s.base}/v1/data/raw`, RAW_BYTES, counted);
+    const reply = await request(`${s.base}/v1/data/raw`, {
+      method: 'PUT',
+      headers: { 'content-length': String(RAW_BYTES) },
+      body: counted,
+      timeoutMs: 300_000,
+    });
     assert.equal(sent, RAW_BYTES);
     assert.equal(reply.status, 413, reply.text);
     assert.deepEqual(reply.json(), {
