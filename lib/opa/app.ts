@@ -15,6 +15,8 @@
  * and `/health` included, needs `Authorization: Bearer <token>` (401 `unauthorized` otherwise); with
  * `tls` it serves HTTPS. Slow clients are cut off by `timeouts` (408), and requests the HTTP parser
  * refuses (bad syntax, unknown methods, an oversized head) get a JSON error body, not a bare close.
+ * Requests pipelined on one connection are served one after the other, in order. Limits and what
+ * the server answers at each: docs/reliability.md.
  *
  * Plugins (states NOT_READY / OK / ERROR / WARN, read by `/health?plugins` and pushed by the status
  * reporter): `distributed_tracing` (the span exporter: ERROR after a failed export, WARN after a

@@ -3,6 +3,7 @@
  * - GET reads (`?input=` JSON), POST reads with `{"input": ...}` (a warning when `input` is
  *   missing); both answer `{"result": ...}` (no `result` when the document is undefined) and
  *   `decision_id` when decision logging is on, and log the decision.
+ * - Every path segment is an ordinary key (`__proto__`, `constructor` and `prototype` included).
  * - PUT writes a document (creating missing parents; `If-None-Match: *` answers 304 when it exists),
  *   PATCH applies JSON-patch-like `add`/`remove`/`replace` operations, DELETE removes; all three
  *   answer 204.
