@@ -47,7 +47,6 @@ export const MSG_DECODING_LIMIT = 'request body too large';
 export const MSG_DECODING_GZIP_LIMIT = 'compressed request body too large';
 export const MSG_INPUT_KEY_MISSING = "'input' key missing from the request";
 export const MSG_EVALUATION_ERROR = 'error(s) occurred while evaluating query';
-export const MSG_JSON_LIMIT = 'request body too large';
 
 /** An error answered with OPA's error body. */
 export class ApiError extends Error {
@@ -282,7 +281,7 @@ function parseJson(body: Buffer, what: string, limits: JsonLimits, baseDepth = 0
   if (problem !== undefined) {
     // Depth is a shape error (400, as before); sizes are a body too large for the server (413).
     const status = problem.limit === 'maxDepth' ? 400 : 413;
-    const prefix = problem.limit === 'maxDepth' ? '' : `${MSG_JSON_LIMIT}: `;
+    const prefix = problem.limit === 'maxDepth' ? '' : `${MSG_DECODING_LIMIT}: `;
     throw new ApiError(status, ErrorCode.InvalidParameter, `${what}${prefix}${problem.message}`);
   }
   const text = body.toString('utf8');
