@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ConfigError, MAX_BODY_LENGTH, MAX_BUCKETS, MAX_LABELS, MAX_TIMEOUT_MS, MAX_TIMEOUT_SECONDS, parseConfig } from '../../lib/opa/config.js';
-import { MAX_QUEUE_SIZE } from '../../lib/trace/batch.js';
+import { BatchConfigError, BatchSpanProcessor, MAX_QUEUE_SIZE } from '../../lib/trace/batch.js';
+import type { SpanExporter } from '../../lib/trace/span-data.js';
 import { runToExit } from '../opa/spawn-server.js';
 
 /** Each numeric key: where it sits in a configuration, and its largest accepted value. */
@@ -86,6 +87,23 @@ describe('numeric settings have a range', () => {
       assert.deepEqual(problemsOf(c.config(c.max + 1)), [`${c.key}: must hold at most ${c.max} ${c.key === 'labels' ? 'labels' : 'buckets'}, got ${c.max + 1}`]);
     });
   }
+});
+
+describe('the batch processor allocates no queue past its range', () => {
+  const exporter: SpanExporter = { export: async () => ({ kind: 'success' }), shutdown: async () => {} };
+  it(`maxQueueSize 1e12 (option) and OTEL_BSP_MAX_QUEUE_SIZE=200000000 are refused, ${MAX_QUEUE_SIZE} is accepted`, async () => {
+    assert.throws(
+      () => new BatchSpanProcessor(exporter, { env: {}, maxQueueSize: 1e12 }),
+      (e: Error) => e instanceof BatchConfigError && e.problems[0] === `maxQueueSize must be an integer 1..${MAX_QUEUE_SIZE}, got 1000000000000`,
+    );
+    assert.throws(
+      () => new BatchSpanProcessor(exporter, { env: { OTEL_BSP_MAX_QUEUE_SIZE: '200000000' } }),
+      (e: Error) => e instanceof BatchConfigError && e.problems[0] === `OTEL_BSP_MAX_QUEUE_SIZE="200000000" must be an integer 1..${MAX_QUEUE_SIZE}`,
+    );
+    const largest = new BatchSpanProcessor(exporter, { env: {}, maxQueueSize: MAX_QUEUE_SIZE, flushOnExit: false });
+    assert.equal(largest.config.maxQueueSize, MAX_QUEUE_SIZE);
+    await largest.shutdown(1000);
+  });
 });
 
 describe('npm start with a setting out of range exits 1, naming the key, without a stack trace', { timeout: 180_000 }, () => {
