@@ -43,6 +43,8 @@ export interface HttpServerMetricsOptions {
   readonly buckets?: readonly number[];
   /** Native histogram options for the duration histogram (default: none). */
   readonly native?: NativeHistogramOptions;
+  /** Series each family keeps at most (default unbounded, as client_golang); see Metric's `maxSeries`. */
+  readonly maxSeries?: number;
 }
 
 /** The two request families OPA's server exports, shared by every instrumented handler. */
@@ -59,12 +61,14 @@ export class HttpServerMetrics {
       buckets: options.buckets ?? OPA_HTTP_DURATION_BUCKETS,
       ...options.native,
       registers,
+      ...(options.maxSeries !== undefined ? { maxSeries: options.maxSeries } : {}),
     });
     this.cancellations = new Counter({
       name: HTTP_CANCELLATIONS_METRIC,
       help: HTTP_CANCELLATIONS_HELP,
       labelNames: ['code', 'handler', 'method'],
       registers,
+      ...(options.maxSeries !== undefined ? { maxSeries: options.maxSeries } : {}),
     });
   }
 }

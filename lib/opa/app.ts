@@ -15,6 +15,8 @@
  * and `/health` included, needs `Authorization: Bearer <token>` (401 `unauthorized` otherwise); with
  * `tls` it serves HTTPS. Slow clients are cut off by `timeouts` (408), and requests the HTTP parser
  * refuses (bad syntax, unknown methods, an oversized head) get a JSON error body, not a bare close.
+ * Requests pipelined on one connection are served one after the other, in order. Limits and what
+ * the server answers at each: docs/reliability.md.
  *
  * Plugins (states NOT_READY / OK / ERROR / WARN, read by `/health?plugins` and pushed by the status
  * reporter): `distributed_tracing` (the span exporter: ERROR after a failed export, WARN after a
@@ -53,6 +55,14 @@ type Env = Readonly<Record<string, string | undefined>>;
 
 export const TRACING_PLUGIN = 'distributed_tracing';
 
+/**
+ * Series each labelled metric the server creates keeps at most; a new label combination past it is
+ * not exported, and counted in `zerotel_metric_series_dropped_total{metric}`.
+ * The library's own default stays unbounded (as client_golang's) so that its output stays exact; a
+ * server facing the network bounds what requests could grow.
+ */
+export const DEFAULT_SERVER_MAX_SERIES = 1000;
+
 export interface ReferenceServerOptions {
   /** Default: {@link defaultConfig} (no tracing, no status, no decision logs, `/metrics` on). */
   readonly config?: ReferenceConfig;
@@ -68,6 +78,8 @@ export interface ReferenceServerOptions {
   readonly log?: (message: string) => void;
   /** The instance id label (default: a random UUID). */
   readonly id?: string;
+  /** Series per metric the server creates (default {@link DEFAULT_SERVER_MAX_SERIES}). */
+  readonly maxSeries?: number;
   /** Status push retries (tests shorten them). */
   readonly statusRetry?: { readonly maxAttempts?: number; readonly initialDelayMs?: number; readonly maxDelayMs?: number };
 }
@@ -230,6 +242,7 @@ export class ReferenceServer {
       // Without keep_classic the native histogram stands alone, as client_golang's does without Buckets.
       buckets: native !== undefined && !native.keepClassic ? [] : config.server.httpRequestDurationBuckets,
       ...(native !== undefined ? { native: nativeHistogramOptions(native) } : {}),
+      maxSeries: options.maxSeries ?? DEFAULT_SERVER_MAX_SERIES,
     });
 
     const tracing = config.distributedTracing;
@@ -384,7 +397,7 @@ export class ReferenceServer {
     }
     const handler = this.route(req, res);
     if (handler === undefined) return;
-    Promise.resolve()
+    this.afterEarlierRequests(req.socket, res)
       .then(() => handler(req, res))
       .catch((error: unknown) => {
         this.log(`zerotel: unhandled error serving ${req.method} ${req.url}: ${(error as Error)?.stack ?? String(error)}`);
@@ -392,6 +405,25 @@ export class ReferenceServer {
         else res.destroy();
       });
   };
+
+  /** Per connection: settles when the latest request dispatched on it has been answered. */
+  private readonly connectionTurns = new WeakMap<Socket, Promise<void>>();
+
+  /**
+   * Resolves when every earlier request on `socket` has been answered. Node parses pipelined
+   * requests (several sent in one write) as they arrive and hands them over at once; run side by
+   * side, a GET could read the store before the PUT sent ahead of it was applied. On one
+   * connection, requests run one after the other, in order, as a client that pipelines expects.
+   */
+  private afterEarlierRequests(socket: Socket, res: ServerResponse): Promise<void> {
+    const earlier = this.connectionTurns.get(socket);
+    const answered = new Promise<void>((resolve) => {
+      res.once('finish', resolve);
+      res.once('close', resolve);
+    });
+    this.connectionTurns.set(socket, answered);
+    return earlier ?? Promise.resolve();
+  }
 
   private route(req: IncomingMessage, res: ServerResponse): RequestHandler | undefined {
     const rawPath = (req.url ?? '/').split('?')[0]!;

@@ -11,10 +11,11 @@
  */
 
 import { readFileSync } from 'node:fs';
-import { resolveBatchConfig, BatchConfigError } from '../trace/batch.js';
+import { resolveBatchConfig, BatchConfigError, MAX_QUEUE_SIZE } from '../trace/batch.js';
 import { OtlpConfigError, resolveOtlpConfig, type Encryption, type OtlpExporterOptions } from '../otlp/config.js';
 import { OPA_HTTP_DURATION_BUCKETS } from '../http/instrument.js';
 import { type NativeHistogramsConfig, readNativeHistograms } from './native-histograms-config.js';
+import { setOwn } from './own-key.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -124,6 +125,20 @@ export const DEFAULT_UPSTREAM_TIMEOUT_MS = 5000;
 /** Defaults of `server.timeouts`: slow clients (slowloris) are cut off after these. */
 export const DEFAULT_HEADERS_TIMEOUT_MS = 10_000;
 export const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
+
+/**
+ * Upper bounds of numeric settings (see docs/reliability.md): past them a setting would exhaust
+ * memory or overflow a timer rather than do anything more useful, so it is refused at start-up.
+ */
+/** Timers (Node's setTimeout) hold at most 2^31 - 1 ms. */
+export const MAX_TIMEOUT_MS = 2147483647;
+export const MAX_TIMEOUT_SECONDS = Math.floor(MAX_TIMEOUT_MS / 1000);
+/** `server.decoding.max_length` and `.gzip.max_length`; a body is also never longer than V8's longest string. */
+export const MAX_BODY_LENGTH = 2 ** 30;
+/** Buckets of one histogram setting. */
+export const MAX_BUCKETS = 1024;
+/** Entries of `labels` (each is sent with every status update). */
+export const MAX_LABELS = 256;
 
 /** Every problem of a configuration, each naming its key. */
 export class ConfigError extends Error {
@@ -237,7 +252,7 @@ export class Reader {
     const out: Record<string, string> = {};
     for (const [k, v] of Object.entries(m)) {
       if (typeof v !== 'string') this.problems.push(`${key}.${k}: must be a string, got ${describe(v)}`);
-      else out[k] = v;
+      else setOwn(out, k, v);
     }
     return out;
   }
@@ -248,6 +263,10 @@ export class Reader {
     const key = `${prefix}.${name}`;
     if (!Array.isArray(value) || value.length === 0) {
       this.problems.push(`${key}: must be a non-empty array of increasing numbers, got ${describe(value)}`);
+      return undefined;
+    }
+    if (value.length > MAX_BUCKETS) {
+      this.problems.push(`${key}: must hold at most ${MAX_BUCKETS} buckets, got ${value.length}`);
       return undefined;
     }
     let ok = true;
@@ -330,10 +349,13 @@ export function parseConfig(input: string | unknown, options: ParseConfigOptions
 
   const labels: Record<string, string> = {};
   const labelObject = r.object(raw['labels'], 'labels');
+  if (labelObject !== undefined && Object.keys(labelObject).length > MAX_LABELS) {
+    r.problems.push(`labels: must hold at most ${MAX_LABELS} labels, got ${Object.keys(labelObject).length}`);
+  }
   for (const [k, v] of Object.entries(labelObject ?? {})) {
     if (typeof v !== 'string') r.problems.push(`labels.${k}: must be a string, got ${describe(v)}`);
     else if (k === 'id' || k === 'version') r.problems.push(`labels.${k}: reserved (set by the server)`);
-    else labels[k] = v;
+    else setOwn(labels, k, v);
   }
 
   const services = readServices(r, raw['services'], readFile);
@@ -378,7 +400,7 @@ function readServices(r: Reader, value: unknown, readFile: (path: string) => Buf
     const headers = r.stringMap(o, 'headers', prefix) ?? {};
     const allowInsecureTls = r.boolean(o, 'allow_insecure_tls', prefix) ?? false;
     const timeout =
-      r.number(o, 'response_header_timeout_seconds', prefix, { min: 1, integer: true, what: 'a positive integer' }) ?? 10;
+      r.number(o, 'response_header_timeout_seconds', prefix, { min: 1, max: MAX_TIMEOUT_SECONDS, integer: true }) ?? 10;
     let caCert: Buffer | undefined;
     const tls = r.object(o['tls'], `${prefix}.tls`);
     if (tls !== undefined) {
@@ -422,9 +444,9 @@ function readServices(r: Reader, value: unknown, readFile: (path: string) => Buf
         };
       }
     }
-    if (out[name] !== undefined) r.problems.push(`${prefix}: a second service named ${JSON.stringify(name)}`);
+    if (Object.hasOwn(out, name)) r.problems.push(`${prefix}: a second service named ${JSON.stringify(name)}`);
     if (url !== undefined) {
-      out[name] = {
+      setOwn(out, name, {
         name,
         url,
         headers,
@@ -432,7 +454,7 @@ function readServices(r: Reader, value: unknown, readFile: (path: string) => Buf
         responseHeaderTimeoutSeconds: timeout,
         ...(caCert !== undefined ? { caCert } : {}),
         ...(bearer !== undefined ? { bearer } : {}),
-      };
+      });
     }
   }
   return out;
@@ -535,11 +557,10 @@ function readTracing(r: Reader, value: unknown, env: Env, readFile: (path: strin
     if (r.boolean(bsp, 'blocking', bp) === true) {
       r.problems.push(`${bp}.blocking: true is not supported by zerotel (a full queue drops spans and counts them)`);
     }
-    const MAX_MS = 2147483647;
-    const delay = r.number(bsp, 'batch_timeout_ms', bp, { min: 0, max: MAX_MS, integer: true });
-    const timeout = r.number(bsp, 'export_timeout_ms', bp, { min: 1, max: MAX_MS, integer: true });
-    const size = r.number(bsp, 'max_export_batch_size', bp, { min: 1, integer: true, what: 'a positive integer' });
-    const queue = r.number(bsp, 'max_queue_size', bp, { min: 1, integer: true, what: 'a positive integer' });
+    const delay = r.number(bsp, 'batch_timeout_ms', bp, { min: 0, max: MAX_TIMEOUT_MS, integer: true });
+    const timeout = r.number(bsp, 'export_timeout_ms', bp, { min: 1, max: MAX_TIMEOUT_MS, integer: true });
+    const size = r.number(bsp, 'max_export_batch_size', bp, { min: 1, max: MAX_QUEUE_SIZE, integer: true });
+    const queue = r.number(bsp, 'max_queue_size', bp, { min: 1, max: MAX_QUEUE_SIZE, integer: true });
     if (delay !== undefined) batch.scheduledDelayMillis = delay;
     if (timeout !== undefined) batch.exportTimeoutMillis = timeout;
     if (size !== undefined) batch.maxExportBatchSize = size;
@@ -708,12 +729,12 @@ function readServer(r: Reader, value: unknown, readFile: (path: string) => Buffe
     if (decoding !== undefined) {
       const dp = `${p}.decoding`;
       r.keys(decoding, dp, ['max_length', 'gzip']);
-      maxLength = r.number(decoding, 'max_length', dp, { min: 1, integer: true, what: 'a positive number' }) ?? maxLength;
+      maxLength = r.number(decoding, 'max_length', dp, { min: 1, max: MAX_BODY_LENGTH, integer: true }) ?? maxLength;
       const gzip = r.object(decoding['gzip'], `${dp}.gzip`);
       if (gzip !== undefined) {
         r.keys(gzip, `${dp}.gzip`, ['max_length']);
         gzipMaxLength =
-          r.number(gzip, 'max_length', `${dp}.gzip`, { min: 1, integer: true, what: 'a positive number' }) ?? gzipMaxLength;
+          r.number(gzip, 'max_length', `${dp}.gzip`, { min: 1, max: MAX_BODY_LENGTH, integer: true }) ?? gzipMaxLength;
       }
     }
 
@@ -764,7 +785,7 @@ function readServer(r: Reader, value: unknown, readFile: (path: string) => Buffe
     if (timeouts !== undefined) {
       const tp = `${p}.timeouts`;
       r.keys(timeouts, tp, ['read_header_ms', 'request_ms']);
-      const range = { min: 1, max: 2147483647, integer: true, what: 'a positive integer (milliseconds)' };
+      const range = { min: 1, max: MAX_TIMEOUT_MS, integer: true, what: `an integer from 1 to ${MAX_TIMEOUT_MS} (milliseconds)` };
       const headers = r.number(timeouts, 'read_header_ms', tp, range);
       const request = r.number(timeouts, 'request_ms', tp, range);
       if (headers !== undefined) headersTimeoutMs = headers;
@@ -806,9 +827,9 @@ function readUpstreams(r: Reader, value: unknown): Record<string, UpstreamConfig
     if (uo['url'] === undefined) r.problems.push(`${p}.url: required`);
     const headers = r.stringMap(uo, 'headers', p) ?? {};
     const timeoutMs =
-      r.number(uo, 'timeout_ms', p, { min: 1, max: 2147483647, integer: true, what: 'a positive integer (milliseconds)' }) ??
+      r.number(uo, 'timeout_ms', p, { min: 1, max: MAX_TIMEOUT_MS, integer: true, what: `an integer from 1 to ${MAX_TIMEOUT_MS} (milliseconds)` }) ??
       DEFAULT_UPSTREAM_TIMEOUT_MS;
-    if (url !== undefined) out[name] = { name, url, headers, timeoutMs };
+    if (url !== undefined) setOwn(out, name, { name, url, headers, timeoutMs });
   }
   return out;
 }

@@ -3,12 +3,13 @@
  * - GET reads (`?input=` JSON), POST reads with `{"input": ...}` (a warning when `input` is
  *   missing); both answer `{"result": ...}` (no `result` when the document is undefined) and
  *   `decision_id` when decision logging is on, and log the decision.
+ * - Every path segment is an ordinary key (`__proto__`, `constructor` and `prototype` included).
  * - PUT writes a document (creating missing parents; `If-None-Match: *` answers 304 when it exists),
  *   PATCH applies JSON-patch-like `add`/`remove`/`replace` operations, DELETE removes; all three
  *   answer 204.
  * - Errors have OPA's bodies: `{"code": "invalid_parameter" | "resource_not_found" | ..., "message"}`;
- *   a document nested deeper than {@link MAX_DOCUMENT_DEPTH} levels (path segments included) is
- *   refused before it is parsed;
+ *   a document past the {@link JsonLimits} (nesting, path segments included; array and object
+ *   sizes; string length; values in all) is refused before it is parsed (400 for depth, 413 else);
  *   a body over `server.decoding.max_length` is refused from its Content-Length before it is read,
  *   and a chunked one as soon as it passes the limit.
  * - `upstreams.<name>` documents are fetched over HTTP when read, through a traced client: the analog
@@ -25,6 +26,8 @@ import type { HttpClient } from '../http/client.js';
 import { boolParam } from './health.js';
 import type { UpstreamConfig } from './config.js';
 import { type DecisionLogger, newDecisionId } from './decision-log.js';
+import { setOwn } from './own-key.js';
+import { checkJsonLimits, DEFAULT_JSON_LIMITS, type JsonLimits, MAX_STRING_LENGTH } from './json-limits.js';
 
 const gunzipAsync = promisify(gunzip);
 
@@ -151,7 +154,7 @@ export class DataStore {
       if (!isObject(node)) {
         throw new ApiError(404, ErrorCode.ResourceConflict, `storage_write_conflict_error: ${pathText(path.slice(0, i))}`);
       }
-      if (!Object.hasOwn(node, segment)) node[segment] = {};
+      if (!Object.hasOwn(node, segment)) setOwn(node, segment, {});
       node = node[segment]!;
     }
     if (!isObject(node)) throw new ApiError(404, ErrorCode.ResourceConflict, `storage_write_conflict_error: ${pathText(path)}`);
@@ -175,7 +178,7 @@ function apply(root: Json, op: WriteOp, path: readonly string[], value: Json): J
     const exists = Object.hasOwn(parent, key);
     if (op !== 'add' && !exists) throw notFound(path);
     if (op === 'remove') delete parent[key];
-    else parent[key] = structuredClone(value);
+    else setOwn(parent, key, structuredClone(value));
     return root;
   }
   if (Array.isArray(parent)) {
@@ -203,29 +206,35 @@ function apply(root: Json, op: WriteOp, path: readonly string[], value: Json): J
 
 /**
  * Reads a request body within `maxLength` bytes (and `gzipMaxLength` once decompressed). A declared
- * Content-Length over the limit is refused before anything is read.
+ * Content-Length over the limit is refused before anything is read; a declared one within it is read
+ * into one buffer of that size (a large body is not held twice while its chunks are joined). Neither
+ * size may pass V8's longest string, which the body becomes next: `toString()` would throw.
  */
 export async function readBody(req: IncomingMessage, maxLength: number, gzipMaxLength: number): Promise<Buffer> {
-  const declared = req.headers['content-length'];
-  if (declared !== undefined && Number(declared) > maxLength) {
+  const limit = Math.min(maxLength, MAX_STRING_LENGTH);
+  const declaredText = req.headers['content-length'];
+  const declared = declaredText === undefined ? undefined : Number(declaredText);
+  if (declared !== undefined && declared > limit) {
     throw new ApiError(400, ErrorCode.InvalidParameter, MSG_DECODING_LIMIT);
   }
   const raw = await new Promise<Buffer>((resolve, reject) => {
+    const whole = declared !== undefined && declared > 0 ? Buffer.allocUnsafe(declared) : undefined;
     const chunks: Buffer[] = [];
     let size = 0;
     const onData = (chunk: Buffer): void => {
-      size += chunk.length;
-      if (size > maxLength) {
+      if (size + chunk.length > (whole === undefined ? limit : whole.length)) {
         cleanup();
         req.pause();
         reject(new ApiError(400, ErrorCode.InvalidParameter, MSG_DECODING_LIMIT));
         return;
       }
-      chunks.push(chunk);
+      if (whole !== undefined) chunk.copy(whole, size);
+      else chunks.push(chunk);
+      size += chunk.length;
     };
     const onEnd = (): void => {
       cleanup();
-      resolve(Buffer.concat(chunks, size));
+      resolve(whole !== undefined ? whole.subarray(0, size) : Buffer.concat(chunks, size));
     };
     const onError = (error: Error): void => {
       cleanup();
@@ -242,7 +251,7 @@ export async function readBody(req: IncomingMessage, maxLength: number, gzipMaxL
   });
   if (!(req.headers['content-encoding'] ?? '').includes('gzip')) return raw;
   try {
-    return await gunzipAsync(raw, { maxOutputLength: gzipMaxLength });
+    return await gunzipAsync(raw, { maxOutputLength: Math.min(gzipMaxLength, MAX_STRING_LENGTH) });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' || error instanceof RangeError) {
       throw new ApiError(400, ErrorCode.InvalidParameter, MSG_DECODING_GZIP_LIMIT);
@@ -251,47 +260,32 @@ export async function readBody(req: IncomingMessage, maxLength: number, gzipMaxL
   }
 }
 
+/** True when a body holds nothing but JSON whitespace. */
+function isBlank(body: Uint8Array): boolean {
+  for (const c of body) if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) return false;
+  return true;
+}
+
 /** True when the request's body was not read to its end (so the connection should close after the answer). */
 function bodyLeftUnread(req: IncomingMessage): boolean {
   return !req.complete;
 }
 
 /**
- * How deep a stored document may nest, counting the segments of the path it is written at. Deeper
- * values would overflow the stack of the recursive copies and serializations every later request
- * makes of the store (a single such write would make the whole document unreadable).
+ * Parses a request's JSON within `limits`; `baseDepth` is the depth it will be stored at (path
+ * segments). Deeper documents would overflow the stack of the recursive copies every later request
+ * makes of the store; larger ones would abort the process inside `JSON.parse` (see json-limits.ts).
  */
-export const MAX_DOCUMENT_DEPTH = 1000;
-
-/** The deepest nesting of arrays and objects in JSON text (strings skipped). */
-export function jsonDepth(text: string): number {
-  let depth = 0;
-  let max = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 0x5c) i++; // a backslash escapes the next character
-      else if (c === 0x22) inString = false;
-    } else if (c === 0x22) inString = true;
-    else if (c === 0x5b || c === 0x7b) {
-      if (++depth > max) max = depth;
-    } else if (c === 0x5d || c === 0x7d) depth--;
+function parseJson(body: Buffer, what: string, limits: JsonLimits, baseDepth = 0): unknown {
+  const problem = checkJsonLimits(body, limits, baseDepth);
+  if (problem !== undefined) {
+    // Depth is a shape error (400, as before); sizes are a body too large for the server (413).
+    const status = problem.limit === 'maxDepth' ? 400 : 413;
+    const prefix = problem.limit === 'maxDepth' ? '' : `${MSG_DECODING_LIMIT}: `;
+    throw new ApiError(status, ErrorCode.InvalidParameter, `${what}${prefix}${problem.message}`);
   }
-  return max;
-}
-
-/** Parses a request's JSON; `baseDepth` is the depth it will be stored at (path segments). */
-function parseJson(text: string, what: string, baseDepth = 0): unknown {
+  const text = body.toString('utf8');
   if (text.trim() === '') throw new ApiError(400, ErrorCode.InvalidParameter, `${what}EOF`);
-  const depth = jsonDepth(text);
-  if (baseDepth + depth > MAX_DOCUMENT_DEPTH) {
-    throw new ApiError(
-      400,
-      ErrorCode.InvalidParameter,
-      `${what}document nested too deeply (${depth} levels${baseDepth > 0 ? ` at a path of ${baseDepth} segments` : ''}; the limit is ${MAX_DOCUMENT_DEPTH})`,
-    );
-  }
   try {
     return JSON.parse(text);
   } catch (error) {
@@ -358,6 +352,8 @@ export interface DataApiOptions {
   readonly gzipMaxLength?: number;
   /** Warnings (e.g. a failed upstream fetch); default console.warn. */
   readonly log?: (message: string) => void;
+  /** What a JSON body may hold (default {@link DEFAULT_JSON_LIMITS}). */
+  readonly jsonLimits?: Partial<JsonLimits>;
 }
 
 /** Why an upstream document could not be had. */
@@ -373,8 +369,10 @@ export class DataApi {
   private readonly maxLength: number;
   private readonly gzipMaxLength: number;
   private readonly log: (message: string) => void;
+  private readonly limits: JsonLimits;
 
   constructor(options: DataApiOptions = {}) {
+    this.limits = { ...DEFAULT_JSON_LIMITS, ...options.jsonLimits };
     this.store = options.store ?? new DataStore();
     this.upstreams = options.upstreams ?? {};
     this.upstreamNames = Object.keys(this.upstreams);
@@ -429,13 +427,13 @@ export class DataApi {
     if (req.method === 'GET') {
       const inputs = query.getAll('input');
       if (inputs.length > 0) {
-        input = parseJson(inputs[inputs.length - 1]!, 'parameter contains malformed input document: ');
+        input = parseJson(Buffer.from(inputs[inputs.length - 1]!), 'parameter contains malformed input document: ', this.limits);
         hasInput = true;
       }
     } else {
-      const body = (await readBody(req, this.maxLength, this.gzipMaxLength)).toString('utf8');
-      if (body.trim() !== '') {
-        const request = parseJson(body, 'body contains malformed input document: ');
+      const body = await readBody(req, this.maxLength, this.gzipMaxLength);
+      if (!isBlank(body)) {
+        const request = parseJson(body, 'body contains malformed input document: ', this.limits);
         if (request !== null && typeof request === 'object' && !Array.isArray(request) && Object.hasOwn(request, 'input')) {
           input = (request as { input: unknown }).input;
           hasInput = input !== null;
@@ -493,7 +491,7 @@ export class DataApi {
     const fetched: Record<string, unknown> = {};
     const docs = await Promise.all(this.upstreamNames.map((name) => this.fetchOrUndefined(name, strict, signal)));
     this.upstreamNames.forEach((name, i) => {
-      if (docs[i] !== undefined) fetched[name] = docs[i];
+      if (docs[i] !== undefined) setOwn(fetched, name, docs[i]);
     });
     if (segments.length === 1) return fetched;
     const root = (this.store.read([]) ?? {}) as Record<string, unknown>;
@@ -526,6 +524,9 @@ export class DataApi {
     if (response.status < 200 || response.status >= 300) {
       throw new UpstreamError(`${upstream.url} answered HTTP ${response.status}`);
     }
+    // Upstream bodies are bounded by the client (16 MiB), and scanned like request bodies all the same.
+    const problem = checkJsonLimits(response.body, this.limits);
+    if (problem !== undefined) throw new UpstreamError(`${upstream.url} answered ${problem.message}`);
     const text = response.body.toString('utf8');
     try {
       return JSON.parse(text);
@@ -546,9 +547,9 @@ export class DataApi {
   }
 
   private async put(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
-    const body = (await readBody(req, this.maxLength, this.gzipMaxLength)).toString('utf8');
+    const body = await readBody(req, this.maxLength, this.gzipMaxLength);
     const path = writePath(dataPath(url.pathname).raw);
-    const value = parseJson(body, '', path.length);
+    const value = parseJson(body, '', this.limits, path.length);
     this.checkScope(path);
     const existing = this.store.read(path);
     if (existing !== undefined && req.headers['if-none-match'] === '*') {
@@ -561,9 +562,9 @@ export class DataApi {
   }
 
   private async patch(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
-    const body = (await readBody(req, this.maxLength, this.gzipMaxLength)).toString('utf8');
+    const body = await readBody(req, this.maxLength, this.gzipMaxLength);
     const root = writePath(dataPath(url.pathname).raw);
-    const ops = parseJson(body, '', root.length);
+    const ops = parseJson(body, '', this.limits, root.length);
     if (!Array.isArray(ops)) {
       throw new ApiError(400, ErrorCode.InvalidParameter, 'a patch must be a JSON array of operations');
     }
@@ -573,10 +574,9 @@ export class DataApi {
         throw new ApiError(400, ErrorCode.InvalidParameter, `bad patch operation: ${String(o.op ?? '')}`);
       }
       const path = patchSegments(root, o.path ?? '');
-      // The value sits two levels down in the patch (array, operation): its own depth is at most that less.
-      if (path.length + Math.max(0, jsonDepth(JSON.stringify(o.value ?? null))) > MAX_DOCUMENT_DEPTH) {
-        throw new ApiError(400, ErrorCode.InvalidParameter, `document nested too deeply at ${pathText(path)} (the limit is ${MAX_DOCUMENT_DEPTH})`);
-      }
+      // The whole patch was checked at its root; the value lands deeper, at its own path.
+      const problem = checkJsonLimits(Buffer.from(JSON.stringify(o.value ?? null)), this.limits, path.length);
+      if (problem !== undefined) throw new ApiError(400, ErrorCode.InvalidParameter, `${pathText(path)}: ${problem.message}`);
       return { op: o.op as WriteOp, path, value: o.value };
     });
     for (const p of prepared) this.checkScope(p.path);

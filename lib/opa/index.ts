@@ -30,6 +30,7 @@ export {
   ReferenceServer,
   createReferenceServer,
   TRACING_PLUGIN,
+  DEFAULT_SERVER_MAX_SERIES,
   type ReferenceServerOptions,
 } from './app.js';
 export {
@@ -46,5 +47,6 @@ export {
   type DecisionLogsConfig,
 } from './config.js';
 export { DataApi, DataStore, ApiError, type DataApiOptions } from './data-api.js';
+export { DEFAULT_JSON_LIMITS, checkJsonLimits, type JsonLimits, type JsonLimitProblem } from './json-limits.js';
 export { DecisionLogger, DECISION_LOGS_PLUGIN, newDecisionId, type DecisionEvent, type DecisionLoggerOptions } from './decision-log.js';
 export type { NativeHistogramsConfig } from './native-histograms-config.js';

@@ -65,7 +65,14 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const server = createReferenceServer({ config });
+  let server;
+  try {
+    server = createReferenceServer({ config });
+  } catch (error) {
+    // A setting the configuration check let through but a component refused: still a setting, not a crash.
+    process.stderr.write(`serve: cannot start with this configuration: ${(error as Error)?.message ?? String(error)}\n`);
+    process.exit(1);
+  }
   let address;
   try {
     address = await server.listen(args.port, args.host);

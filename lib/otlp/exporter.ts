@@ -22,8 +22,11 @@ export interface ExporterLogger {
 export interface OtlpGrpcTraceExporterOptions extends OtlpExporterOptions {
   /** Registry for the exporter's own metrics; none are kept without one. */
   readonly registry?: Registry;
-  /** Default: `console.warn`. Every message goes through the rate limit. */
-  readonly logger?: ExporterLogger;
+  /**
+   * Where warnings go: a function taking the message, or an object with a `warn` method. Default:
+   * `console.warn`. Anything else is refused by the constructor. Every message goes through the rate limit.
+   */
+  readonly logger?: ExporterLogger | ((message: string) => void);
   /** The same warning is logged at most once per this many ms (with a count of those held back). Default 60 000. */
   readonly logIntervalMs?: number;
   /** Time for retries and durations; tests inject one. */
@@ -135,6 +138,17 @@ class RateLimitedLog {
 
 const consoleLogger: ExporterLogger = { warn: (message) => console.warn(message) };
 
+/** The logger option as an ExporterLogger; a wrong one is a programmer mistake, refused at once. */
+function toLogger(logger: unknown): ExporterLogger {
+  if (logger === undefined) return consoleLogger;
+  if (typeof logger === 'function') return { warn: (message) => (logger as (message: string) => void)(message) };
+  if (logger !== null && typeof logger === 'object' && typeof (logger as { warn?: unknown }).warn === 'function') {
+    return logger as ExporterLogger;
+  }
+  const got = logger === null ? 'null' : typeof logger === 'object' ? 'an object without a warn method' : typeof logger;
+  throw new TypeError(`OtlpGrpcTraceExporter: logger must be a function or an object with a warn method, got ${got}`);
+}
+
 /**
  * Exports spans to an OpenTelemetry collector over OTLP/gRPC.
  *
@@ -185,7 +199,7 @@ export class OtlpGrpcTraceExporter implements SpanExporter {
     });
     this.clock = options.clock ?? systemClock;
     this.random = options.random;
-    this.log = new RateLimitedLog(options.logger ?? consoleLogger, options.logIntervalMs ?? 60_000, this.clock);
+    this.log = new RateLimitedLog(toLogger(options.logger), options.logIntervalMs ?? 60_000, this.clock);
     this.metrics = options.registry === undefined ? undefined : createMetrics(options.registry);
   }
 

@@ -18,6 +18,11 @@ export const BATCH_DEFAULTS = Object.freeze({
 
 /** setTimeout fires at once for delays above this (2^31 - 1 ms), so longer ones are refused. */
 const MAX_TIMER_MS = 2147483647;
+/**
+ * The largest queue (and batch): the queue's slots are allocated up front, and a queue this full of
+ * spans already holds about a gigabyte. Larger sizes cost memory and start-up time, not throughput.
+ */
+export const MAX_QUEUE_SIZE = 1_048_576;
 
 export interface BatchSpanProcessorOptions {
   /** Spans waiting at most; more are dropped and counted (reason queue_full). Env OTEL_BSP_MAX_QUEUE_SIZE. */
@@ -65,10 +70,10 @@ interface Setting {
 }
 
 const SETTINGS: readonly Setting[] = [
-  { option: 'maxQueueSize', env: 'OTEL_BSP_MAX_QUEUE_SIZE', min: 1, max: Number.MAX_SAFE_INTEGER },
+  { option: 'maxQueueSize', env: 'OTEL_BSP_MAX_QUEUE_SIZE', min: 1, max: MAX_QUEUE_SIZE },
   { option: 'scheduledDelayMillis', env: 'OTEL_BSP_SCHEDULE_DELAY', min: 0, max: MAX_TIMER_MS },
   { option: 'exportTimeoutMillis', env: 'OTEL_BSP_EXPORT_TIMEOUT', min: 1, max: MAX_TIMER_MS },
-  { option: 'maxExportBatchSize', env: 'OTEL_BSP_MAX_EXPORT_BATCH_SIZE', min: 1, max: Number.MAX_SAFE_INTEGER },
+  { option: 'maxExportBatchSize', env: 'OTEL_BSP_MAX_EXPORT_BATCH_SIZE', min: 1, max: MAX_QUEUE_SIZE },
 ];
 
 /**
@@ -83,7 +88,7 @@ export function resolveBatchConfig(
   const problems: string[] = [];
   const out: Record<keyof BatchConfig, number> = { ...BATCH_DEFAULTS };
   for (const s of SETTINGS) {
-    const range = s.max === MAX_TIMER_MS ? `${s.min}..${MAX_TIMER_MS}` : `>= ${s.min}`;
+    const range = `${s.min}..${s.max}`;
     const given = options[s.option];
     if (given !== undefined) {
       if (typeof given === 'number' && Number.isInteger(given) && given >= s.min && given <= s.max) out[s.option] = given;
@@ -105,6 +110,15 @@ export function resolveBatchConfig(
 /** Why spans were dropped (the `reason` label). */
 export type DropReason = 'queue_full' | 'export_failed' | 'export_timeout' | 'rejected' | 'shutdown';
 const DROP_REASONS: readonly DropReason[] = ['queue_full', 'export_failed', 'export_timeout', 'rejected', 'shutdown'];
+
+/**
+ * The drop reason of a failed export. An exporter that failed because it was shut down says so with
+ * `reason: 'shutdown'` on its error (the OTLP exporter's OtlpExportError does): those spans count as
+ * shutdown here too, so this family and the exporter's agree span for span.
+ */
+function failureReason(error: Error): DropReason {
+  return (error as { reason?: unknown }).reason === 'shutdown' ? 'shutdown' : 'export_failed';
+}
 
 /** Counts since the processor started. */
 export interface BatchStats {
@@ -211,8 +225,8 @@ const EXPORT_DURATION_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5
  * - `zerotel_trace_spans_exported_total` spans the exporter accepted
  * - `zerotel_trace_spans_dropped_total{reason}` spans lost: queue_full (queue at capacity),
  *   export_failed (exporter returned a failure), export_timeout (export outlived its timeout),
- *   rejected (the receiver refused them in a partial success), shutdown (ended after shutdown, or still
- *   queued when shutdown's timeout ran out)
+ *   rejected (the receiver refused them in a partial success), shutdown (ended after shutdown, still
+ *   queued when shutdown's timeout ran out, or failed by an exporter that was shutting down)
  * - `zerotel_trace_export_duration_seconds{result}` time per export call, result success|failure|timeout
  * - `zerotel_trace_queue_size` spans waiting; `zerotel_trace_queue_capacity` the queue's capacity
  *
@@ -490,7 +504,7 @@ export class BatchSpanProcessor implements SpanProcessor {
       if (rejected > 0) this.drop('rejected', rejected);
       this.metrics?.duration.success.observe(seconds);
     } else {
-      this.drop('export_failed', n);
+      this.drop(failureReason(outcome.error), n);
       this.metrics?.duration.failure.observe(seconds);
     }
   }

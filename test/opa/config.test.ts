@@ -104,12 +104,12 @@ describe('configuration', () => {
       'distributed_tracing.bogus: unknown key',
       'distributed_tracing.sample_percentage: must be a number from 0 to 100, got 150',
       'distributed_tracing.encryption: must be "off", "tls" or "mtls", got "maybe"',
-      'distributed_tracing.batch_span_processor_options.max_queue_size: must be a positive integer, got 0',
+      'distributed_tracing.batch_span_processor_options.max_queue_size: must be an integer from 1 to 1048576, got 0',
       'status.console: must be true or false, got "yes"',
       'status.trigger: invalid trigger mode "sometimes" (want "periodic" or "manual")',
       'decision_logs.console: must be true or false, got 1',
       'server.metrics.prom.http_request_duration_seconds.buckets[1]: buckets must be in increasing order, got 0.5 after 1',
-      'server.decoding.max_length: must be a positive number, got -1',
+      'server.decoding.max_length: must be an integer from 1 to 1073741824, got -1',
       'upstreams.weather.url: must be an http or https URL, got "ftp://x"',
     ];
     for (const e of expected) assert.ok(found.includes(e), `missing ${JSON.stringify(e)} in:\n${found.join('\n')}`);
@@ -161,7 +161,7 @@ describe('configuration', () => {
     assert.deepEqual(dflt.exporter, { endpoint: 'localhost:4317', encryption: 'off' });
     // Bad environment values are named too.
     assert.deepEqual(problems({ distributed_tracing: { type: 'grpc' } }, { OTEL_BSP_MAX_QUEUE_SIZE: 'lots' }), [
-      'OTEL_BSP_MAX_QUEUE_SIZE="lots" must be an integer >= 1',
+      'OTEL_BSP_MAX_QUEUE_SIZE="lots" must be an integer 1..1048576',
     ]);
     assert.deepEqual(problems({}, { OTEL_TRACES_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf' }), [
       'OTEL_EXPORTER_OTLP_PROTOCOL: "http/protobuf" asks for OTLP/HTTP, but this is the OTLP/gRPC exporter (set it to "grpc" or unset it, or use an OTLP/HTTP exporter)',

@@ -5,6 +5,7 @@
  */
 
 import http, { type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { AlwaysOnSampler, type Sampler } from '../../lib/trace/sampler.js';
 import type { Context } from '../../lib/trace/context.js';
@@ -20,10 +21,13 @@ export interface Reply {
   json(): any;
 }
 
-/** One request to a local server; resolves with the whole response. */
+/**
+ * One request to a local server; resolves with the whole response. A body given as chunks is
+ * streamed as they are produced (with backpressure), so a large one is never held whole.
+ */
 export function request(
   url: string,
-  options: { method?: string; headers?: Record<string, string>; body?: string | Buffer; timeoutMs?: number } = {},
+  options: { method?: string; headers?: Record<string, string>; body?: string | Buffer | Iterable<Buffer>; timeoutMs?: number } = {},
 ): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const req = http.request(url, { method: options.method ?? 'GET', headers: options.headers ?? {}, agent: false }, (res) => {
@@ -38,7 +42,18 @@ export function request(
     });
     req.setTimeout(options.timeoutMs ?? 10_000, () => req.destroy(new Error(`request to ${url} timed out`)));
     req.on('error', reject);
-    req.end(options.body);
+    const body = options.body;
+    if (body === undefined || typeof body === 'string' || Buffer.isBuffer(body)) {
+      req.end(body);
+      return;
+    }
+    void (async () => {
+      for (const chunk of body) {
+        if (req.destroyed) return;
+        if (!req.write(chunk)) await once(req, 'drain');
+      }
+      req.end();
+    })().catch(reject);
   });
 }
 

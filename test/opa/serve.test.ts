@@ -3,58 +3,9 @@
  * /metrics, and SIGTERM shuts it down gracefully with exit code 0.
  */
 import { strict as assert } from 'node:assert';
-import { type ChildProcess, spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 import { request } from './helpers.js';
-
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-
-interface Started {
-  readonly child: ChildProcess;
-  readonly base: string;
-  readonly stderr: () => string;
-  readonly exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-/** Spawns the server (in its own process group) and waits for its "listening on" line. */
-async function start(command: string, args: readonly string[]): Promise<Started> {
-  const env = { ...process.env, OTEL_TRACES_EXPORTER: '' };
-  const child = spawn(command, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-  let stderr = '';
-  child.stdout!.resume();
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    // 'close', not 'exit': it waits for every process holding the pipes (npm's children too).
-    child.once('close', (code, signal) => resolve({ code, signal })),
-  );
-  const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no "listening on" line within 60 s:\n${stderr}`)), 60_000);
-    const check = (): void => {
-      const m = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(stderr);
-      if (m !== null) {
-        clearTimeout(timer);
-        resolve(Number(m[1]));
-      }
-    };
-    child.stderr!.on('data', check);
-    void exit.then(() => {
-      clearTimeout(timer);
-      reject(new Error(`the server exited before listening:\n${stderr}`));
-    });
-  });
-  return { child, base: `http://127.0.0.1:${port}`, stderr: () => stderr, exit };
-}
-
-/** Makes sure nothing the test started outlives it. */
-function killGroup(child: ChildProcess): void {
-  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
-  try {
-    process.kill(-child.pid, 'SIGKILL');
-  } catch {
-    // already gone
-  }
-}
+import { killGroup, start } from './spawn-server.js';
 
 async function checkSurface(base: string): Promise<void> {
   const health = await request(`${base}/health`);
