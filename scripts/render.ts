@@ -13,7 +13,7 @@
  */
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { type Fixture, FixtureFormatError, parseFixture } from '../lib/fixture/fixture.js';
+import { type Fixture, FixtureFormatError, parseFixtureBytes } from '../lib/fixture/fixture.js';
 import { failureReport, fixtureOutputs, OUTPUT_SUFFIXES } from '../lib/fixture/outputs.js';
 import { runFixture } from '../lib/fixture/run.js';
 import { type ExpositionFormat, renderFormat } from '../lib/exposition/render.js';
@@ -63,15 +63,15 @@ function usage(problem: string): never {
 
 /** Reads and parses a fixture; on failure, says why on stderr and returns undefined. */
 function load(file: string): Fixture | undefined {
-  let text: string;
+  let bytes: Uint8Array;
   try {
-    text = readFileSync(file, 'utf8');
+    bytes = readFileSync(file);
   } catch (error) {
     process.stderr.write(`render: cannot read ${file}: ${(error as Error).message}\n`);
     return undefined;
   }
   try {
-    return parseFixture(text);
+    return parseFixtureBytes(bytes);
   } catch (error) {
     if (!(error instanceof FixtureFormatError)) throw error;
     process.stderr.write(`render: ${file}: ${error.message}\n`);

@@ -16,6 +16,8 @@ export class HistogramChild implements ChildBase {
   /** Exemplar per bucket, the last slot for +Inf; allocated on the first exemplar. */
   private exemplars: (Exemplar | undefined)[] | null = null;
   readonly createdMs: number;
+  /** A linear scan finds what Go's binary search finds only for sorted bounds: NaN bounds take the search. */
+  private readonly linearMax: number;
 
   /**
    * @param bounds the family's upper bounds as a Float64Array: the public bounds array is frozen, and V8
@@ -28,6 +30,7 @@ export class HistogramChild implements ChildBase {
   ) {
     this.counts = new Float64Array(bounds.length);
     this.createdMs = Date.now();
+    this.linearMax = bounds.some(Number.isNaN) ? -1 : LINEAR_SEARCH_MAX;
   }
 
   /** Records one observation. Values on a bound fall in that bucket (`le` is inclusive). */
@@ -72,7 +75,7 @@ export class HistogramChild implements ChildBase {
   private bucketIndex(value: number): number {
     const bounds = this.bounds;
     const n = bounds.length;
-    if (n <= LINEAR_SEARCH_MAX) {
+    if (n <= this.linearMax) {
       let i = 0;
       while (i < n && !(bounds[i]! >= value)) i++;
       return i;

@@ -149,8 +149,9 @@ function parseObjectives(
     if (!(rank >= 0 && rank <= 1)) {
       throw new MetricsError('construct', `${name}: objective rank ${rank} is not within [0, 1]`);
     }
-    if (!(error >= 0 && error <= 1)) {
-      throw new MetricsError('construct', `${name}: objective error ${error} for rank ${rank} is not within [0, 1]`);
+    // Any error is accepted, as client_golang does: the targeted invariant just grows or shrinks with it.
+    if (typeof error !== 'number') {
+      throw new MetricsError('construct', `${name}: objective error for rank ${rank} must be a number, got ${typeof error}`);
     }
   }
   entries.sort((a, b) => a[0] - b[0]);
