@@ -69,9 +69,12 @@ function writeFamily(sink: ByteSink, family: FamilySnapshot, created: boolean): 
           writeCount(sink, buckets[i]!);
           end(sink, ts, exemplars === null ? undefined : exemplars[i]);
         }
-        sink.bytes(p[n]!);
-        writeCount(sink, series.count);
-        end(sink, ts, exemplars === null ? undefined : exemplars[n]);
+        // As expfmt: a +Inf bucket is made up only when no bound is +Inf (one can precede NaN bounds).
+        if (!family.upperBounds!.includes(Infinity)) {
+          sink.bytes(p[n]!);
+          writeCount(sink, series.count);
+          end(sink, ts, exemplars === null ? undefined : exemplars[n]);
+        }
         sink.bytes(p[n + 1]!);
         writeOpenMetricsFloat(sink, series.sum);
         end(sink, ts, undefined);

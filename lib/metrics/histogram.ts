@@ -4,6 +4,7 @@ import { type ExemplarLabels, makeExemplar } from './exemplar.js';
 import { type ChildBase, type Labels, Metric, type MetricOptions } from './metric.js';
 import { type Exemplar, type LabelSet, Series, type SeriesSnapshot } from './snapshot.js';
 import { startTimer } from './timer.js';
+import { nanSum } from './go-float.js';
 
 /** Above this many buckets a binary search beats a linear scan. */
 const LINEAR_SEARCH_MAX = 24;
@@ -40,7 +41,8 @@ export class HistogramChild implements ChildBase {
     }
     const i = this.bucketIndex(value);
     if (i < this.counts.length) this.counts[i]!++;
-    this.sum += value;
+    const sum = this.sum + value;
+    this.sum = sum === sum ? sum : nanSum(this.sum, value);
     this.count++;
   }
 

@@ -3,6 +3,7 @@ import { type ChildBase, type Labels, Metric, type MetricOptions } from './metri
 import { type LabelSet, Series, type SeriesSnapshot } from './snapshot.js';
 import { SummaryWindow } from './summary-window.js';
 import { startTimer } from './timer.js';
+import { nanSum } from './go-float.js';
 
 /** client_golang's defaults for the sliding window of a summary's quantiles. */
 export const DEFAULT_MAX_AGE_SECONDS = 600;
@@ -32,7 +33,8 @@ export class SummaryChild implements ChildBase {
     if (this.window !== null) {
       this.window.observe(value);
     } else {
-      this.sum += value;
+      const sum = this.sum + value;
+      this.sum = sum === sum ? sum : nanSum(this.sum, value);
       this.count++;
     }
   }

@@ -34,14 +34,15 @@ function read(bytes: Uint8Array): Fixture | undefined {
 }
 
 /**
- * Go's outcome happens after zerotel's refusal of family `family` at construct: a later family's
- * construct or register, any op, gather, or a rendering.
+ * Go's outcome happens after zerotel's refusal of family `family` at construct: its register, a later
+ * family's construct or register, any op, gather, or a rendering.
  */
 function goGotFurther(go: Outcome, family: number): boolean {
   if (go.kind === 'rendered') return true;
   if (go.kind !== 'refused') return false;
   if (go.stage === 'op' || go.stage === 'gather') return true;
-  return go.familyIndex !== undefined && go.familyIndex > family;
+  if (go.familyIndex === undefined) return false;
+  return go.familyIndex > family || (go.familyIndex === family && go.stage === 'register');
 }
 
 export const DEVIATIONS: readonly Deviation[] = [
