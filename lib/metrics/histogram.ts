@@ -112,7 +112,8 @@ export class Histogram<L extends string = string> extends Metric<HistogramChild,
     this.searchBounds = Float64Array.from(bounds);
     const d = this.descriptor;
     this.childProblem =
-      d.labelNames.includes('le') || d.constNames.includes('le')
+      // An invalid descriptor carries no const label pairs in client_golang: only variable names are seen.
+      d.labelNames.includes('le') || (d.problem === undefined && d.constNames.includes('le'))
         ? `"le" is not allowed as label name in histograms`
         : problem;
     this.registerWith(options);

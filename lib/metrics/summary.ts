@@ -88,7 +88,9 @@ export class Summary<L extends string = string> extends Metric<SummaryChild, L> 
     this.maxAgeMs = (maxAgeSeconds === 0 ? DEFAULT_MAX_AGE_SECONDS : maxAgeSeconds) * 1000;
     this.ageBuckets = options.ageBuckets || DEFAULT_AGE_BUCKETS;
     this.bufCap = options.bufCap || DEFAULT_BUF_CAP;
-    this.childProblem = d.constNames.includes('quantile')
+    // An invalid descriptor carries no const label pairs in client_golang, so the reserved-name check
+    // cannot see them: the descriptor's own problem is reported at register instead.
+    this.childProblem = d.problem === undefined && d.constNames.includes('quantile')
       ? `"quantile" is not allowed as label name in summaries`
       : !(maxAgeSeconds >= 0)
         ? `illegal max age maxAgeSeconds=${maxAgeSeconds}`

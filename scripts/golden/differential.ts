@@ -17,6 +17,7 @@ import { type RandomFixture, randomFixture, serializeFixture } from './random-fi
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const GOPATH = '/usr/share/gocode';
 const CLIENT_GOLANG = join(GOPATH, 'src/github.com/prometheus/client_golang/prometheus');
+const EXPFMT = join(GOPATH, 'src/github.com/prometheus/common/expfmt');
 
 /** Why the Go side cannot run here, or undefined when it can. */
 export function goMissing(): string | undefined {
@@ -25,6 +26,7 @@ export function goMissing(): string | undefined {
   if (!existsSync(CLIENT_GOLANG)) {
     return `client_golang sources are not in ${CLIENT_GOLANG} (Debian: golang-github-prometheus-client-golang-dev)`;
   }
+  if (!existsSync(EXPFMT)) return `prometheus/common sources are not in ${EXPFMT} (Debian: golang-github-prometheus-common-dev)`;
   return undefined;
 }
 
