@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { parseFixture } from '../../lib/fixture/fixture.js';
+import { parseFixtureBytes } from '../../lib/fixture/fixture.js';
 import { runFixture } from '../../lib/fixture/run.js';
 import { renderFormat } from '../../lib/exposition/render.js';
 import { assertSameBytes } from '../helpers/bytes.js';
@@ -23,7 +23,7 @@ for (const dir of SETS) {
     for (const name of names) {
       const read = (suffix: string) => readFileSync(new URL(name + suffix, dir));
       it(name, () => {
-        const outcome = runFixture(parseFixture(read('.json').toString('utf8')));
+        const outcome = runFixture(parseFixtureBytes(read('.json')));
         const errorFile = new URL(name + '.error.txt', dir);
         if (existsSync(errorFile)) {
           const expected = parseErrorFile(readFileSync(errorFile, 'utf8'));
