@@ -59,7 +59,7 @@ function writeFamily(sink: ByteSink, family: FamilySnapshot, created: boolean): 
     case 'histogram':
       for (let s = 0; s < all.length; s++) {
         const series = all[s]!;
-        const p = linePrefixes(family, series.labels, STYLE);
+        const p = linePrefixes(family, series.labels, STYLE, series.ownRanks);
         const ts = series.timestampMs;
         const buckets = series.buckets!;
         const exemplars = series.bucketExemplars;
@@ -70,7 +70,7 @@ function writeFamily(sink: ByteSink, family: FamilySnapshot, created: boolean): 
           end(sink, ts, exemplars === null ? undefined : exemplars[i]);
         }
         // As expfmt: a +Inf bucket is made up only when no bound is +Inf (one can precede NaN bounds).
-        if (!family.upperBounds!.includes(Infinity)) {
+        if (!(series.ownRanks ?? family.upperBounds!).includes(Infinity)) {
           sink.bytes(p[n]!);
           writeCount(sink, series.count);
           end(sink, ts, exemplars === null ? undefined : exemplars[n]);
@@ -87,7 +87,7 @@ function writeFamily(sink: ByteSink, family: FamilySnapshot, created: boolean): 
     case 'summary':
       for (let s = 0; s < all.length; s++) {
         const series = all[s]!;
-        const p = linePrefixes(family, series.labels, STYLE);
+        const p = linePrefixes(family, series.labels, STYLE, series.ownRanks);
         const ts = series.timestampMs;
         const quantiles = series.quantiles;
         const n = quantiles === null ? 0 : quantiles.length;

@@ -79,6 +79,11 @@ export interface SeriesSnapshot {
   readonly createdMs: number | undefined;
   /** Explicit sample timestamp in ms since epoch, rarely used (const metrics from collectors). */
   readonly timestampMs: number | undefined;
+  /**
+   * Histogram bounds or summary ranks of this series when they are not its family's: client_golang lets
+   * series of one name under different const labels keep their own (the registry sets this when merging).
+   */
+  readonly ownRanks?: readonly number[];
 }
 
 /** One metric family at scrape time; series are sorted by label values, byte-wise on UTF-8. */

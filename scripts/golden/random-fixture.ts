@@ -372,7 +372,12 @@ export function randomFixture(seed: number, index: number): RandomFixture {
       const base = r.pick(families);
       const copy: RandomFamily = { ...base, ops: randomFamily(r, [METRIC_NAMES[0]!]).ops.slice(0, 3) };
       const change = r.int(5);
-      if (change === 0) copy.constLabels = [[plainToken('env'), plainToken(r.pick(['a', 'b']))]];
+      if (change === 0) {
+        // Another const label value: a series of its own, whose buckets or objectives may differ.
+        copy.constLabels = [[plainToken('env'), plainToken(r.pick(['a', 'b']))]];
+        if (copy.type === 'histogram' && r.chance(0.5)) copy.buckets = buckets(r);
+        if (copy.type === 'summary' && r.chance(0.5)) copy.objectives = objectives(r);
+      }
       if (change === 1) copy.help = plainToken('Other help.');
       if (change === 2) copy.type = r.pick(TYPES);
       if (change === 3) {
