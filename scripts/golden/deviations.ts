@@ -13,6 +13,8 @@ export type Outcome =
       readonly stage: string;
       readonly familyIndex: number | undefined;
       readonly opIndex: number | undefined;
+      /** The `family:` line as written (Go's %q of the name). */
+      readonly family: string | undefined;
       readonly message: string;
     }
   | { readonly kind: 'unreadable' };

@@ -47,7 +47,14 @@ export function readOutcome(dir: string, name: string): Outcome {
     const text = readFileSync(base + '.error.txt', 'utf8');
     const field = (k: string) => new RegExp(`^${k}: (.*)$`, 'm').exec(text)?.[1];
     const num = (k: string) => (field(k) === undefined ? undefined : Number(field(k)));
-    return { kind: 'refused', stage: field('stage') ?? '?', familyIndex: num('family_index'), opIndex: num('op_index'), message: field('error') ?? '' };
+    return {
+      kind: 'refused',
+      stage: field('stage') ?? '?',
+      familyIndex: num('family_index'),
+      opIndex: num('op_index'),
+      family: field('family'),
+      message: field('error') ?? '',
+    };
   }
   if (!existsSync(base + '.txt')) return { kind: 'unreadable' };
   return {
@@ -62,7 +69,8 @@ export function readOutcome(dir: string, name: string): Outcome {
 export function difference(go: Outcome, zt: Outcome): string | undefined {
   if (go.kind !== zt.kind) return `Go ${describe(go)}, zerotel ${describe(zt)}`;
   if (go.kind === 'refused' && zt.kind === 'refused') {
-    if (go.stage !== zt.stage || go.familyIndex !== zt.familyIndex || go.opIndex !== zt.opIndex) {
+    // The error messages are each library's own; where and on what family it refused must agree.
+    if (go.stage !== zt.stage || go.familyIndex !== zt.familyIndex || go.opIndex !== zt.opIndex || go.family !== zt.family) {
       return `Go ${describe(go)}, zerotel ${describe(zt)}`;
     }
     return undefined;
@@ -77,7 +85,7 @@ export function difference(go: Outcome, zt: Outcome): string | undefined {
 
 function describe(o: Outcome): string {
   if (o.kind === 'refused') {
-    return `refused at ${o.stage}${o.familyIndex === undefined ? '' : ` family ${o.familyIndex}`}${o.opIndex === undefined ? '' : ` op ${o.opIndex}`} (${o.message})`;
+    return `refused at ${o.stage}${o.familyIndex === undefined ? '' : ` family ${o.familyIndex} ${o.family}`}${o.opIndex === undefined ? '' : ` op ${o.opIndex}`} (${o.message})`;
   }
   return o.kind === 'rendered' ? 'rendered' : 'could not read the fixture';
 }

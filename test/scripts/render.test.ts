@@ -88,7 +88,7 @@ describe('scripts/render.ts', () => {
     for (const name of written) {
       if (name.endsWith('.error.txt')) {
         // Error messages differ between the two libraries; stage, family and op are the contract.
-        const fields = (text: string) => text.split('\n').filter((l) => /^(stage|family_index|op_index):/.test(l));
+        const fields = (text: string) => text.split('\n').filter((l) => /^(stage|family_index|family|op_index):/.test(l));
         assert.deepEqual(fields(readFileSync(join(outDir, name), 'utf8')), fields(readFileSync(join(inDir, name), 'utf8')), name);
         assert.match(readFileSync(join(outDir, name), 'utf8'), /^stage: \w+\n(family_index: \d+\nfamily: ".*"\n(op_index: \d+\n)?)?error: .+\n$/, name);
       } else {
