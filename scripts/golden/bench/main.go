@@ -58,33 +58,36 @@ type workload struct {
 	series []series
 }
 
-func (w *workload) counter(name, help string, labels []string) func([]string) func(float64) {
-	v := prometheus.NewCounterVec(prometheus.CounterOpts{Name: name, Help: help}, labels)
-	w.reg.MustRegister(v)
-	return func(values []string) func(float64) {
-		c := v.WithLabelValues(values...)
-		w.series = append(w.series, series{kind: counterKind, counter: c})
-		return c.Add
+// family registers a vector of the kind and returns how to bind one series (recorded for the
+// changer) and its update: Add for counters, Set for gauges, Observe for histograms.
+func (w *workload) family(k kind, name, help string, labels []string) func([]string) func(float64) {
+	var vec prometheus.Collector
+	var bind func([]string) (series, func(float64))
+	switch k {
+	case counterKind:
+		v := prometheus.NewCounterVec(prometheus.CounterOpts{Name: name, Help: help}, labels)
+		vec, bind = v, func(values []string) (series, func(float64)) {
+			c := v.WithLabelValues(values...)
+			return series{kind: k, counter: c}, c.Add
+		}
+	case gaugeKind:
+		v := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: name, Help: help}, labels)
+		vec, bind = v, func(values []string) (series, func(float64)) {
+			g := v.WithLabelValues(values...)
+			return series{kind: k, gauge: g}, g.Set
+		}
+	default:
+		v := prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: name, Help: help}, labels)
+		vec, bind = v, func(values []string) (series, func(float64)) {
+			h := v.WithLabelValues(values...)
+			return series{kind: k, observer: h}, h.Observe
+		}
 	}
-}
-
-func (w *workload) gauge(name, help string, labels []string) func([]string) func(float64) {
-	v := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: name, Help: help}, labels)
-	w.reg.MustRegister(v)
+	w.reg.MustRegister(vec)
 	return func(values []string) func(float64) {
-		g := v.WithLabelValues(values...)
-		w.series = append(w.series, series{kind: gaugeKind, gauge: g})
-		return g.Set
-	}
-}
-
-func (w *workload) histogram(name, help string, labels []string) func([]string) func(float64) {
-	v := prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: name, Help: help}, labels)
-	w.reg.MustRegister(v)
-	return func(values []string) func(float64) {
-		h := v.WithLabelValues(values...)
-		w.series = append(w.series, series{kind: histogramKind, observer: h})
-		return h.Observe
+		s, update := bind(values)
+		w.series = append(w.series, s)
+		return update
 	}
 }
 
@@ -106,19 +109,19 @@ func buildW1(w *workload) {
 	r := mulberry32(42)
 	sets := w1LabelSets()
 	for i := 0; i < 10; i++ {
-		f := w.counter(fmt.Sprintf("w1_requests_%d_total", i), fmt.Sprintf("W1 requests counter %d.", i), w1LabelNames)
+		f := w.family(counterKind, fmt.Sprintf("w1_requests_%d_total", i), fmt.Sprintf("W1 requests counter %d.", i), w1LabelNames)
 		for _, s := range sets {
 			f(s)(float64(int64(r() * 1e6)))
 		}
 	}
 	for i := 0; i < 10; i++ {
-		f := w.gauge(fmt.Sprintf("w1_inflight_%d", i), fmt.Sprintf("W1 in-flight gauge %d.", i), w1LabelNames)
+		f := w.family(gaugeKind, fmt.Sprintf("w1_inflight_%d", i), fmt.Sprintf("W1 in-flight gauge %d.", i), w1LabelNames)
 		for _, s := range sets {
 			f(s)(r() * 1000)
 		}
 	}
 	for i := 0; i < 10; i++ {
-		f := w.histogram(fmt.Sprintf("w1_duration_%d_seconds", i), fmt.Sprintf("W1 duration histogram %d.", i), w1LabelNames)
+		f := w.family(histogramKind, fmt.Sprintf("w1_duration_%d_seconds", i), fmt.Sprintf("W1 duration histogram %d.", i), w1LabelNames)
 		for _, s := range sets {
 			observe := f(s)
 			for k := 0; k < 20; k++ {
@@ -132,19 +135,19 @@ func buildW2(w *workload) {
 	r := mulberry32(42)
 	sets := [][]string{{"a"}, {"b"}, {"c"}}
 	for i := 0; i < 10; i++ {
-		f := w.counter(fmt.Sprintf("w2_c%d_total", i), fmt.Sprintf("W2 counter %d.", i), []string{"handler"})
+		f := w.family(counterKind, fmt.Sprintf("w2_c%d_total", i), fmt.Sprintf("W2 counter %d.", i), []string{"handler"})
 		for _, s := range sets {
 			f(s)(float64(int64(r() * 1000)))
 		}
 	}
 	for i := 0; i < 10; i++ {
-		f := w.gauge(fmt.Sprintf("w2_g%d", i), fmt.Sprintf("W2 gauge %d.", i), []string{"handler"})
+		f := w.family(gaugeKind, fmt.Sprintf("w2_g%d", i), fmt.Sprintf("W2 gauge %d.", i), []string{"handler"})
 		for _, s := range sets {
 			f(s)(r() * 100)
 		}
 	}
 	for i := 0; i < 10; i++ {
-		f := w.histogram(fmt.Sprintf("w2_h%d_seconds", i), fmt.Sprintf("W2 histogram %d.", i), []string{"handler"})
+		f := w.family(histogramKind, fmt.Sprintf("w2_h%d_seconds", i), fmt.Sprintf("W2 histogram %d.", i), []string{"handler"})
 		for _, s := range sets {
 			observe := f(s)
 			for k := 0; k < 5; k++ {
@@ -155,7 +158,7 @@ func buildW2(w *workload) {
 }
 
 func buildW3(w *workload) {
-	f := w.counter("w3_hits_total", "W3 hits per user.", []string{"id"})
+	f := w.family(counterKind, "w3_hits_total", "W3 hits per user.", []string{"id"})
 	for n := 0; n < 100000; n++ {
 		f([]string{fmt.Sprintf("user-%d", n)})(float64(n))
 	}
