@@ -261,6 +261,7 @@ function minimise(fx: RandomFixture, goBinary: string, work: string): { bytes: U
         }
       }
       changed = attempt((c) => (c.families[f]!.help = new TextEncoder().encode('""'), true)) || changed;
+      if (best.families[f]!.quirks !== undefined) changed = attempt((c) => (delete c.families[f]!.quirks, true)) || changed;
     }
   }
   const bytes = serializeFixture(best);

@@ -15,6 +15,20 @@ export interface RandomOp {
   op: string;
   /** Raw JSON value text: a number literal or "NaN"/"+Inf"/"-Inf". */
   value?: string;
+  /** Written as `null` (Go decodes it as an op with no name). */
+  zero?: boolean;
+}
+
+/** How a family is spelled in the file, beyond its content: what Go's decoder reads leniently. */
+export interface Quirks {
+  /** The whole family written as `null`. */
+  zero?: boolean;
+  /** Field names spelled otherwise (`NAME`, `buc\u212aets`): Go matches them case-insensitively. */
+  keys?: Record<string, string>;
+  /** Fields written as `null`. */
+  nulls?: string[];
+  /** Fields left out. */
+  omit?: string[];
 }
 
 export interface RandomFamily {
@@ -26,6 +40,7 @@ export interface RandomFamily {
   buckets?: string[];
   objectives?: [Token, string][];
   ops: RandomOp[];
+  quirks?: Quirks;
 }
 
 export interface RandomFixture {
@@ -50,28 +65,56 @@ export function serializeFixture(fx: RandomFixture): Uint8Array {
   };
   parts.push(`{"description":${JSON.stringify(fx.description)},"families":[`);
   fx.families.forEach((f, fi) => {
-    parts.push(fi === 0 ? '\n{' : ',\n{', '"name":', f.name, ',"help":', f.help, `,"type":${JSON.stringify(f.type)}`);
-    if (f.labels !== undefined) parts.push(',"labels":'), list(f.labels);
+    parts.push(fi === 0 ? '\n' : ',\n');
+    if (f.quirks?.zero === true) {
+      parts.push('null');
+      return;
+    }
+    // Each field once, under its spelling, as null, or left out (the quirks Go's decoder gives meaning to).
+    let first = true;
+    const field = (name: string, write: () => void) => {
+      if (f.quirks?.omit?.includes(name) === true) return;
+      parts.push(first ? '{' : ',', JSON.stringify(f.quirks?.keys?.[name] ?? name), ':');
+      first = false;
+      if (f.quirks?.nulls?.includes(name) === true) parts.push('null');
+      else write();
+    };
+    field('name', () => parts.push(f.name));
+    field('help', () => parts.push(f.help));
+    field('type', () => parts.push(JSON.stringify(f.type)));
+    if (f.labels !== undefined) field('labels', () => list(f.labels!));
     if (f.constLabels !== undefined) {
-      parts.push(',"const_labels":{');
-      f.constLabels.forEach(([k, v], i) => parts.push(i === 0 ? '' : ',', k, ':', v));
-      parts.push('}');
+      field('const_labels', () => {
+        parts.push('{');
+        f.constLabels!.forEach(([k, v], i) => parts.push(i === 0 ? '' : ',', k, ':', v));
+        parts.push('}');
+      });
     }
-    if (f.buckets !== undefined) parts.push(`,"buckets":[${f.buckets.join(',')}]`);
+    if (f.buckets !== undefined) field('buckets', () => parts.push(`[${f.buckets!.join(',')}]`));
     if (f.objectives !== undefined) {
-      parts.push(',"objectives":{');
-      f.objectives.forEach(([k, v], i) => parts.push(i === 0 ? '' : ',', k, ':', v));
-      parts.push('}');
+      field('objectives', () => {
+        parts.push('{');
+        f.objectives!.forEach(([k, v], i) => parts.push(i === 0 ? '' : ',', k, ':', v));
+        parts.push('}');
+      });
     }
-    parts.push(',"ops":[');
-    f.ops.forEach((o, i) => {
-      parts.push(i === 0 ? '\n' : ',\n', '{');
-      if (o.labels !== undefined) parts.push('"labels":'), list(o.labels), parts.push(',');
-      parts.push(`"op":${JSON.stringify(o.op)}`);
-      if (o.value !== undefined) parts.push(`,"value":${o.value}`);
-      parts.push('}');
+    field('ops', () => {
+      parts.push('[');
+      f.ops.forEach((o, i) => {
+        parts.push(i === 0 ? '\n' : ',\n');
+        if (o.zero === true) {
+          parts.push('null');
+          return;
+        }
+        parts.push('{');
+        if (o.labels !== undefined) parts.push('"labels":'), list(o.labels), parts.push(',');
+        parts.push(`"op":${JSON.stringify(o.op)}`);
+        if (o.value !== undefined) parts.push(`,"value":${o.value}`);
+        parts.push('}');
+      });
+      parts.push(']');
     });
-    parts.push(']}');
+    parts.push(first ? '{}' : '}');
   });
   parts.push(']}\n');
   const chunks = parts.map((p) => (typeof p === 'string' ? encoder.encode(p) : p));
@@ -249,6 +292,7 @@ const OPS_OF: Record<string, readonly string[]> = {
   histogram: ['observe'],
   summary: ['observe'],
 };
+const NO_OPS: readonly string[] = ['inc'];
 
 /** Objective ranks as Go's ParseFloat reads their keys; each rank has several spellings. */
 const RANK_SPELLINGS: readonly (readonly [number, readonly string[]])[] = [
@@ -315,7 +359,7 @@ function buckets(r: Random): string[] | undefined {
 }
 
 function randomFamily(r: Random, names: readonly string[]): RandomFamily {
-  const type = r.pick(TYPES);
+  const type = r.chance(0.01) ? r.pick(['Counter', 'untyped', '', 'gauge ']) : r.pick(TYPES);
   const family: RandomFamily = {
     name: r.chance(0.97) ? stringToken(r, r.pick(names), 0) : nameToken(r, METRIC_NAMES, BAD_METRIC_NAMES),
     help: r.chance(0.5) ? plainToken(r.pick(['', 'Help.', 'Requests.'])) : stringToken(r, randomText(r, 12), 0.15),
@@ -342,11 +386,12 @@ function randomFamily(r: Random, names: readonly string[]): RandomFamily {
   }
   const big = type === 'summary' && r.chance(0.03);
   const opCount = big ? 500 + r.int(2500) : r.int(9);
-  const ops = r.chance(0.02) ? TYPES.flatMap((t) => OPS_OF[t]!) : OPS_OF[type]!;
+  const ops = r.chance(0.02) ? TYPES.flatMap((t) => OPS_OF[t]!) : (OPS_OF[type] ?? NO_OPS);
   const drift = r.float() * 100;
   for (let i = 0; i < opCount; i++) {
-    const op = r.pick(ops);
+    const op = r.chance(0.003) ? r.pick(['remove', 'labels', 'Inc', '', 'toString']) : r.pick(ops);
     const o: RandomOp = { op };
+    if (r.chance(0.002)) o.zero = true;
     const tuple = r.pick(tuples);
     if (tuple.length > 0 || r.chance(0.1)) o.labels = tuple;
     const wantsValue = op !== 'inc' && op !== 'dec';
@@ -357,6 +402,27 @@ function randomFamily(r: Random, names: readonly string[]): RandomFamily {
     family.ops.push(o);
   }
   return family;
+}
+
+const FIELDS = ['name', 'help', 'type', 'labels', 'const_labels', 'buckets', 'objectives', 'ops'];
+
+/** Another spelling of a field name that Go still matches (or, rarely, one it does not). */
+function spelling(r: Random, name: string): string {
+  const roll = r.float();
+  if (roll < 0.05) return name + 'x';
+  if (roll < 0.3) return name.replace('k', '\u212a').replace('s', '\u017f');
+  if (roll < 0.6) return name.toUpperCase();
+  return [...name].map((c) => (r.chance(0.5) ? c.toUpperCase() : c)).join('');
+}
+
+function quirks(r: Random): Quirks | undefined {
+  if (!r.chance(0.08)) return undefined;
+  if (r.chance(0.1)) return { zero: true };
+  const q: Quirks = {};
+  if (r.chance(0.5)) q.keys = Object.fromEntries([r.pick(FIELDS), r.pick(FIELDS)].map((f) => [f, spelling(r, f)]));
+  if (r.chance(0.4)) q.nulls = [r.pick(FIELDS)];
+  if (r.chance(0.4)) q.omit = [r.pick(FIELDS)];
+  return q;
 }
 
 /** The fixture number `index` of the run seeded with `seed`: the same pair always gives the same bytes. */
@@ -392,6 +458,10 @@ export function randomFixture(seed: number, index: number): RandomFixture {
       continue;
     }
     families.push(randomFamily(r, names));
+  }
+  for (const f of families) {
+    const q = quirks(r);
+    if (q !== undefined) f.quirks = q;
   }
   return { description: `random fixture ${index} of seed ${seed >>> 0}`, families };
 }
