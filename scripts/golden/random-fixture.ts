@@ -6,6 +6,7 @@
  */
 import { mulberry32 } from '../../bench/workloads.js';
 import { parseFloatAsGo } from '../../lib/fixture/go-decode.js';
+import { fixtureNumber } from './fixture-number.js';
 
 /** The raw bytes of one JSON string literal, quotes included. */
 export type Token = Uint8Array;
@@ -170,13 +171,6 @@ const EDGE_VALUES: readonly number[] = [
   TWO_64 + 4096, TWO_64 * 2, 4294967295, 4294967296, 1e15, 1e16, 1e17, 0.001, 0.005, 2.5, 1e-300, 1e300,
 ];
 
-function numberText(x: number): string {
-  if (Number.isNaN(x)) return '"NaN"';
-  if (x === Infinity) return '"+Inf"';
-  if (x === -Infinity) return '"-Inf"';
-  if (Object.is(x, -0)) return '-0';
-  return String(x);
-}
 
 function randomNumber(r: Random, special = 0.15): number {
   const roll = r.float();
@@ -190,7 +184,7 @@ function randomNumber(r: Random, special = 0.15): number {
 
 /** A number as written in the file, sometimes spelled unusually (exponent forms, leading zeros of the fraction). */
 function valueText(r: Random, x: number): string {
-  const text = numberText(x);
+  const text = fixtureNumber(x);
   if (!Number.isFinite(x) || !r.chance(0.1)) return text;
   if (Number.isInteger(x) && Math.abs(x) < 1e15 && x !== 0) return `${x}.000`;
   return x.toExponential().replace('e+', r.chance(0.5) ? 'E+' : 'e');
@@ -334,7 +328,7 @@ function objectives(r: Random): [Token, string][] | undefined {
     // 0 and -0 are one map key in Go, kept with whichever spelling its random map order saw first.
     if (same !== undefined && !Object.is(rankOf(same[0]), rank)) continue;
     if (Number.isNaN(rank) && out.some(([k]) => /nan/i.test(new TextDecoder().decode(k)))) continue;
-    out.push([plainToken(r.pick(spellings)), same?.[1] ?? numberText(error)]);
+    out.push([plainToken(r.pick(spellings)), same?.[1] ?? fixtureNumber(error)]);
     if (r.chance(0.15) && spellings.length > 1) out.push([plainToken(r.pick(spellings)), out[out.length - 1]![1]]);
   }
   return out;
@@ -355,7 +349,7 @@ function buckets(r: Random): string[] | undefined {
   if (r.chance(0.1)) out.splice(r.int(out.length + 1), 0, r.pick([NaN, Infinity, -Infinity, out[0]!, -0, 0]));
   if (r.chance(0.05)) out.push(Infinity, Infinity);
   if (r.chance(0.05)) out.reverse();
-  return out.map(numberText);
+  return out.map(fixtureNumber);
 }
 
 function randomFamily(r: Random, names: readonly string[]): RandomFamily {
@@ -397,7 +391,7 @@ function randomFamily(r: Random, names: readonly string[]): RandomFamily {
     const wantsValue = op !== 'inc' && op !== 'dec';
     if (wantsValue !== r.chance(0.005)) {
       const x = big ? (r.chance(0.01) ? randomNumber(r) : drift + r.float() * r.pick([1, 1000, 1e-3])) : randomNumber(r);
-      o.value = big ? numberText(x) : valueText(r, op === 'add' && type === 'counter' && r.chance(0.7) ? Math.abs(x) : x);
+      o.value = big ? fixtureNumber(x) : valueText(r, op === 'add' && type === 'counter' && r.chance(0.7) ? Math.abs(x) : x);
     }
     family.ops.push(o);
   }
