@@ -50,6 +50,11 @@ export interface Contender {
   readonly before?: () => void;
   /** The timed work; a returned promise is awaited, a returned value is consumed, both inside the timing. */
   readonly run: () => unknown;
+  /**
+   * For a peer in another process that times its own work (client_golang): resolves to the nanoseconds it
+   * measured, and is used instead of timing `run`.
+   */
+  readonly timedElsewhere?: () => Promise<number>;
 }
 
 export interface SamplingPlan {
@@ -82,7 +87,7 @@ export async function interleave(contenders: readonly Contender[], plan: Samplin
       const contender = contenders[(round + k) % n]!;
       contender.before?.();
       if (plan.collectGarbage === true) scavenge();
-      const elapsed = await timeOnce(contender.run);
+      const elapsed = contender.timedElsewhere === undefined ? await timeOnce(contender.run) : await contender.timedElsewhere();
       if (round >= plan.warmup) out.get(contender.name)!.push(elapsed);
     }
     plan.onRound?.(round + 1, total);

@@ -1,7 +1,8 @@
 /**
  * client_golang's figures for the same workloads, published with the workload definitions: measured
  * elsewhere (client_golang 1.14, Go 1.19, a 2-core machine of the same kind, medians of 3 runs), never run
- * here. Shown beside our rows for orientation only; absolute times differ between machines.
+ * here. Shown beside our rows for orientation only, and only where client_golang was not measured in the
+ * run itself (bench/go-peer.ts does that whenever Go and Debian's client_golang packages are installed).
  */
 import { encodeAloneName, scrapeName } from './cases/scrape.js';
 import { HOT_PATH_NAMES } from './cases/hot-paths.js';

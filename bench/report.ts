@@ -88,7 +88,8 @@ function toMeasure(r: GroupedResult): ReportMeasure {
   measure.min = pick('min');
   measure.max = pick('max');
   measure.samples = pick('samples');
-  if (reference !== undefined && reference.unit === r.unit) {
+  // Quoted figures only where client_golang was not measured in this run.
+  if (reference !== undefined && reference.unit === r.unit && r.contenders['client_golang'] === undefined) {
     measure.reference = { client_golang: reference.value, note: REFERENCE_SOURCE };
   }
   if (r.info !== undefined) measure.info = r.info;

@@ -8,6 +8,7 @@
 import * as prom from 'prom-client';
 import { Counter, Histogram, Registry } from '../../lib/index.js';
 import type { BenchGroup, BenchContext } from '../group.js';
+import { GO_PEER, startGoPeer } from '../go-peer.js';
 import { interleave, statsOf, type Contender } from '../measure.js';
 import { mulberry32, W1_LABEL_NAMES, W1_LABEL_SETS } from '../workloads.js';
 
@@ -139,15 +140,25 @@ const CASES: Record<keyof typeof HOT_PATH_NAMES, (n: number) => [Contender, Cont
   },
 };
 
-async function runHotPath(ctx: BenchContext, key: keyof typeof HOT_PATH_NAMES): Promise<void> {
+const GO_HOT_PATHS = { H1: true, H2: true, H3: true, H4: true };
+
+async function runHotPath(ctx: BenchContext, key: keyof typeof HOT_PATH_NAMES, go: ReturnType<typeof startGoPeer> | undefined): Promise<void> {
   const name = HOT_PATH_NAMES[key];
   if (!ctx.wants(name)) return;
   const n = ctx.options.quick ? 100_000 : 1_000_000;
-  const samples = await interleave(CASES[key](n), {
+  const contenders: Contender[] = CASES[key](n);
+  const info: Record<string, string | number> = { 'operations per sample': n };
+  // client_golang's own H1-H4 when Go is installed, sampled in the same rounds.
+  if (go !== undefined && 'hot' in go && key in GO_HOT_PATHS) {
+    contenders.push({ name: GO_PEER, run: () => undefined, timedElsewhere: () => go.hot(key as 'H1', n) });
+  } else if (go !== undefined && 'missing' in go && key in GO_HOT_PATHS) {
+    info['client_golang'] = `not measured: ${go.missing}`;
+  }
+  const samples = await interleave(contenders, {
     ...(ctx.options.quick ? { warmup: 3, samples: 9 } : { warmup: 4, samples: 15 }),
     onRound: (round, total) => ctx.progress(`${name}: round ${round}/${total}`),
   });
-  ctx.emit({ name, unit: 'ns/op', contenders: statsOf(samples, 1 / n), mainPeer: 'prom-client', info: { 'operations per sample': n } });
+  ctx.emit({ name, unit: 'ns/op', contenders: statsOf(samples, 1 / n), mainPeer: 'prom-client', info });
 }
 
 export const hotPathsGroup: BenchGroup = {
@@ -156,6 +167,12 @@ export const hotPathsGroup: BenchGroup = {
   mode: 'standard',
   measureNames: () => Object.values(HOT_PATH_NAMES),
   async run(ctx) {
-    for (const key of Object.keys(CASES) as (keyof typeof HOT_PATH_NAMES)[]) await runHotPath(ctx, key);
+    const keys = Object.keys(CASES) as (keyof typeof HOT_PATH_NAMES)[];
+    const go = keys.some((k) => k in GO_HOT_PATHS && ctx.wants(HOT_PATH_NAMES[k])) ? startGoPeer() : undefined;
+    try {
+      for (const key of keys) await runHotPath(ctx, key, go);
+    } finally {
+      if (go !== undefined && 'close' in go) go.close();
+    }
   },
 };

@@ -8,7 +8,8 @@ import { Registry as PromRegistry } from 'prom-client';
 import { Registry, encodeText, writeText, type FamilySnapshot } from '../../lib/index.js';
 import { createFloor } from '../floor.js';
 import type { BenchGroup } from '../group.js';
-import { interleave, statsOf, type SamplingPlan } from '../measure.js';
+import { GO_PEER, startGoPeer } from '../go-peer.js';
+import { interleave, statsOf, type Contender, type SamplingPlan } from '../measure.js';
 import { promClientSink } from '../prom-client-sink.js';
 import { recordingSink, type ChangeScale } from '../recording-sink.js';
 import { buildW1, buildW2, buildW3, type WorkloadSink } from '../workloads.js';
@@ -90,6 +91,19 @@ function scrapeGroup(w: Workload): BenchGroup {
         info['identical to client_golang'] = createHash('sha256').update(first).digest('hex') === w.goSha256 ? 'yes' : 'NO';
       }
 
+      // client_golang in this run when Go is installed: the same workload, the same changes, its own timing.
+      const go = ctx.wants(scrapeName(w.id)) ? startGoPeer() : { missing: 'not measured' };
+      const goContenders: Contender[] = [];
+      if ('build' in go) {
+        ctx.progress(`${w.id}: building the workload in client_golang`);
+        const built = await go.build(w.id);
+        info['identical to client_golang'] = createHash('sha256').update(first).digest('hex') === built.sha256 ? 'yes' : 'NO';
+        if (w.goSha256 !== undefined) info['client_golang output as published'] = built.sha256 === w.goSha256 ? 'yes' : 'NO';
+        goContenders.push({ name: GO_PEER, run: () => undefined, timedElsewhere: () => go.scrape() });
+      } else if (ctx.wants(scrapeName(w.id))) {
+        info['client_golang'] = `not measured: ${go.missing}`;
+      }
+
       const changeZerotel = zerotel.changer(w.change);
       const changeProm = prom.changer(w.change);
       const changeFloor = floorRecording.changer(w.change);
@@ -106,9 +120,11 @@ function scrapeGroup(w: Workload): BenchGroup {
             { name: 'zerotel', before: changeZerotel, run: () => encodeText(registry.collect()) },
             { name: 'prom-client', before: changeProm, run: async () => Buffer.from(await promRegistry.metrics()) },
             { name: 'floor', before: changeFloor, run: () => Buffer.from(floor.scrape()) },
+            ...goContenders,
           ],
           plan(scrapeName(w.id)),
         );
+        if ('close' in go) go.close();
         ctx.emit({ name: scrapeName(w.id), unit: 'ms', contenders: statsOf(samples, 1e-6), mainPeer: 'prom-client', info });
       }
 

@@ -59,7 +59,7 @@ function writeFamily(sink: ByteSink, family: FamilySnapshot, created: boolean): 
     case 'histogram':
       for (let s = 0; s < all.length; s++) {
         const series = all[s]!;
-        const p = linePrefixes(family, series.labels, STYLE);
+        const p = linePrefixes(family, series.labels, STYLE, series.ownRanks);
         const ts = series.timestampMs;
         const buckets = series.buckets!;
         const exemplars = series.bucketExemplars;
@@ -69,9 +69,12 @@ function writeFamily(sink: ByteSink, family: FamilySnapshot, created: boolean): 
           writeCount(sink, buckets[i]!);
           end(sink, ts, exemplars === null ? undefined : exemplars[i]);
         }
-        sink.bytes(p[n]!);
-        writeCount(sink, series.count);
-        end(sink, ts, exemplars === null ? undefined : exemplars[n]);
+        // As expfmt: a +Inf bucket is made up only when no bound is +Inf (one can precede NaN bounds).
+        if (!(series.ownRanks ?? family.upperBounds!).includes(Infinity)) {
+          sink.bytes(p[n]!);
+          writeCount(sink, series.count);
+          end(sink, ts, exemplars === null ? undefined : exemplars[n]);
+        }
         sink.bytes(p[n + 1]!);
         writeOpenMetricsFloat(sink, series.sum);
         end(sink, ts, undefined);
@@ -84,7 +87,7 @@ function writeFamily(sink: ByteSink, family: FamilySnapshot, created: boolean): 
     case 'summary':
       for (let s = 0; s < all.length; s++) {
         const series = all[s]!;
-        const p = linePrefixes(family, series.labels, STYLE);
+        const p = linePrefixes(family, series.labels, STYLE, series.ownRanks);
         const ts = series.timestampMs;
         const quantiles = series.quantiles;
         const n = quantiles === null ? 0 : quantiles.length;

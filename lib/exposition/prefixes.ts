@@ -12,8 +12,14 @@ export interface PrefixStyle {
  * Order: counter/gauge/untyped: [sample]; histogram: [buckets..., +Inf, _sum, _count];
  * summary: [quantiles..., _sum, _count].
  */
-export function linePrefixes(family: FamilySnapshot, labels: LabelSet, style: PrefixStyle): readonly Uint8Array[] {
-  const ranks = family.type === 'histogram' ? family.upperBounds : family.type === 'summary' ? family.quantileRanks : null;
+export function linePrefixes(
+  family: FamilySnapshot,
+  labels: LabelSet,
+  style: PrefixStyle,
+  ownRanks?: readonly number[],
+): readonly Uint8Array[] {
+  const ranks =
+    ownRanks ?? (family.type === 'histogram' ? family.upperBounds : family.type === 'summary' ? family.quantileRanks : null);
   const cached = labels[style.slot];
   if (cached !== undefined && cached.family === family.name && cached.ranks === ranks) return cached.lines;
   const lines = encodeAll(buildPrefixes(family, labels.text, ranks, style));

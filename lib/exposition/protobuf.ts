@@ -185,7 +185,7 @@ function sizeHistogram(family: FamilySnapshot, s: SeriesSnapshot): number {
   const slot = sizes.reserve();
   const count = toUint64(s.count);
   let size = 1 + varintSize(count) + DOUBLE_FIELD;
-  const bounds = family.upperBounds;
+  const bounds = s.ownRanks ?? family.upperBounds;
   const buckets = s.buckets;
   const exemplars = s.bucketExemplars;
   const n = bounds === null ? 0 : bounds.length;
@@ -300,7 +300,7 @@ function writeSummary(w: ProtoWriter, family: FamilySnapshot, s: SeriesSnapshot)
   writeDouble(w, s.sum);
   const n = quantileCount(family, s);
   if (n === 0) return;
-  const ranks = family.quantileRanks!;
+  const ranks = (s.ownRanks ?? family.quantileRanks)!;
   const values = s.quantiles!;
   for (let i = 0; i < n; i++) {
     w.byte(REPEATED_3);
@@ -319,7 +319,7 @@ function writeHistogram(w: ProtoWriter, family: FamilySnapshot, s: SeriesSnapsho
   w.varint(count);
   w.byte(SAMPLE_SUM);
   writeDouble(w, s.sum);
-  const bounds = family.upperBounds;
+  const bounds = s.ownRanks ?? family.upperBounds;
   const buckets = s.buckets;
   const exemplars = s.bucketExemplars;
   const n = bounds === null ? 0 : bounds.length;
@@ -403,7 +403,7 @@ function toUint64(n: number): number {
 }
 
 function quantileCount(family: FamilySnapshot, s: SeriesSnapshot): number {
-  const ranks = family.quantileRanks;
+  const ranks = s.ownRanks ?? family.quantileRanks;
   const values = s.quantiles;
   if (ranks === null || values === null) return 0;
   return ranks.length < values.length ? ranks.length : values.length;

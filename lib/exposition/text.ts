@@ -37,23 +37,27 @@ function writeFamily(sink: ByteSink, family: FamilySnapshot): void {
   sink.bytes(headers.get(name, family.help, family.type, ''));
   const all = family.series;
   switch (family.type) {
-    case 'histogram':
+    case 'histogram': {
+      // As expfmt: a +Inf bucket is made up only when no bound is +Inf (one can precede NaN bounds).
+      const familyInfSeen = family.upperBounds?.includes(Infinity) === true;
       for (let s = 0; s < all.length; s++) {
         const series = all[s]!;
-        const p = linePrefixes(family, series.labels, STYLE);
+        const p = linePrefixes(family, series.labels, STYLE, series.ownRanks);
         const ts = series.timestampMs;
         const buckets = series.buckets!;
         const n = buckets.length;
         for (let i = 0; i < n; i++) sample(sink, p[i]!, buckets[i]!, ts);
-        sample(sink, p[n]!, series.count, ts);
+        const infSeen = series.ownRanks === undefined ? familyInfSeen : series.ownRanks.includes(Infinity);
+        if (!infSeen) sample(sink, p[n]!, series.count, ts);
         sample(sink, p[n + 1]!, series.sum, ts);
         sample(sink, p[n + 2]!, series.count, ts);
       }
       return;
+    }
     case 'summary':
       for (let s = 0; s < all.length; s++) {
         const series = all[s]!;
-        const p = linePrefixes(family, series.labels, STYLE);
+        const p = linePrefixes(family, series.labels, STYLE, series.ownRanks);
         const ts = series.timestampMs;
         const quantiles = series.quantiles;
         const n = quantiles === null ? 0 : quantiles.length;

@@ -47,15 +47,17 @@ export function normalizeBuckets(buckets: readonly number[] | undefined): {
       return { bounds: [], problem: `histogram bucket ${JSON.stringify(b)} is not a number` };
     }
   }
-  let bounds = buckets.slice();
-  if (bounds[bounds.length - 1] === Infinity) bounds = bounds.slice(0, -1);
-  for (let i = 1; i < bounds.length; i++) {
-    if (!(bounds[i - 1]! < bounds[i]!)) {
+  // client_golang's order: every adjacent pair is checked (a trailing +Inf included, so [1, +Inf, +Inf]
+  // is refused), and only then is a trailing +Inf dropped. A NaN bound passes: no comparison with it holds.
+  for (let i = 1; i < buckets.length; i++) {
+    if (buckets[i - 1]! >= buckets[i]!) {
       return {
-        bounds,
-        problem: `histogram buckets must be in increasing order: ${bounds[i - 1]} >= ${bounds[i]}`,
+        bounds: buckets.slice(),
+        problem: `histogram buckets must be in increasing order: ${buckets[i - 1]} >= ${buckets[i]}`,
       };
     }
   }
+  let bounds = buckets.slice();
+  if (bounds[bounds.length - 1] === Infinity) bounds = bounds.slice(0, -1);
   return { bounds: Object.freeze(bounds), problem: undefined };
 }

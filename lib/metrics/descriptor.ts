@@ -37,7 +37,9 @@ export class Descriptor {
     this.sourceIndex = all.map((x) => x.src);
     // JSON, not a separator: any character may appear in help text and label values.
     this.id = JSON.stringify([name, ...this.constValues]);
-    this.dimensions = JSON.stringify([help, ...[...constNames, ...labelNames].sort(compareUtf8)]);
+    // Variable names marked apart from const ones (client_golang prefixes them with `$`): a const label
+    // `a` and a variable label `a` are different dimensions.
+    this.dimensions = JSON.stringify([help, ...[...constNames, ...labelNames.map((n) => '$' + n)].sort(compareUtf8)]);
   }
 
   /** Builds the sorted label set of a child from its variable label values (declaration order). */

@@ -2,6 +2,7 @@ import { MetricsError } from './errors.js';
 import { type ChildBase, type Labels, Metric, type MetricOptions } from './metric.js';
 import { type LabelSet, Series, type SeriesSnapshot } from './snapshot.js';
 import { startTimer } from './timer.js';
+import { nanSum } from './go-float.js';
 
 /** One gauge series: a value that goes up and down. */
 export class GaugeChild implements ChildBase {
@@ -29,7 +30,8 @@ export class GaugeChild implements ChildBase {
 
   add(value: number): void {
     if (typeof value !== 'number') this.refuse(value);
-    this.value += value;
+    const sum = this.value + value;
+    this.value = sum === sum ? sum : nanSum(this.value, value);
   }
 
   sub(value: number): void {

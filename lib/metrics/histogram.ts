@@ -5,6 +5,7 @@ import { type ChildBase, type Labels, Metric, type MetricOptions } from './metri
 import { NativeBuckets, NativeConfig, type NativeHistogramOptions } from './native-histogram.js';
 import { type Exemplar, type LabelSet, Series, type SeriesSnapshot } from './snapshot.js';
 import { startTimer } from './timer.js';
+import { nanSum } from './go-float.js';
 
 /** Above this many buckets a binary search beats a linear scan. */
 const LINEAR_SEARCH_MAX = 24;
@@ -19,6 +20,8 @@ export class HistogramChild implements ChildBase {
   /** Exemplar per bucket, the last slot for +Inf; allocated on the first exemplar. */
   private exemplars: (Exemplar | undefined)[] | null = null;
   readonly createdMs: number;
+  /** A linear scan finds what Go's binary search finds only for sorted bounds: NaN bounds take the search. */
+  private readonly linearMax: number;
 
   /**
    * @param bounds the family's upper bounds as a Float64Array: the public bounds array is frozen, and V8
@@ -33,6 +36,7 @@ export class HistogramChild implements ChildBase {
   ) {
     this.counts = new Float64Array(bounds.length);
     this.createdMs = Date.now();
+    this.linearMax = bounds.some(Number.isNaN) ? -1 : LINEAR_SEARCH_MAX;
   }
 
   /** Records one observation. Values on a bound fall in that bucket (`le` is inclusive). */
@@ -42,9 +46,8 @@ export class HistogramChild implements ChildBase {
     }
     const i = this.bucketIndex(value);
     if (i < this.counts.length) this.counts[i]!++;
-    // A NaN sum stays the NaN it is, as Go's addition keeps its first operand's NaN (V8 may take the other's).
-    const sum = this.sum;
-    this.sum = sum !== sum ? sum : sum + value;
+    const sum = this.sum + value;
+    this.sum = sum === sum ? sum : nanSum(this.sum, value);
     this.count++;
     const native = this.native;
     if (native !== null && value === value && native.observe(value)) this.restartWith(value, i);
@@ -92,7 +95,7 @@ export class HistogramChild implements ChildBase {
   private bucketIndex(value: number): number {
     const bounds = this.bounds;
     const n = bounds.length;
-    if (n <= LINEAR_SEARCH_MAX) {
+    if (n <= this.linearMax) {
       let i = 0;
       while (i < n && !(bounds[i]! >= value)) i++;
       return i;
@@ -135,7 +138,8 @@ export class Histogram<L extends string = string> extends Metric<HistogramChild,
     this.searchBounds = Float64Array.from(bounds);
     const d = this.descriptor;
     this.childProblem =
-      d.labelNames.includes('le') || d.constNames.includes('le')
+      // An invalid descriptor carries no const label pairs in client_golang: only variable names are seen.
+      d.labelNames.includes('le') || (d.problem === undefined && d.constNames.includes('le'))
         ? `"le" is not allowed as label name in histograms`
         : problem;
     this.registerWith(options);

@@ -222,11 +222,12 @@ export class Registry {
           problems.push(`gathered metric family ${family.name} has type ${family.type} but should have ${existing.type}`);
           continue;
         }
-        if (!sameArray(existing.upperBounds, family.upperBounds) || !sameArray(existing.quantileRanks, family.quantileRanks)) {
-          problems.push(`gathered metric family ${family.name} has series with different buckets or quantiles`);
-          continue;
-        }
-        byName.set(family.name, { ...existing, series: [...existing.series, ...family.series] });
+        // Series of one name may have their own buckets or ranks (client_golang allows it under different
+        // const labels): those not matching the family's carry theirs.
+        const ranks = family.type === 'histogram' ? family.upperBounds : family.quantileRanks;
+        const same = sameArray(existing.upperBounds, family.upperBounds) && sameArray(existing.quantileRanks, family.quantileRanks);
+        const incoming = same ? family.series : family.series.map((s) => ({ ...s, ownRanks: ranks ?? [] }));
+        byName.set(family.name, { ...existing, series: [...existing.series, ...incoming] });
         merged.add(family.name);
       }
     }

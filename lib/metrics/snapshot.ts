@@ -83,6 +83,11 @@ export interface SeriesSnapshot {
   readonly timestampMs: number | undefined;
   /** Histogram: the native (sparse) buckets, absent or null when the histogram has none. */
   readonly native?: NativeSnapshot | null;
+  /**
+   * Histogram bounds or summary ranks of this series when they are not its family's: client_golang lets
+   * series of one name under different const labels keep their own (the registry sets this when merging).
+   */
+  readonly ownRanks?: readonly number[];
 }
 
 /** One metric family at scrape time; series are sorted by label values, byte-wise on UTF-8. */

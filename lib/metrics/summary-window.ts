@@ -16,6 +16,7 @@
  */
 
 import { QuantileStream } from './quantile-stream.js';
+import { nanSum } from './go-float.js';
 
 export const DEFAULT_MAX_AGE_MS = 10 * 60 * 1000;
 export const DEFAULT_AGE_BUCKETS = 5;
@@ -183,7 +184,8 @@ export class SummaryWindow {
       const v = cold[i]!;
       for (let s = 0; s < streams.length; s++) streams[s]!.insert(v);
       this.count++;
-      this.sum += v;
+      const sum = this.sum + v;
+      this.sum = sum === sum ? sum : nanSum(this.sum, v);
     }
     this.coldLen = 0;
     this.maybeRotateStreams();

@@ -3,6 +3,7 @@ import { type ChildBase, type Labels, Metric, type MetricOptions } from './metri
 import { type LabelSet, Series, type SeriesSnapshot } from './snapshot.js';
 import { SummaryWindow } from './summary-window.js';
 import { startTimer } from './timer.js';
+import { nanSum } from './go-float.js';
 
 /** client_golang's defaults for the sliding window of a summary's quantiles. */
 export const DEFAULT_MAX_AGE_SECONDS = 600;
@@ -32,7 +33,8 @@ export class SummaryChild implements ChildBase {
     if (this.window !== null) {
       this.window.observe(value);
     } else {
-      this.sum += value;
+      const sum = this.sum + value;
+      this.sum = sum === sum ? sum : nanSum(this.sum, value);
       this.count++;
     }
   }
@@ -86,7 +88,9 @@ export class Summary<L extends string = string> extends Metric<SummaryChild, L> 
     this.maxAgeMs = (maxAgeSeconds === 0 ? DEFAULT_MAX_AGE_SECONDS : maxAgeSeconds) * 1000;
     this.ageBuckets = options.ageBuckets || DEFAULT_AGE_BUCKETS;
     this.bufCap = options.bufCap || DEFAULT_BUF_CAP;
-    this.childProblem = d.constNames.includes('quantile')
+    // An invalid descriptor carries no const label pairs in client_golang, so the reserved-name check
+    // cannot see them: the descriptor's own problem is reported at register instead.
+    this.childProblem = d.problem === undefined && d.constNames.includes('quantile')
       ? `"quantile" is not allowed as label name in summaries`
       : !(maxAgeSeconds >= 0)
         ? `illegal max age maxAgeSeconds=${maxAgeSeconds}`
@@ -149,8 +153,9 @@ function parseObjectives(
     if (!(rank >= 0 && rank <= 1)) {
       throw new MetricsError('construct', `${name}: objective rank ${rank} is not within [0, 1]`);
     }
-    if (!(error >= 0 && error <= 1)) {
-      throw new MetricsError('construct', `${name}: objective error ${error} for rank ${rank} is not within [0, 1]`);
+    // Any error is accepted, as client_golang does: the targeted invariant just grows or shrinks with it.
+    if (typeof error !== 'number') {
+      throw new MetricsError('construct', `${name}: objective error for rank ${rank} must be a number, got ${typeof error}`);
     }
   }
   entries.sort((a, b) => a[0] - b[0]);

@@ -8,6 +8,7 @@
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fixtureNumber } from './fixture-number.js';
 
 // --- deterministic randomness ------------------------------------------------------------------
 
@@ -110,14 +111,7 @@ interface Fixture {
   families: Family[];
 }
 
-/** A number as the fixture format wants it: -0 kept, NaN and infinities as strings. */
-function num(x: number): string {
-  if (Number.isNaN(x)) return '"NaN"';
-  if (x === Infinity) return '"+Inf"';
-  if (x === -Infinity) return '"-Inf"';
-  if (Object.is(x, -0)) return '-0';
-  return String(x);
-}
+const num = fixtureNumber;
 
 function str(s: string): string {
   return JSON.stringify(s);

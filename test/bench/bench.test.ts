@@ -9,6 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { goMissing } from '../../scripts/golden/differential.js';
+import { inCI } from '../peers/require-peer.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const TIMEOUT = 120_000;
@@ -64,7 +66,16 @@ describe('npm run bench', { timeout: TIMEOUT * 4 }, () => {
     const w2 = doc.measures.find((m) => m.name === 'W2 gather + text')!;
     assertPositive(w2.floor, 'W2 floor');
     assertPositive(w2.zerotelOverFloor, 'W2 zerotel / floor');
-    assert.deepEqual(Object.keys(w2.ratios).sort(), ['floor', 'prom-client']);
+    // client_golang is measured in the same run wherever Go and its packages are installed (always in CI).
+    const goMissingReason = goMissing();
+    if (inCI()) assert.equal(goMissingReason, undefined, 'CI=true: Go with client_golang is required for the bench peer');
+    const goMeasured = goMissingReason === undefined;
+    assert.deepEqual(Object.keys(w2.ratios).sort(), goMeasured ? ['client_golang', 'floor', 'prom-client'] : ['floor', 'prom-client']);
+    if (goMeasured) {
+      for (const m of doc.measures) assertPositive(m['client_golang'], `${m.name} client_golang`);
+      const h1 = doc.measures.find((m) => m.name === 'H1 bound counter inc')!;
+      assert.equal(h1.reference, undefined, 'no quoted client_golang figure beside a measured one');
+    }
     assert.equal(w2.ratio, w2.ratios['prom-client']);
   });
 

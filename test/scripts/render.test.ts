@@ -1,7 +1,7 @@
 /** The `scripts/render.ts` command-line contract: arguments, stdout bytes, stderr first line, exit codes. */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -74,5 +74,55 @@ describe('scripts/render.ts', () => {
     const notJson = join(scratch, 'not.json');
     writeFileSync(notJson, '{');
     assert.match(render(notJson, '--format', 'text').stderr, /not valid JSON/);
+  });
+
+  it('--batch writes every fixture of a directory in the Go generator\'s layout, byte-identical to its outputs', () => {
+    const inDir = fileURLToPath(new URL('../conformance/reference/', import.meta.url));
+    const outDir = join(scratch, 'batch-reference');
+    const out = render('--batch', inDir, '--out', outDir);
+    assert.equal(out.status, 0, out.stderr);
+    assert.equal(out.stderr, '');
+    const expected = readdirSync(inDir).filter((f) => /\.(txt|pb)$/.test(f) && f !== 'README.md');
+    const written = readdirSync(outDir).sort();
+    assert.deepEqual(written, expected.sort());
+    for (const name of written) {
+      if (name.endsWith('.error.txt')) {
+        // Error messages differ between the two libraries; stage, family and op are the contract.
+        const fields = (text: string) => text.split('\n').filter((l) => /^(stage|family_index|family|op_index):/.test(l));
+        assert.deepEqual(fields(readFileSync(join(outDir, name), 'utf8')), fields(readFileSync(join(inDir, name), 'utf8')), name);
+        assert.match(readFileSync(join(outDir, name), 'utf8'), /^stage: \w+\n(family_index: \d+\nfamily: ".*"\n(op_index: \d+\n)?)?error: .+\n$/, name);
+      } else {
+        assert.ok(Buffer.compare(readFileSync(join(outDir, name)), readFileSync(join(inDir, name))) === 0, name);
+      }
+    }
+  });
+
+  it('--batch replaces a stale output of the other kind and names malformed fixtures, writing the rest', () => {
+    const inDir = join(scratch, 'batch-in');
+    const outDir = join(scratch, 'batch-out');
+    mkdirSync(inDir);
+    mkdirSync(outDir);
+    writeFileSync(join(inDir, 'good.json'), readFileSync(reference('counter_labels.json')));
+    writeFileSync(join(inDir, 'refused.json'), readFileSync(reference('error_counter_decrease.json')));
+    writeFileSync(join(inDir, 'broken.json'), '{"families": 3}');
+    writeFileSync(join(inDir, 'ignored.txt'), 'not a fixture');
+    writeFileSync(join(outDir, 'good.error.txt'), 'stale');
+    writeFileSync(join(outDir, 'refused.txt'), 'stale');
+    const out = render('--batch', inDir, '--out', outDir);
+    assert.equal(out.status, 2);
+    assert.match(out.stderr, /broken\.json: families: expected an array/);
+    assert.deepEqual(readdirSync(outDir).sort(), ['good.om.txt', 'good.pb', 'good.txt', 'refused.error.txt']);
+    assert.equal(readFileSync(join(outDir, 'good.txt'), 'utf8'), readFileSync(reference('counter_labels.txt'), 'utf8'));
+    assert.match(readFileSync(join(outDir, 'refused.error.txt'), 'utf8'), /^stage: op\nfamily_index: 0\nfamily: ".+"\nop_index: 1\nerror: .+\n$/);
+    assert.ok(!existsSync(join(outDir, 'broken.error.txt')));
+  });
+
+  it('--batch refuses bad argument combinations with exit 2', () => {
+    assert.match(render('--batch', scratch).stderr, /missing --out OUT_DIR/);
+    assert.match(render('--out', scratch).stderr, /--out needs --batch IN_DIR/);
+    assert.match(render('--batch', scratch, '--out', scratch, '--format', 'text').stderr, /--format does not apply/);
+    const missing = render('--batch', join(scratch, 'nope'), '--out', join(scratch, 'x'));
+    assert.equal(missing.status, 2);
+    assert.match(missing.stderr, /cannot list/);
   });
 });
