@@ -86,7 +86,7 @@ const sizes = new SizeTable();
  * Encodes families in the delimited protobuf format (each MetricFamily preceded by its varint
  * length), byte for byte as client_golang 1.14 does for the same data.
  */
-export function writeProtobuf(families: readonly FamilySnapshot[]): Buffer {
+export function writeProtobuf(families: readonly FamilySnapshot[]): Uint8Array {
   sizes.reset();
   let total = 0;
   for (let i = 0; i < families.length; i++) {

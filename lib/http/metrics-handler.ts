@@ -39,7 +39,7 @@ export function metricsHandler(options: MetricsHandlerOptions = {}) {
     }
     let negotiated = negotiate(req.headers.accept);
     if (negotiated.format === 'openmetrics' && !allowOpenMetrics) negotiated = negotiate('text/plain');
-    let body: Buffer;
+    let body: Uint8Array;
     try {
       const families = await registry.collectAsync();
       body =
