@@ -34,9 +34,28 @@ const PROGRAMS: Readonly<Record<string, string>> = {
 
 /** lib/ modules the programs may use, and where each is in the package: the entry, or dist beside it. */
 function packedPath(libModule: string): string {
-  if (libModule === 'lib/metrics/index.ts' || libModule === 'lib/index.ts') return PACKED_METRICS_ENTRY;
+  if (libModule === 'lib/metrics/index.ts' || libModule === 'lib/index.ts') return packedEntryPath('metrics');
   if (libModule.startsWith('lib/fixture/')) return join(PACKED_LIB, libModule.slice('lib/'.length).replace(/\.ts$/, '.js'));
   throw new Error(`a runtime test program imports ${libModule}: programs may use only zerotel/metrics (and the fixture runner)`);
+}
+
+/** The module of the package an import of `zerotel` or `zerotel/<entry>` loads. */
+export function packedEntryPath(entry: string): string {
+  if (entry === 'metrics') return PACKED_METRICS_ENTRY;
+  return join(PACKED_LIB, entry === '' ? 'index.js' : `${entry}/index.js`);
+}
+
+/**
+ * Points a program's imports of `zerotel` and `zerotel/<entry>` at the unpacked package, by relative path
+ * from `fromDir` (inside the app directory): workerd resolves no package names, and the package's
+ * exports map may not list every entry yet.
+ */
+export function pointPackageImports(js: string, fromDir: string): string {
+  return js.replace(/(\bfrom\s*|\bimport\s*\(\s*)(['"])zerotel(?:\/([\w-]+))?\2/g, (_all, lead: string, quote: string, entry?: string) => {
+    let path = relative(fromDir, join('node_modules/zerotel', packedEntryPath(entry ?? ''))).split(sep).join('/');
+    if (!path.startsWith('.')) path = './' + path;
+    return `${lead}${quote}${path}${quote}`;
+  });
 }
 
 export interface PackedApp {

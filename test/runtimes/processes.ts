@@ -57,3 +57,42 @@ export function runWithInput(
     child.stdin.end(options.input);
   });
 }
+
+export interface RunningServer {
+  /** The base URL the program printed, e.g. `http://127.0.0.1:40123`. */
+  readonly url: string;
+  stop(): void;
+}
+
+/**
+ * Starts a server program that prints `... http://127.0.0.1:PORT/...` once listening, and resolves with
+ * that address; rejects if it exits first or prints nothing within 60 s.
+ */
+export function startPrintingServer(command: string, args: readonly string[], options: { cwd: string; env: NodeJS.ProcessEnv }): Promise<RunningServer> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd: options.cwd, env: options.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    let settled = false;
+    const fail = (why: string) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      killGroup(child);
+      reject(new Error(`${command} ${args.join(' ')}: ${why}\n${output}`));
+    };
+    const timer = setTimeout(() => fail('printed no address within 60 s'), 60_000);
+    const read = (chunk: Buffer) => {
+      output += chunk.toString('utf8');
+      const match = /http:\/\/127\.0\.0\.1:(\d+)/.exec(output);
+      if (match !== null && !settled) {
+        settled = true;
+        clearTimeout(timer);
+        resolve({ url: `http://127.0.0.1:${match[1]}`, stop: () => killGroup(child) });
+      }
+    };
+    child.stdout.on('data', read);
+    child.stderr.on('data', read);
+    child.on('error', (error) => fail(error.message));
+    child.on('exit', (code, signal) => fail(`exited with ${code ?? signal}`));
+  });
+}
