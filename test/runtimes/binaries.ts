@@ -5,10 +5,10 @@
  * tests work whether or not npm ran those install scripts.
  */
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import type { PeerStatus } from '../peers/require-peer.js';
+import { isExecutable, type PeerStatus } from '../peers/require-peer.js';
 
 export interface RuntimePeer extends PeerStatus {
   /** The executable, when found and working. */
@@ -36,15 +36,6 @@ export type RuntimeName = keyof typeof LAYOUTS;
 
 const require = createRequire(import.meta.url);
 const found = new Map<RuntimeName, RuntimePeer>();
-
-function isExecutable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Candidate binaries: the installed platform package's, then the one the install script placed. */
 function candidates(layout: Layout): string[] {
