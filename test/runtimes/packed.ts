@@ -96,7 +96,10 @@ export function preparePackedApp(): PackedApp {
   }
   const work = mkdtempSync(join(tmpdir(), 'zerotel-runtimes-'));
   try {
-    const packed = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', work, '--loglevel=error'], ROOT)) as { filename: string }[];
+    // --ignore-scripts: a `prepare` build would rebuild dist/ under the feet of other tests running now.
+    const packed = JSON.parse(
+      run('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', work, '--loglevel=error'], ROOT),
+    ) as { filename: string }[];
     const tarball = join(work, packed[0]!.filename);
     const dir = join(work, 'app');
     const pkg = join(dir, 'node_modules', 'zerotel');
