@@ -1,4 +1,4 @@
-import { encodeUtf8 } from './utf8.js';
+import { slabUtf8 } from './slab.js';
 
 /**
  * Encoded `# HELP` / `# TYPE` header lines by family name, so a scrape copies bytes instead of escaping
@@ -16,7 +16,7 @@ export class HeaderCache {
     const hit = this.entries.get(name);
     if (hit !== undefined && hit.help === help && hit.type === type && hit.unit === unit) return hit.bytes;
     if (this.entries.size >= this.limit) this.entries.clear();
-    const bytes = encodeUtf8(this.build(name, help, type, unit));
+    const bytes = slabUtf8(this.build(name, help, type, unit));
     this.entries.set(name, { help, type, unit, bytes });
     return bytes;
   }

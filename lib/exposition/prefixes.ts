@@ -1,6 +1,6 @@
 import type { FamilySnapshot, LabelSet, PrefixCache } from '../metrics/snapshot.js';
 import { utf8Length } from '../protobuf/writer.js';
-import { encodeUtf8 } from './utf8.js';
+import { slabUtf8 } from './slab.js';
 
 /** Which writer the prefixes are for: they differ in how `le` and `quantile` values are written. */
 export interface PrefixStyle {
@@ -26,7 +26,7 @@ export function linePrefixes(family: FamilySnapshot, labels: LabelSet, style: Pr
 
 /** Encodes the prefixes into one allocation, handing out views of it. */
 function encodeAll(texts: readonly string[]): Uint8Array[] {
-  const all = encodeUtf8(texts.join(''));
+  const all = slabUtf8(texts.join(''));
   const views: Uint8Array[] = [];
   let offset = 0;
   for (const text of texts) {

@@ -28,6 +28,7 @@ import {
   varintSize,
 } from '../protobuf/writer.js';
 import type { Exemplar, FamilySnapshot, LabelSet, MetricType, SeriesSnapshot } from '../metrics/snapshot.js';
+import { slabBytes } from './slab.js';
 
 /** Content-Type of this output. */
 export const PROTOBUF_CONTENT_TYPE =
@@ -433,7 +434,7 @@ function labelBytes(labels: LabelSet): Uint8Array {
     const pair = pairSize(utf8Length(names[i]!), utf8Length(values[i]!));
     size += 1 + varintSize(pair) + pair;
   }
-  const w = new ProtoWriter(size);
+  const w = new ProtoWriter(size, undefined, slabBytes);
   for (let i = 0; i < names.length; i++) {
     const name = names[i]!;
     const value = values[i]!;
