@@ -16,7 +16,10 @@ export function metricsFetchHandler(options: MetricsHandlerOptions = {}): (reque
       acceptEncoding: request.headers.get('accept-encoding') ?? undefined,
     });
     if (answered.status !== 200) {
-      return new Response(method === 'HEAD' ? null : answered.body, { status: answered.status, headers: answered.headers });
+      return new Response(method === 'HEAD' ? null : answered.body, {
+        status: answered.status,
+        headers: answered.headers,
+      });
     }
     const headers = new Headers(answered.headers);
     let body = answered.body;

@@ -28,8 +28,18 @@ export interface ScrapeRequest {
  * (`gzip: true` asks them to, with their runtime's compressor) and write it out.
  */
 export type ScrapeAnswer =
-  | { readonly status: 200; readonly headers: Readonly<Record<string, string>>; readonly body: Uint8Array; readonly gzip: boolean }
-  | { readonly status: 405 | 500; readonly headers: Readonly<Record<string, string>>; readonly body: string; readonly gzip: false };
+  | {
+      readonly status: 200;
+      readonly headers: Readonly<Record<string, string>>;
+      readonly body: Uint8Array;
+      readonly gzip: boolean;
+    }
+  | {
+      readonly status: 405 | 500;
+      readonly headers: Readonly<Record<string, string>>;
+      readonly body: string;
+      readonly gzip: false;
+    };
 
 /**
  * The answering function of a `/metrics` endpoint: the format the Accept header asks for (as promhttp

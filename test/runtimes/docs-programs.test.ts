@@ -70,7 +70,11 @@ const PROCESS_RUNTIMES: readonly ProcessRuntime[] = [
   node,
   { page: 'bun.md', peer: bun, command: (file) => [bun.path!, ['--no-install', file]] },
   // Serving is all it may do: network on loopback, nothing else.
-  { page: 'deno.md', peer: deno, command: (file) => [deno.path!, ['run', '--no-prompt', '--allow-net=127.0.0.1', file]] },
+  {
+    page: 'deno.md',
+    peer: deno,
+    command: (file) => [deno.path!, ['run', '--no-prompt', '--allow-net=127.0.0.1', file]],
+  },
 ];
 
 describe('the minimal programs of docs/runtimes/ work as written', () => {

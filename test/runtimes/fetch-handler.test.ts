@@ -54,7 +54,9 @@ function failing(): Registry {
 }
 
 function decoded(answer: Answer): Answer {
-  return answer.headers['content-encoding'] === 'gzip' && answer.body.length > 0 ? { ...answer, body: gunzipSync(answer.body) } : answer;
+  return answer.headers['content-encoding'] === 'gzip' && answer.body.length > 0
+    ? { ...answer, body: gunzipSync(answer.body) }
+    : answer;
 }
 
 const PROTOBUF = 'application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited';
@@ -75,12 +77,13 @@ const REQUESTS: readonly { method: string; accept?: string; acceptEncoding?: str
   { method: 'DELETE', accept: PROTOBUF },
 ];
 
-const CONFIGS: readonly { what: string; registry: () => Registry; options: Omit<MetricsHandlerOptions, 'registry'> }[] = [
-  { what: 'defaults', registry: filled, options: {} },
-  { what: 'no gzip, no OpenMetrics', registry: filled, options: { gzip: false, openMetrics: false } },
-  { what: 'with _created lines', registry: filled, options: { created: true } },
-  { what: 'a collector that throws', registry: failing, options: {} },
-];
+const CONFIGS: readonly { what: string; registry: () => Registry; options: Omit<MetricsHandlerOptions, 'registry'> }[] =
+  [
+    { what: 'defaults', registry: filled, options: {} },
+    { what: 'no gzip, no OpenMetrics', registry: filled, options: { gzip: false, openMetrics: false } },
+    { what: 'with _created lines', registry: filled, options: { created: true } },
+    { what: 'a collector that throws', registry: failing, options: {} },
+  ];
 
 describe('metricsFetchHandler answers as metricsHandler does', () => {
   const servers: Server[] = [];
@@ -119,7 +122,10 @@ describe('metricsFetchHandler answers as metricsHandler does', () => {
     });
   }
 
-  async function callFetch(handler: (request: Request) => Promise<Response>, r: (typeof REQUESTS)[number]): Promise<Answer> {
+  async function callFetch(
+    handler: (request: Request) => Promise<Response>,
+    r: (typeof REQUESTS)[number],
+  ): Promise<Answer> {
     const headers = new Headers();
     if (r.accept !== undefined) headers.set('accept', r.accept);
     if (r.acceptEncoding !== undefined) headers.set('accept-encoding', r.acceptEncoding);

@@ -84,13 +84,23 @@ function isFreeReference(id: ts.Identifier): boolean {
   const parent = id.parent;
   if (ts.isPropertyAccessExpression(parent) && parent.name === id) return false;
   if (ts.isQualifiedName(parent) && parent.right === id) return false;
-  if ((ts.isPropertyAssignment(parent) || ts.isPropertyDeclaration(parent) || ts.isMethodDeclaration(parent)) && parent.name === id) {
+  if (
+    (ts.isPropertyAssignment(parent) || ts.isPropertyDeclaration(parent) || ts.isMethodDeclaration(parent)) &&
+    parent.name === id
+  ) {
     return false;
   }
-  if ((ts.isPropertySignature(parent) || ts.isMethodSignature(parent) || ts.isGetAccessor(parent) || ts.isSetAccessor(parent)) && parent.name === id) {
+  if (
+    (ts.isPropertySignature(parent) ||
+      ts.isMethodSignature(parent) ||
+      ts.isGetAccessor(parent) ||
+      ts.isSetAccessor(parent)) &&
+    parent.name === id
+  ) {
     return false;
   }
-  if (ts.isParameter(parent) || ts.isVariableDeclaration(parent) || ts.isBindingElement(parent)) return parent.name !== id;
+  if (ts.isParameter(parent) || ts.isVariableDeclaration(parent) || ts.isBindingElement(parent))
+    return parent.name !== id;
   if (ts.isImportSpecifier(parent) || ts.isExportSpecifier(parent)) return false;
   return true;
 }
@@ -115,7 +125,9 @@ function calleeName(call: ts.CallExpression | ts.NewExpression): string {
     const target = callee.expression;
     const base = ts.isIdentifier(target)
       ? target.text
-      : ts.isPropertyAccessExpression(target) && ts.isIdentifier(target.expression) && target.expression.text === 'globalThis'
+      : ts.isPropertyAccessExpression(target) &&
+          ts.isIdentifier(target.expression) &&
+          target.expression.text === 'globalThis'
         ? target.name.text
         : '';
     return base === 'globalThis' ? callee.name.text : base + '.' + callee.name.text;
@@ -143,7 +155,8 @@ function loadTimeCalls(source: ts.SourceFile): Finding[] {
     }
     if (ts.isCallExpression(node) || ts.isNewExpression(node)) {
       const name = calleeName(node);
-      if (FORBIDDEN_AT_LOAD.has(name)) findings.push({ ...where(source, node), problem: `calls ${name} while the module loads` });
+      if (FORBIDDEN_AT_LOAD.has(name))
+        findings.push({ ...where(source, node), problem: `calls ${name} while the module loads` });
     }
     ts.forEachChild(node, visit);
   };
@@ -162,12 +175,21 @@ function walk(entry: string): Graph {
     if (seen.has(file)) continue;
     seen.add(file);
     files.push(relative(ROOT, file));
-    const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
+    const source = ts.createSourceFile(
+      file,
+      readFileSync(file, 'utf8'),
+      ts.ScriptTarget.ES2022,
+      true,
+      ts.ScriptKind.TS,
+    );
     for (const { spec, node } of specifiers(source)) {
       if (spec.startsWith('./') || spec.startsWith('../')) {
         queue.push(resolve(dirname(file), spec.replace(/\.js$/, '.ts')));
       } else {
-        findings.push({ ...where(source, node), problem: `imports '${spec}', which is not one of zerotel's own modules` });
+        findings.push({
+          ...where(source, node),
+          problem: `imports '${spec}', which is not one of zerotel's own modules`,
+        });
       }
     }
     findings.push(...nodeOnlyGlobals(source), ...loadTimeCalls(source));
@@ -183,7 +205,12 @@ describe('zerotel/metrics loads without Node built-ins', () => {
   it('imports only its own modules, uses no Node-only global and starts nothing while loading', () => {
     const graph = walk(ENTRY);
     // The walk reached the writers and the engine, so the check covers what the entry really loads.
-    for (const expected of ['lib/metrics/registry.ts', 'lib/exposition/text.ts', 'lib/exposition/protobuf.ts', 'lib/protobuf/writer.ts']) {
+    for (const expected of [
+      'lib/metrics/registry.ts',
+      'lib/exposition/text.ts',
+      'lib/exposition/protobuf.ts',
+      'lib/protobuf/writer.ts',
+    ]) {
       assert.ok(graph.files.includes(expected), `${expected} should be reachable from the entry`);
     }
     assert.equal(report(graph.findings), '', `zerotel/metrics is not runtime-neutral:\n${report(graph.findings)}`);

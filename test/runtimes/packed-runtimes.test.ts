@@ -56,12 +56,17 @@ function scrape(port: number, path: string, headers: Record<string, string>, met
 
 function post(port: number, path: string, body: string): Promise<Scrape> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, method: 'POST', headers: { 'content-type': 'application/json' } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
-      res.on('error', reject);
-    });
+    const req = request(
+      { host: '127.0.0.1', port, path, method: 'POST', headers: { 'content-type': 'application/json' } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }),
+        );
+        res.on('error', reject);
+      },
+    );
     req.setTimeout(120_000, () => req.destroy(new Error(`POST ${path} timed out`)));
     req.on('error', reject);
     req.end(body);
@@ -84,13 +89,21 @@ describe('the packed package gives client_golang bytes on every runtime', () => 
   });
 
   it('Node: plain node, no loader', async () => {
-    const out = await runWithInput(process.execPath, ['node-main.js'], { cwd: app.dir, env: runtimeEnv(), input: inputJson });
+    const out = await runWithInput(process.execPath, ['node-main.js'], {
+      cwd: app.dir,
+      env: runtimeEnv(),
+      input: inputJson,
+    });
     assertSuiteOutput(parseSuiteOutput(out, 'node'), fromSource, 'node');
   });
 
   it(`Bun (${bun.version ?? 'missing'})`, peerOptions(bun), async () => {
     assert.ok(bun.path, bun.missing);
-    const out = await runWithInput(bun.path, ['--no-install', 'bun-main.js'], { cwd: app.dir, env: runtimeEnv(), input: inputJson });
+    const out = await runWithInput(bun.path, ['--no-install', 'bun-main.js'], {
+      cwd: app.dir,
+      env: runtimeEnv(),
+      input: inputJson,
+    });
     assertSuiteOutput(parseSuiteOutput(out, 'bun'), fromSource, 'bun', NAN_BITS_DEVIATIONS['bun']);
   });
 
@@ -98,7 +111,11 @@ describe('the packed package gives client_golang bytes on every runtime', () => 
     assert.ok(deno.path, deno.missing);
     const env = runtimeEnv({ DENO_DIR: join(app.dir, '..', 'deno-cache'), DENO_NO_UPDATE_CHECK: '1' });
     // --no-prompt: a permission the program lacks is an error, never a question.
-    const out = await runWithInput(deno.path, ['run', '--no-prompt', 'deno-main.js'], { cwd: app.dir, env, input: inputJson });
+    const out = await runWithInput(deno.path, ['run', '--no-prompt', 'deno-main.js'], {
+      cwd: app.dir,
+      env,
+      input: inputJson,
+    });
     assertSuiteOutput(parseSuiteOutput(out, 'deno'), fromSource, 'deno');
   });
 
@@ -120,12 +137,14 @@ describe('the packed package gives client_golang bytes on every runtime', () => 
       { format: 0, accept: 'text/plain;version=0.0.4', contentType: 'text/plain; version=0.0.4; charset=utf-8' },
       {
         format: 1,
-        accept: 'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1',
+        accept:
+          'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1',
         contentType: 'application/openmetrics-text; version=1.0.0; charset=utf-8',
       },
       {
         format: 2,
-        accept: 'application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited;q=0.7,text/plain;version=0.0.4;q=0.3',
+        accept:
+          'application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited;q=0.7,text/plain;version=0.0.4;q=0.3',
         contentType: 'application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited',
       },
     ] as const;
@@ -161,4 +180,3 @@ describe('the packed package gives client_golang bytes on every runtime', () => 
     });
   });
 });
-

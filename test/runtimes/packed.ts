@@ -35,8 +35,11 @@ const PROGRAMS: Readonly<Record<string, string>> = {
 /** lib/ modules the programs may use, and where each is in the package: the entry, or dist beside it. */
 function packedPath(libModule: string): string {
   if (libModule === 'lib/metrics/index.ts' || libModule === 'lib/index.ts') return packedEntryPath('metrics');
-  if (libModule.startsWith('lib/fixture/')) return join(PACKED_LIB, libModule.slice('lib/'.length).replace(/\.ts$/, '.js'));
-  throw new Error(`a runtime test program imports ${libModule}: programs may use only zerotel/metrics (and the fixture runner)`);
+  if (libModule.startsWith('lib/fixture/'))
+    return join(PACKED_LIB, libModule.slice('lib/'.length).replace(/\.ts$/, '.js'));
+  throw new Error(
+    `a runtime test program imports ${libModule}: programs may use only zerotel/metrics (and the fixture runner)`,
+  );
 }
 
 /** The module of the package an import of `zerotel` or `zerotel/<entry>` loads. */
@@ -51,11 +54,16 @@ export function packedEntryPath(entry: string): string {
  * exports map may not list every entry yet.
  */
 export function pointPackageImports(js: string, fromDir: string): string {
-  return js.replace(/(\bfrom\s*|\bimport\s*\(\s*)(['"])zerotel(?:\/([\w-]+))?\2/g, (_all, lead: string, quote: string, entry?: string) => {
-    let path = relative(fromDir, join('node_modules/zerotel', packedEntryPath(entry ?? ''))).split(sep).join('/');
-    if (!path.startsWith('.')) path = './' + path;
-    return `${lead}${quote}${path}${quote}`;
-  });
+  return js.replace(
+    /(\bfrom\s*|\bimport\s*\(\s*)(['"])zerotel(?:\/([\w-]+))?\2/g,
+    (_all, lead: string, quote: string, entry?: string) => {
+      let path = relative(fromDir, join('node_modules/zerotel', packedEntryPath(entry ?? '')))
+        .split(sep)
+        .join('/');
+      if (!path.startsWith('.')) path = './' + path;
+      return `${lead}${quote}${path}${quote}`;
+    },
+  );
 }
 
 export interface PackedApp {
@@ -70,7 +78,9 @@ export interface PackedApp {
 function run(command: string, args: readonly string[], cwd: string): string {
   const result = spawnSync(command, args, { cwd, encoding: 'utf8', timeout: 180_000 });
   if (result.status !== 0) {
-    throw new Error(`${command} ${args.join(' ')} failed (${result.error?.message ?? `exit ${result.status}`}): ${result.stderr}`);
+    throw new Error(
+      `${command} ${args.join(' ')} failed (${result.error?.message ?? `exit ${result.status}`}): ${result.stderr}`,
+    );
   }
   return result.stdout;
 }
@@ -78,21 +88,29 @@ function run(command: string, args: readonly string[], cwd: string): string {
 /** Rewrites the relative imports of `js` (compiled from repo file `from`) to their place in the app. */
 function pointImports(js: string, from: string): string {
   const outDir = dirname(PROGRAMS[from]!);
-  return js.replace(/(\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)(['"])(\.{1,2}\/[^'"]+)\2/g, (_all, lead: string, quote: string, spec: string) => {
-    const target = relative(ROOT, resolve(ROOT, dirname(from), spec.replace(/\.js$/, '.ts'))).split(sep).join('/');
-    const placed = target.startsWith('lib/') ? join('node_modules/zerotel', packedPath(target)) : PROGRAMS[target];
-    if (placed === undefined) throw new Error(`${from} imports ${spec} (${target}), which is not among the runtime test programs`);
-    let path = relative(outDir, placed).split(sep).join('/');
-    if (!path.startsWith('.')) path = './' + path;
-    return `${lead}${quote}${path}${quote}`;
-  });
+  return js.replace(
+    /(\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)(['"])(\.{1,2}\/[^'"]+)\2/g,
+    (_all, lead: string, quote: string, spec: string) => {
+      const target = relative(ROOT, resolve(ROOT, dirname(from), spec.replace(/\.js$/, '.ts')))
+        .split(sep)
+        .join('/');
+      const placed = target.startsWith('lib/') ? join('node_modules/zerotel', packedPath(target)) : PROGRAMS[target];
+      if (placed === undefined)
+        throw new Error(`${from} imports ${spec} (${target}), which is not among the runtime test programs`);
+      let path = relative(outDir, placed).split(sep).join('/');
+      if (!path.startsWith('.')) path = './' + path;
+      return `${lead}${quote}${path}${quote}`;
+    },
+  );
 }
 
 /** Packs the built package and lays out the app directory. Needs `npm run build` to have run. */
 export function preparePackedApp(): PackedApp {
   const entrySource = join(ROOT, PACKED_METRICS_ENTRY);
   if (!existsSync(entrySource)) {
-    throw new Error(`${PACKED_METRICS_ENTRY} is missing: run \`npm run build\` before the runtime tests (npm test does)`);
+    throw new Error(
+      `${PACKED_METRICS_ENTRY} is missing: run \`npm run build\` before the runtime tests (npm test does)`,
+    );
   }
   const work = mkdtempSync(join(tmpdir(), 'zerotel-runtimes-'));
   try {
@@ -105,8 +123,12 @@ export function preparePackedApp(): PackedApp {
     const pkg = join(dir, 'node_modules', 'zerotel');
     mkdirSync(pkg, { recursive: true });
     run('tar', ['-xzf', tarball, '-C', pkg, '--strip-components=1'], work);
-    if (!existsSync(join(pkg, PACKED_METRICS_ENTRY))) throw new Error(`the packed package has no ${PACKED_METRICS_ENTRY}`);
-    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'zerotel-runtime-check', private: true, type: 'module' }));
+    if (!existsSync(join(pkg, PACKED_METRICS_ENTRY)))
+      throw new Error(`the packed package has no ${PACKED_METRICS_ENTRY}`);
+    writeFileSync(
+      join(dir, 'package.json'),
+      JSON.stringify({ name: 'zerotel-runtime-check', private: true, type: 'module' }),
+    );
     for (const [source, out] of Object.entries(PROGRAMS)) {
       const compiled = ts.transpileModule(readFileSync(join(ROOT, source), 'utf8'), {
         compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext },

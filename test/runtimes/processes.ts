@@ -32,7 +32,12 @@ export function runWithInput(
   options: { cwd: string; env: NodeJS.ProcessEnv; input: string; timeoutMs?: number },
 ): Promise<Uint8Array> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: options.cwd, env: options.env, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(command, args, {
+      cwd: options.cwd,
+      env: options.env,
+      detached: true,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     const timer = setTimeout(() => {
@@ -49,7 +54,12 @@ export function runWithInput(
       clearTimeout(timer);
       killGroup(child);
       if (code === 0) resolve(Buffer.concat(out));
-      else reject(new Error(`${command} ${args.join(' ')} exited with ${code ?? signal}: ${Buffer.concat(err).toString('utf8')}`));
+      else
+        reject(
+          new Error(
+            `${command} ${args.join(' ')} exited with ${code ?? signal}: ${Buffer.concat(err).toString('utf8')}`,
+          ),
+        );
     });
     child.stdin.on('error', () => {
       // A runtime that fails early closes stdin; its exit status tells why.
@@ -68,9 +78,18 @@ export interface RunningServer {
  * Starts a server program that prints `... http://127.0.0.1:PORT/...` once listening, and resolves with
  * that address; rejects if it exits first or prints nothing within 60 s.
  */
-export function startPrintingServer(command: string, args: readonly string[], options: { cwd: string; env: NodeJS.ProcessEnv }): Promise<RunningServer> {
+export function startPrintingServer(
+  command: string,
+  args: readonly string[],
+  options: { cwd: string; env: NodeJS.ProcessEnv },
+): Promise<RunningServer> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: options.cwd, env: options.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, {
+      cwd: options.cwd,
+      env: options.env,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     let settled = false;
     const fail = (why: string) => {

@@ -26,7 +26,9 @@ export function conformanceInput(): SuiteInput {
   const fixtures: { name: string; json: string }[] = [];
   for (const { set, dir } of SETS) {
     if (!existsSync(dir)) continue;
-    for (const file of readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
+    for (const file of readdirSync(dir)
+      .filter((f) => f.endsWith('.json'))
+      .sort()) {
       fixtures.push({ name: `${set}/${file.slice(0, -5)}`, json: readFileSync(new URL(file, dir), 'utf8') });
     }
   }
@@ -53,7 +55,9 @@ export function parseSuiteOutput(out: Uint8Array, what: string): SuiteOutput {
 /** client_golang's bytes for a case, where they are published (every fixture; W1 in text only). */
 function clientGolangBytes(name: string, format: number): Uint8Array | undefined {
   if (name === 'W1') {
-    return format === 0 ? gunzipSync(readFileSync(new URL('../conformance/reference-w1.txt.gz', import.meta.url))) : undefined;
+    return format === 0
+      ? gunzipSync(readFileSync(new URL('../conformance/reference-w1.txt.gz', import.meta.url)))
+      : undefined;
   }
   const slash = name.indexOf('/');
   const { dir } = SETS.find((s) => s.set === name.slice(0, slash))!;
@@ -138,6 +142,10 @@ export function assertSourceMatchesClientGolang(fromSource: SuiteOutput): void {
     const slash = c.name.indexOf('/');
     const { dir } = SETS.find((s) => s.set === c.name.slice(0, slash))!;
     const goRefused = existsSync(new URL(c.name.slice(slash + 1) + '.error.txt', dir));
-    assert.equal(c.failure !== undefined, goRefused, `${c.name}: client_golang ${goRefused ? 'refused' : 'accepted'} it`);
+    assert.equal(
+      c.failure !== undefined,
+      goRefused,
+      `${c.name}: client_golang ${goRefused ? 'refused' : 'accepted'} it`,
+    );
   }
 }

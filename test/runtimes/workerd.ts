@@ -32,7 +32,9 @@ function moduleGraph(dir: string, main: string): string[] {
 }
 
 function config(modules: readonly string[], port: number): string {
-  const list = modules.map((m) => `(name = ${JSON.stringify(m)}, esModule = embed ${JSON.stringify(m)})`).join(',\n    ');
+  const list = modules
+    .map((m) => `(name = ${JSON.stringify(m)}, esModule = embed ${JSON.stringify(m)})`)
+    .join(',\n    ');
   return `using Workerd = import "/workerd/workerd.capnp";
 
 const config :Workerd.Config = (

@@ -20,7 +20,12 @@ export interface SuiteCase {
   readonly name: string;
   /** Byte lengths of text, OpenMetrics and protobuf, in that order, when rendered. */
   readonly lengths?: readonly [number, number, number];
-  readonly failure?: { readonly stage: string; readonly familyIndex?: number; readonly opIndex?: number; readonly message: string };
+  readonly failure?: {
+    readonly stage: string;
+    readonly familyIndex?: number;
+    readonly opIndex?: number;
+    readonly message: string;
+  };
 }
 
 export const FORMATS: readonly ExpositionFormat[] = ['text', 'openmetrics', 'protobuf'];
@@ -50,7 +55,10 @@ export function runSuite(input: SuiteInput): Uint8Array {
       rendered(name, outcome.families);
     } else {
       const f = outcome.failure;
-      cases.push({ name, failure: { stage: f.stage, familyIndex: f.familyIndex, opIndex: f.opIndex, message: f.message } });
+      cases.push({
+        name,
+        failure: { stage: f.stage, familyIndex: f.familyIndex, opIndex: f.opIndex, message: f.message },
+      });
     }
   }
   rendered('W1', w1Registry().collect());
