@@ -5,11 +5,12 @@
  */
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { gunzipSync } from 'node:zlib';
 import { peerOptions } from '../peers/require-peer.js';
 import { findRuntime, type RuntimePeer } from './binaries.js';
+import { exchange } from './http-exchange.js';
 import { pointPackageImports, preparePackedApp, type PackedApp } from './packed.js';
 import { runtimeEnv, startPrintingServer, type RunningServer } from './processes.js';
 import { startWorker } from './workerd.js';
@@ -32,27 +33,17 @@ function prepared(program: string): string {
   return pointPackageImports(portless, '.');
 }
 
-function get(url: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
-    });
-    req.setTimeout(60_000, () => req.destroy(new Error(`GET ${url} timed out`)));
-    req.on('error', reject);
-    req.end();
-  });
-}
-
 async function assertServesAsDocumented(base: string, answer: string): Promise<void> {
-  const hello = await get(`${base}/hello`);
+  const hello = await exchange(`${base}/hello`);
   assert.equal(hello.status, 200);
-  assert.equal(hello.body, 'hello\n');
-  const metrics = await get(`${base}/metrics`);
+  assert.equal(hello.body.toString('utf8'), 'hello\n');
+  const metrics = await exchange(`${base}/metrics`);
   assert.equal(metrics.status, 200);
-  assert.equal(metrics.body, answer);
+  assert.equal(metrics.body.toString('utf8'), answer);
+  // Compressed by the handler (CompressionStream, or node:zlib on node:http), sent as is by the server.
+  const zipped = await exchange(`${base}/metrics`, { headers: { 'accept-encoding': 'gzip' } });
+  assert.equal(zipped.headers['content-encoding'], 'gzip');
+  assert.equal(gunzipSync(zipped.body).toString('utf8'), answer);
 }
 
 interface ProcessRuntime {

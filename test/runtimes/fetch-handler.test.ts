@@ -4,7 +4,7 @@
  * headers and (decompressed) body must match. Its gzip is checked with node:zlib, an independent inflater.
  */
 import assert from 'node:assert/strict';
-import { request as httpRequest, createServer, type Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { gunzipSync } from 'node:zlib';
@@ -18,6 +18,7 @@ import {
   type Collector,
   type MetricsHandlerOptions,
 } from '../../lib/index.js';
+import { exchange } from './http-exchange.js';
 
 interface Answer {
   readonly status: number;
@@ -99,27 +100,16 @@ describe('metricsFetchHandler answers as metricsHandler does', () => {
     return (server.address() as AddressInfo).port;
   }
 
-  function scrapeNode(port: number, r: (typeof REQUESTS)[number]): Promise<Answer> {
+  async function scrapeNode(port: number, r: (typeof REQUESTS)[number]): Promise<Answer> {
     const headers: Record<string, string> = {};
     if (r.accept !== undefined) headers['accept'] = r.accept;
     if (r.acceptEncoding !== undefined) headers['accept-encoding'] = r.acceptEncoding;
-    return new Promise((resolve, reject) => {
-      const req = httpRequest({ host: '127.0.0.1', port, path: '/metrics', method: r.method, headers }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const kept: Record<string, string> = {};
-          for (const [name, value] of Object.entries(res.headers)) {
-            if (!TRANSPORT_HEADERS.has(name) && typeof value === 'string') kept[name] = value;
-          }
-          resolve({ status: res.statusCode ?? 0, headers: kept, body: Buffer.concat(chunks) });
-        });
-        res.on('error', reject);
-      });
-      req.setTimeout(30_000, () => req.destroy(new Error('node:http scrape timed out')));
-      req.on('error', reject);
-      req.end();
-    });
+    const res = await exchange(`http://127.0.0.1:${port}/metrics`, { method: r.method, headers });
+    const kept: Record<string, string> = {};
+    for (const [name, value] of Object.entries(res.headers)) {
+      if (!TRANSPORT_HEADERS.has(name) && typeof value === 'string') kept[name] = value;
+    }
+    return { status: res.status, headers: kept, body: res.body };
   }
 
   async function callFetch(

@@ -6,7 +6,6 @@
  * by promtool. The runtimes come from the npm dev dependencies `bun`, `deno` and `workerd`.
  */
 import assert from 'node:assert/strict';
-import { request } from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { gunzipSync } from 'node:zlib';
@@ -14,6 +13,7 @@ import { assertSameBytes } from '../helpers/bytes.js';
 import { checkMetrics, findPromtool, PROMTOOL_OK } from '../peers/promtool.js';
 import { peerOptions } from '../peers/require-peer.js';
 import { findRuntime } from './binaries.js';
+import { exchange, type Exchange } from './http-exchange.js';
 import { preparePackedApp, type PackedApp } from './packed.js';
 import { runWithInput, runtimeEnv } from './processes.js';
 import { runSuite } from './programs/suite.js';
@@ -33,44 +33,9 @@ const bun = findRuntime('bun');
 const deno = findRuntime('deno');
 const workerd = findRuntime('workerd');
 
-interface Scrape {
-  readonly status: number;
-  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
-  readonly body: Buffer;
-}
-
-/** A GET (or HEAD) with node:http, as a scraper sends it; the body exactly as received (no decoding). */
-function scrape(port: number, path: string, headers: Record<string, string>, method = 'GET'): Promise<Scrape> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, method, headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
-      res.on('error', reject);
-    });
-    req.setTimeout(60_000, () => req.destroy(new Error(`${method} ${path} timed out`)));
-    req.on('error', reject);
-    req.end();
-  });
-}
-
-function post(port: number, path: string, body: string): Promise<Scrape> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      { host: '127.0.0.1', port, path, method: 'POST', headers: { 'content-type': 'application/json' } },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () =>
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }),
-        );
-        res.on('error', reject);
-      },
-    );
-    req.setTimeout(120_000, () => req.destroy(new Error(`POST ${path} timed out`)));
-    req.on('error', reject);
-    req.end(body);
-  });
+/** An exchange with the running worker. */
+function scrape(port: number, path: string, headers: Record<string, string>, method = 'GET'): Promise<Exchange> {
+  return exchange(`http://127.0.0.1:${port}${path}`, { method, headers });
 }
 
 describe('the packed package gives client_golang bytes on every runtime', () => {
@@ -128,7 +93,12 @@ describe('the packed package gives client_golang bytes on every runtime', () => 
     after(() => worker?.stop());
 
     it('runs the suite in a request', async () => {
-      const res = await post(worker!.port, '/suite', inputJson);
+      const res = await exchange(`http://127.0.0.1:${worker!.port}/suite`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: inputJson,
+        timeoutMs: 120_000,
+      });
       assert.equal(res.status, 200, `${res.body.toString('utf8')}\n${worker!.log()}`);
       assertSuiteOutput(parseSuiteOutput(res.body, 'workerd'), fromSource, 'workerd');
     });
