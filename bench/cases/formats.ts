@@ -33,7 +33,7 @@ export function formatMeasureName(prefix: string, v: FormatVariant): string {
 }
 
 /** The bytes of one scrape in a format. */
-export function scrapeBytes(collect: () => Parameters<typeof renderFormat>[0], v: FormatVariant): Buffer {
+export function scrapeBytes(collect: () => Parameters<typeof renderFormat>[0], v: FormatVariant): Uint8Array {
   const bytes = renderFormat(collect(), v.format);
   return v.gzip ? gzipSync(bytes) : bytes;
 }

@@ -1,13 +1,15 @@
+import { encodeUtf8Into } from './utf8.js';
+
 /**
- * A growable output buffer for the text writers. Writing bytes straight into one Buffer skips building a
- * rope of strings and flattening it, which costs more than the formatting itself on large registries.
+ * A growable output buffer for the text writers. Writing bytes straight into one byte array skips building
+ * a rope of strings and flattening it, which costs more than the formatting itself on large registries.
  */
 export class ByteSink {
-  private buf: Buffer;
+  private buf: Uint8Array;
   private pos = 0;
 
   constructor(sizeHint: number) {
-    this.buf = Buffer.allocUnsafe(Math.max(1024, sizeHint));
+    this.buf = new Uint8Array(Math.max(1024, sizeHint));
   }
 
   /** Copies pre-encoded bytes (cached line prefixes). */
@@ -28,11 +30,22 @@ export class ByteSink {
     this.pos = pos;
   }
 
-  /** Writes any string as UTF-8. */
+  /** Writes any string as UTF-8: ASCII byte by byte, the rest (from the first non-ASCII character) encoded. */
   utf8(text: string): void {
-    const max = text.length * 3;
+    const n = text.length;
+    const max = n * 3;
     if (this.pos + max > this.buf.length) this.grow(max);
-    this.pos += this.buf.write(text, this.pos, 'utf8');
+    const buf = this.buf;
+    let pos = this.pos;
+    for (let i = 0; i < n; i++) {
+      const c = text.charCodeAt(i);
+      if (c >= 0x80) {
+        this.pos = pos + encodeUtf8Into(i === 0 ? text : text.slice(i), buf.subarray(pos));
+        return;
+      }
+      buf[pos++] = c;
+    }
+    this.pos = pos;
   }
 
   byte(value: number): void {
@@ -57,7 +70,7 @@ export class ByteSink {
   }
 
   /** The bytes written so far (a view, not a copy). */
-  result(): Buffer {
+  result(): Uint8Array {
     return this.buf.subarray(0, this.pos);
   }
 
@@ -66,8 +79,8 @@ export class ByteSink {
   }
 
   private grow(needed: number): void {
-    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + needed));
-    this.buf.copy(next, 0, 0, this.pos);
+    const next = new Uint8Array(Math.max(this.buf.length * 2, this.pos + needed));
+    next.set(this.buf.subarray(0, this.pos));
     this.buf = next;
   }
 }

@@ -1,3 +1,5 @@
+import { slabUtf8 } from './slab.js';
+
 /**
  * Encoded `# HELP` / `# TYPE` header lines by family name, so a scrape copies bytes instead of escaping
  * and encoding the same text again. Bounded: a registry whose names keep changing just rebuilds.
@@ -14,7 +16,7 @@ export class HeaderCache {
     const hit = this.entries.get(name);
     if (hit !== undefined && hit.help === help && hit.type === type && hit.unit === unit) return hit.bytes;
     if (this.entries.size >= this.limit) this.entries.clear();
-    const bytes = Buffer.from(this.build(name, help, type, unit), 'utf8');
+    const bytes = slabUtf8(this.build(name, help, type, unit));
     this.entries.set(name, { help, type, unit, bytes });
     return bytes;
   }

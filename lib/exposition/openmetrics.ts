@@ -4,6 +4,7 @@ import { escapeHelpOpenMetrics } from './escape.js';
 import { HeaderCache } from './header-cache.js';
 import { formatOpenMetrics, writeCount, writeOpenMetricsFloat } from './numbers.js';
 import { linePrefixes, type PrefixStyle } from './prefixes.js';
+import { decodeUtf8 } from './utf8.js';
 
 /** Content type of OpenMetrics 1.0.0, as promhttp sends it. */
 export const OPENMETRICS_CONTENT_TYPE = 'application/openmetrics-text; version=1.0.0; charset=utf-8';
@@ -34,7 +35,7 @@ let sizeHint = 64 * 1024;
  * Encodes families as OpenMetrics 1.0, byte for byte as client_golang's expfmt does, ending with `# EOF`.
  * Counters named `*_total` lose the suffix on HELP/TYPE; other counters are typed `unknown`.
  */
-export function encodeOpenMetrics(families: readonly FamilySnapshot[], options: OpenMetricsOptions = {}): Buffer {
+export function encodeOpenMetrics(families: readonly FamilySnapshot[], options: OpenMetricsOptions = {}): Uint8Array {
   const created = options.created === true;
   const sink = new ByteSink(sizeHint);
   for (let i = 0; i < families.length; i++) writeFamily(sink, families[i]!, created);
@@ -45,7 +46,7 @@ export function encodeOpenMetrics(families: readonly FamilySnapshot[], options: 
 
 /** OpenMetrics as a string (see encodeOpenMetrics, which is what the `/metrics` handler sends). */
 export function writeOpenMetrics(families: readonly FamilySnapshot[], options: OpenMetricsOptions = {}): string {
-  return encodeOpenMetrics(families, options).toString('utf8');
+  return decodeUtf8(encodeOpenMetrics(families, options));
 }
 
 function writeFamily(sink: ByteSink, family: FamilySnapshot, created: boolean): void {

@@ -1,4 +1,6 @@
 import type { FamilySnapshot, LabelSet, PrefixCache } from '../metrics/snapshot.js';
+import { utf8Length } from '../protobuf/writer.js';
+import { slabUtf8 } from './slab.js';
 
 /** Which writer the prefixes are for: they differ in how `le` and `quantile` values are written. */
 export interface PrefixStyle {
@@ -30,11 +32,11 @@ export function linePrefixes(
 
 /** Encodes the prefixes into one allocation, handing out views of it. */
 function encodeAll(texts: readonly string[]): Uint8Array[] {
-  const all = Buffer.from(texts.join(''), 'utf8');
+  const all = slabUtf8(texts.join(''));
   const views: Uint8Array[] = [];
   let offset = 0;
   for (const text of texts) {
-    const length = Buffer.byteLength(text, 'utf8');
+    const length = utf8Length(text);
     views.push(all.subarray(offset, offset + length));
     offset += length;
   }

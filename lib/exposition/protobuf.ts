@@ -29,6 +29,7 @@ import {
 } from '../protobuf/writer.js';
 import { nativeFieldsSize, writeNativeFields } from './protobuf-native.js';
 import type { Exemplar, FamilySnapshot, LabelSet, MetricType, SeriesSnapshot } from '../metrics/snapshot.js';
+import { slabBytes } from './slab.js';
 
 /** Content-Type of this output. */
 export const PROTOBUF_CONTENT_TYPE =
@@ -87,7 +88,7 @@ const sizes = new SizeTable();
  * Encodes families in the delimited protobuf format (each MetricFamily preceded by its varint
  * length), byte for byte as client_golang 1.14 does for the same data.
  */
-export function writeProtobuf(families: readonly FamilySnapshot[]): Buffer {
+export function writeProtobuf(families: readonly FamilySnapshot[]): Uint8Array {
   sizes.reset();
   let total = 0;
   for (let i = 0; i < families.length; i++) {
@@ -436,7 +437,7 @@ function labelBytes(labels: LabelSet): Uint8Array {
     const pair = pairSize(utf8Length(names[i]!), utf8Length(values[i]!));
     size += 1 + varintSize(pair) + pair;
   }
-  const w = new ProtoWriter(size);
+  const w = new ProtoWriter(size, undefined, slabBytes);
   for (let i = 0; i < names.length; i++) {
     const name = names[i]!;
     const value = values[i]!;

@@ -7,7 +7,7 @@ import { encodeText } from './text.js';
 export type ExpositionFormat = 'text' | 'openmetrics' | 'protobuf';
 
 /** Renders gathered families in one format, as the bytes a scraper receives. */
-export function renderFormat(families: readonly FamilySnapshot[], format: ExpositionFormat): Buffer {
+export function renderFormat(families: readonly FamilySnapshot[], format: ExpositionFormat): Uint8Array {
   switch (format) {
     case 'text':
       return encodeText(families);

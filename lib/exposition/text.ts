@@ -3,6 +3,7 @@ import { ByteSink } from './byte-sink.js';
 import { escapeHelpText } from './escape.js';
 import { HeaderCache } from './header-cache.js';
 import { formatGo, writeGo } from './numbers.js';
+import { decodeUtf8 } from './utf8.js';
 import { linePrefixes, type PrefixStyle } from './prefixes.js';
 
 /** Content type of the Prometheus text format 0.0.4, as promhttp sends it. */
@@ -20,7 +21,7 @@ const headers = new HeaderCache(
 let sizeHint = 64 * 1024;
 
 /** Encodes families in the Prometheus text format 0.0.4, byte for byte as client_golang's expfmt does. */
-export function encodeText(families: readonly FamilySnapshot[]): Buffer {
+export function encodeText(families: readonly FamilySnapshot[]): Uint8Array {
   const sink = new ByteSink(sizeHint);
   for (let i = 0; i < families.length; i++) writeFamily(sink, families[i]!);
   sizeHint = sink.length + (sink.length >> 3);
@@ -29,7 +30,7 @@ export function encodeText(families: readonly FamilySnapshot[]): Buffer {
 
 /** The text format as a string (see encodeText, which is what the `/metrics` handler sends). */
 export function writeText(families: readonly FamilySnapshot[]): string {
-  return encodeText(families).toString('utf8');
+  return decodeUtf8(encodeText(families));
 }
 
 function writeFamily(sink: ByteSink, family: FamilySnapshot): void {

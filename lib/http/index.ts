@@ -1,6 +1,7 @@
 /** zerotel/http: node:http handlers and instrumentation, and the traced HTTP client. */
 
 export { metricsHandler, type MetricsHandlerOptions } from './metrics-handler.js';
+export { metricsFetchHandler } from './fetch-handler.js';
 export {
   allocBytesHandler,
   prettyByteSize,

@@ -2,69 +2,35 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { promisify } from 'node:util';
 import { getHeapStatistics } from 'node:v8';
 import { gzip } from 'node:zlib';
-import { acceptsGzip, negotiate } from '../exposition/negotiate.js';
-import { encodeOpenMetrics } from '../exposition/openmetrics.js';
-import { writeProtobuf } from '../exposition/protobuf.js';
-import { encodeText } from '../exposition/text.js';
-import { defaultRegistry, type Registry } from '../metrics/registry.js';
+import { scrapeAnswerer, type MetricsHandlerOptions } from './scrape-answer.js';
+
+export type { MetricsHandlerOptions } from './scrape-answer.js';
 
 const gzipAsync = promisify(gzip);
-
-/** Options of the `/metrics` handler. */
-export interface MetricsHandlerOptions {
-  /** The registry to expose (default: the default registry). */
-  readonly registry?: Registry;
-  /** Compress when the scraper accepts gzip (default true). */
-  readonly gzip?: boolean;
-  /** Offer OpenMetrics to scrapers that ask for it (default true). */
-  readonly openMetrics?: boolean;
-  /** Write OpenMetrics `_created` lines (default false, as client_golang 1.14). */
-  readonly created?: boolean;
-}
 
 /**
  * A `node:http` request handler serving the registry in the format the scraper's Accept header asks for.
  * A gathering error answers 500 with the problems listed, never a partial body.
  */
 export function metricsHandler(options: MetricsHandlerOptions = {}) {
-  const registry = options.registry ?? defaultRegistry;
-  const allowGzip = options.gzip ?? true;
-  const allowOpenMetrics = options.openMetrics ?? true;
-  const created = options.created ?? false;
+  const answer = scrapeAnswerer(options);
   return async function serveMetrics(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      res.writeHead(405, { Allow: 'GET, HEAD', 'Content-Type': 'text/plain; charset=utf-8' });
-      res.end(`method ${req.method} not allowed on the metrics endpoint\n`);
+    const method = String(req.method);
+    const answered = await answer({ method, accept: req.headers.accept, acceptEncoding: req.headers['accept-encoding'] });
+    if (answered.status !== 200) {
+      res.writeHead(answered.status, answered.headers);
+      res.end(answered.body);
       return;
     }
-    let negotiated = negotiate(req.headers.accept);
-    if (negotiated.format === 'openmetrics' && !allowOpenMetrics) negotiated = negotiate('text/plain');
-    let body: Buffer;
-    try {
-      const families = await registry.collectAsync();
-      body =
-        negotiated.format === 'protobuf'
-          ? writeProtobuf(families)
-          : negotiated.format === 'openmetrics'
-            ? encodeOpenMetrics(families, { created })
-            : encodeText(families);
-    } catch (error) {
-      const message = `An error has occurred while serving metrics:\n\n${(error as Error)?.message ?? String(error)}\n`;
-      res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' });
-      res.end(message);
-      return;
-    }
-    const headers: Record<string, string | number> = {
-      'Content-Type': negotiated.contentType,
-      Vary: 'Accept, Accept-Encoding',
-    };
-    if (allowGzip && acceptsGzip(req.headers['accept-encoding'])) {
+    const headers: Record<string, string | number> = { ...answered.headers };
+    let body = answered.body;
+    if (answered.gzip) {
       body = await gzipAsync(body);
       headers['Content-Encoding'] = 'gzip';
     }
     headers['Content-Length'] = body.length;
     res.writeHead(200, headers);
-    res.end(req.method === 'HEAD' ? undefined : body);
+    res.end(method === 'HEAD' ? undefined : body);
   };
 }
 

@@ -25,6 +25,7 @@ export class GaugeChild implements ChildBase {
 
   /** Subtracts 1, or `value`. */
   dec(value?: number): void {
+    if (value !== undefined && typeof value !== 'number') this.refuse(value);
     this.add(value === undefined ? -1 : -value);
   }
 
@@ -35,6 +36,7 @@ export class GaugeChild implements ChildBase {
   }
 
   sub(value: number): void {
+    if (typeof value !== 'number') this.refuse(value);
     this.add(-value);
   }
 

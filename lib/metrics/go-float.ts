@@ -16,3 +16,4 @@ export function nanSum(a: number, b: number): number {
   if (b !== b) return b;
   return DEFAULT_NAN;
 }
+

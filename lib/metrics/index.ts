@@ -33,3 +33,5 @@ export { writeProtobuf, PROTOBUF_CONTENT_TYPE } from '../exposition/protobuf.js'
 export { formatGo, formatOpenMetrics } from '../exposition/numbers.js';
 export { renderFormat, type ExpositionFormat } from '../exposition/render.js';
 export { negotiate, type Negotiated } from '../exposition/negotiate.js';
+export { metricsFetchHandler } from '../http/fetch-handler.js';
+export type { MetricsHandlerOptions } from '../http/scrape-answer.js';

@@ -55,7 +55,14 @@
  * the same bytes.
  */
 
-import { ProtoWriter, SizeTable, bigintVarintSize, utf8Length, varintSize } from '../protobuf/writer.js';
+import { ProtoWriter as BytesWriter, SizeTable, bigintVarintSize, utf8Length, varintSize } from '../protobuf/writer.js';
+
+/** The one-pass writers below use Buffer methods, so every writer of this encoder holds a Buffer. */
+type ProtoWriter = BytesWriter<Buffer>;
+
+function bufferWriter(size: number, into?: Buffer): ProtoWriter {
+  return new BytesWriter(size, into, (n) => Buffer.allocUnsafe(n));
+}
 import type {
   AttributeValue,
   Attributes,
@@ -312,7 +319,7 @@ function encodeRequest(spans: readonly SpanData[], arena: SpanArena | undefined,
       total += 1 + varintSize(size) + size;
       g = end;
     }
-    const w = new ProtoWriter(total, scratchFor(scratch, total));
+    const w = bufferWriter(total, scratchFor(scratch, total));
     view = new DataView(w.buf.buffer, w.buf.byteOffset, w.buf.byteLength);
     for (let g = 0; g < groups; ) {
       const end = resourceEnd(g, groups);
@@ -361,7 +368,7 @@ export class SpanArena implements EncodedSpanBatch {
   /** Spans in the batch. */
   length = 0;
   private bytes: Buffer = EMPTY;
-  private writer: ProtoWriter = new ProtoWriter(0, EMPTY);
+  private writer: ProtoWriter = bufferWriter(0, EMPTY);
   private view: DataView = NO_VIEW;
   private used = 0;
   /** End offset of each span's message in `bytes` (the start is the previous end). */
@@ -475,7 +482,7 @@ export class SpanArena implements EncodedSpanBatch {
     const bigger = Buffer.allocUnsafeSlow(Math.max(atLeast, this.bytes.length * 2, 64 * 1024));
     this.bytes.copy(bigger, 0, 0, this.used);
     this.bytes = bigger;
-    this.writer = new ProtoWriter(bigger.length, bigger);
+    this.writer = bufferWriter(bigger.length, bigger);
     this.view = new DataView(bigger.buffer, bigger.byteOffset, bigger.byteLength);
   }
 }
@@ -825,7 +832,7 @@ function cachePair(key: number, value: string, index: number): void {
   const keyField = keyFields[key]!;
   const valueField = valueFields[index]!;
   const body = keyField.length + 1 + varintSize(valueField.length) + valueField.length;
-  const w = new ProtoWriter(varintSize(body) + body);
+  const w = bufferWriter(varintSize(body) + body);
   w.varint(body);
   w.raw(keyField);
   w.byte(KV_VALUE);
@@ -845,7 +852,7 @@ function cachePair(key: number, value: string, index: number): void {
 function cacheValue(value: string): number {
   if (value.length > VALUE_CACHE_LENGTH || valueFields.length >= VALUE_CACHE_ENTRIES) return -1;
   const length = utf8Length(value);
-  const w = new ProtoWriter(1 + varintSize(length) + length);
+  const w = bufferWriter(1 + varintSize(length) + length);
   w.byte(ANY_STRING);
   w.string(value, length);
   // Copied, as for keys: the writer's Buffer may be a slice of Node's shared pool.
@@ -883,7 +890,7 @@ const memoIndex = new Int32Array(4 * KEY_MEMO_RUN);
 function cacheKey(key: string): number {
   if (key.length === 0 || key.length > KEY_CACHE_LENGTH || keyFields.length >= KEY_CACHE_ENTRIES) return -1;
   const length = utf8Length(key);
-  const w = new ProtoWriter(1 + varintSize(length) + length);
+  const w = bufferWriter(1 + varintSize(length) + length);
   w.byte(KV_KEY);
   w.string(key, length);
   const index = keyFields.length;

@@ -8,9 +8,11 @@
  *  2. a write pass into one {@link ProtoWriter} of exactly that total length, reading the
  *     recorded lengths back in the same order for the length prefixes.
  *
- * Nothing here allocates per field: the only allocation of an encode is the output Buffer
+ * Nothing here allocates per field: the only allocation of an encode is the output bytes
  * (plus the SizeTable growing, which happens once and is then reused), and that one is avoided
- * when the caller lends a Buffer to write into.
+ * when the caller lends a buffer to write into.
+ *
+ * Runtime-neutral: only Uint8Array and TextEncoder, so it runs on Node, Bun, Deno and workerd alike.
  *
  * Numbers: 64-bit integers are accepted either as a JS number (exact for every integer a
  * double can hold, including those beyond 2^53), as a (lo, hi) pair of unsigned 32-bit
@@ -82,7 +84,7 @@ export function zigzag64(v: number): number {
 
 /**
  * Bytes the UTF-8 encoding of `s` takes, without encoding it. A lone surrogate counts as
- * U+FFFD (3 bytes), matching what Buffer (and so ProtoWriter.string) writes for it.
+ * U+FFFD (3 bytes), matching what TextEncoder (and so ProtoWriter.string) writes for it.
  */
 export function utf8Length(s: string): number {
   const n = s.length;
@@ -168,25 +170,37 @@ const f32 = new Float32Array(1);
 const f32bytes = new Uint8Array(f32.buffer);
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
-/** Below this many characters, ASCII strings are copied by a JS loop instead of Buffer.write. */
+/** Below this many characters, ASCII strings are copied by a JS loop instead of TextEncoder.encodeInto. */
 const SHORT_STRING = 48;
 
+const encoder = new TextEncoder();
+
+/** The default allocator: plain bytes, available on every runtime. */
+function newBytes(size: number): Uint8Array {
+  return new Uint8Array(size);
+}
+
 /**
- * Writes protobuf wire data into one Buffer allocated up front with the exact size.
+ * Writes protobuf wire data into one byte array allocated up front with the exact size.
  * Methods never check bounds (the size pass is the contract); `finish()` verifies the total.
+ * `B` is the type of the output: a Uint8Array unless the caller brings its own allocator
+ * (a Node caller that wants Buffers passes one that makes Buffers).
  */
-export class ProtoWriter {
+export class ProtoWriter<B extends Uint8Array = Uint8Array> {
   /** The output; its length is the size given to the constructor. */
-  readonly buf: Buffer;
+  readonly buf: B;
   /** Offset of the next byte to write. */
   pos = 0;
 
   /**
    * Allocates the output for exactly `size` bytes, or, given `into` of at least `size` bytes, writes
    * into its first `size` bytes instead (`buf` is then a view of them; nothing is allocated).
+   * `allocate` makes the output when `into` is missing or too small.
    */
-  constructor(size: number, into?: Buffer) {
-    this.buf = into !== undefined && into.length >= size ? into.subarray(0, size) : Buffer.allocUnsafe(size);
+  constructor(size: number);
+  constructor(size: number, into: B | undefined, allocate: (size: number) => B);
+  constructor(size: number, into?: B, allocate: (size: number) => B = newBytes as (size: number) => B) {
+    this.buf = into !== undefined && into.length >= size ? (into.subarray(0, size) as B) : allocate(size);
   }
 
   /** Writes one raw byte (a precomputed single-byte key, typically). */
@@ -348,12 +362,12 @@ export class ProtoWriter {
       for (let i = 0; i < n; i++) buf[pos++] = s.charCodeAt(i);
       this.pos = pos;
     } else if (byteLength !== 0) {
-      this.pos += this.buf.write(s, this.pos, byteLength, 'utf8');
+      this.pos += encoder.encodeInto(s, this.buf.subarray(this.pos, this.pos + byteLength)).written;
     }
   }
 
   /** Returns the output, throwing if the bytes written differ from the size announced. */
-  finish(): Buffer {
+  finish(): B {
     if (this.pos !== this.buf.length) {
       throw new Error(`protobuf size pass announced ${this.buf.length} bytes, write pass produced ${this.pos}`);
     }
@@ -401,7 +415,7 @@ export function splitNanos(seconds: number, nanos: number): void {
  * Encodes a message in one call for non-hot paths (tests, caches built once):
  * `size` bytes are allocated and `write` must fill them exactly.
  */
-export function encodeWith(size: number, write: (w: ProtoWriter) => void): Buffer {
+export function encodeWith(size: number, write: (w: ProtoWriter) => void): Uint8Array {
   const w = new ProtoWriter(size);
   write(w);
   return w.finish();

@@ -9,8 +9,8 @@ import {
   serverSpanName,
   type RequestHandler,
 } from '../../lib/http/instrument.js';
-import { encodeOpenMetrics } from '../../lib/exposition/openmetrics.js';
-import { encodeText } from '../../lib/exposition/text.js';
+import { writeOpenMetrics } from '../../lib/exposition/openmetrics.js';
+import { writeText } from '../../lib/exposition/text.js';
 import { Registry } from '../../lib/metrics/registry.js';
 import { getActiveSpan } from '../../lib/trace/context.js';
 import { AlwaysOnSampler, ParentBasedSampler } from '../../lib/trace/sampler.js';
@@ -63,7 +63,7 @@ describe('instrumentHandler', () => {
 
   it('registers OPA families with OPA help texts and default buckets', () => {
     assert.deepEqual([...OPA_HTTP_DURATION_BUCKETS], [1e-6, 5e-6, 1e-5, 5e-5, 1e-4, 5e-4, 1e-3, 0.01, 0.1, 1]);
-    const text = encodeText(registry.collect()).toString();
+    const text = writeText(registry.collect());
     // Nothing observed yet: families without series are not written.
     assert.equal(text, '');
     assert.equal(metrics.duration.help, 'A histogram of duration for requests.');
@@ -76,7 +76,7 @@ describe('instrumentHandler', () => {
     assert.equal(ok.status, 200);
     const err = await request(`${url}/teapot`, { method: 'POST' });
     assert.equal(err.status, 503);
-    const text = encodeText(registry.collect()).toString();
+    const text = writeText(registry.collect());
     assert.match(text, /# HELP http_request_duration_seconds A histogram of duration for requests\.\n/);
     assert.match(text, /http_request_duration_seconds_count\{code="200",handler="v1\/data",method="get"\} 1\n/);
     assert.match(text, /http_request_duration_seconds_count\{code="503",handler="v1\/data",method="post"\} 1\n/);
@@ -124,7 +124,7 @@ describe('instrumentHandler', () => {
     await request(`${url}/v1/data/ex`, { method: 'PUT', headers: { traceparent: `00-${TRACE_ID}-${PARENT_ID}-01` } });
     await waitFor(() => recorder.spans.length === 1, 'the span');
     const span = recorder.spans[0]!;
-    const om = encodeOpenMetrics(registry.collect()).toString();
+    const om = writeOpenMetrics(registry.collect());
     const line = om.split('\n').find((l) => l.includes('method="put"') && l.includes('# {'));
     assert.ok(line, `an exemplar on the put series:\n${om}`);
     assert.match(line, new RegExp(`# \\{span_id="${span.spanId}",trace_id="${TRACE_ID}"\\} [0-9.e-]+ \\d+`));
@@ -132,7 +132,7 @@ describe('instrumentHandler', () => {
 
   it('leaves unsampled requests without exemplars', async () => {
     await request(`${url}/v1/data/ex`, { method: 'DELETE', headers: { traceparent: `00-${TRACE_ID}-${PARENT_ID}-00` } });
-    const om = encodeOpenMetrics(registry.collect()).toString();
+    const om = writeOpenMetrics(registry.collect());
     const lines = om.split('\n').filter((l) => l.includes('method="delete"'));
     assert.ok(lines.length > 0);
     assert.ok(lines.every((l) => !l.includes('# {')), lines.join('\n'));
@@ -156,10 +156,10 @@ describe('instrumentHandler', () => {
       setTimeout(() => req.destroy(), 50);
     });
     await waitFor(
-      () => /http_request_cancellations\{code="200",handler="v1\/data",method="GET"\} 1\n/.test(encodeText(registry.collect()).toString()),
+      () => /http_request_cancellations\{code="200",handler="v1\/data",method="GET"\} 1\n/.test(writeText(registry.collect())),
       'the cancellation to be counted',
     );
-    const text = encodeText(registry.collect()).toString();
+    const text = writeText(registry.collect());
     assert.match(text, /# HELP http_request_cancellations A count of cancelled requests\.\n# TYPE http_request_cancellations counter\n/);
   });
 
@@ -171,7 +171,7 @@ describe('instrumentHandler', () => {
     );
     try {
       await request(`${u}/health`);
-      const text = encodeText(reg.collect()).toString();
+      const text = writeText(reg.collect());
       assert.match(text, /http_request_duration_seconds_bucket\{code="200",handler="health",method="get",le="0.5"\} 1\n/);
       assert.doesNotMatch(text, /le="1e-06"/);
     } finally {

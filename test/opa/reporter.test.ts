@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { Counter } from '../../lib/metrics/counter.js';
 import { Registry } from '../../lib/metrics/registry.js';
-import { encodeText } from '../../lib/exposition/text.js';
+import { writeText } from '../../lib/exposition/text.js';
 import { PluginManager } from '../../lib/opa/payload.js';
 import { StatusReporter, statusUrl } from '../../lib/opa/reporter.js';
 import { Lines, startPeer, waitFor } from './helpers.js';
@@ -143,13 +143,13 @@ describe('StatusReporter', () => {
     assert.equal(last.level, 'info');
     assert.deepEqual(last.labels.id, 'x');
     assert.deepEqual(last.plugins, { decision_logs: { state: 'OK' }, status: { state: 'OK' } });
-    const text = encodeText(registry.collect()).toString();
+    const text = writeText(registry.collect());
     assert.match(text, /# HELP plugin_status_gauge Gauge for the plugin by status\.\n/);
     assert.match(text, /plugin_status_gauge\{name="decision_logs",status="OK"\} 1\n/);
     assert.match(text, /opa_info\{version="[^"]+"\} 1\n/);
     await reporter.stop(500);
     assert.equal(plugins.get('status')?.state, 'NOT_READY');
-    assert.doesNotMatch(encodeText(registry.collect()).toString(), /plugin_status_gauge/);
+    assert.doesNotMatch(writeText(registry.collect()), /plugin_status_gauge/);
   });
 
   it('manual trigger sends only when asked; stop sends the final state', async () => {

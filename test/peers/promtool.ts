@@ -6,10 +6,9 @@
  *       conventions that some inputs break on purpose (e.g. the conformance fixture `name_suffixes`).
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import type { PeerStatus } from './require-peer.js';
-import { assertPeer } from './require-peer.js';
+import { assertPeer, isExecutable } from './require-peer.js';
 
 export interface PromtoolPeer extends PeerStatus {
   /** Path of the promtool executable, when found. */
@@ -152,15 +151,6 @@ export function rejection(result: CheckResult, input: string, allowNaming: boole
     return `promtool reported lint problems (exit 3) that could not be read: ${result.stderr}`;
   }
   return undefined;
-}
-
-function isExecutable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function run(

@@ -4,6 +4,8 @@
  * the reason, so a developer without the peer still gets a green run and knows what was not checked.
  */
 
+import { accessSync, constants } from 'node:fs';
+
 /** What a test knows about a peer: its name and, when it cannot be used, why. */
 export interface PeerStatus {
   readonly name: string;
@@ -35,4 +37,14 @@ export function assertPeer(peer: PeerStatus): void {
     `required peer ${peer.name} is missing: ${peer.missing}` +
       (inCI() ? ' (CI=true: peers are mandatory, install them as .ci/run does)' : ''),
   );
+}
+
+/** True when `path` is a file this process may execute. */
+export function isExecutable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }

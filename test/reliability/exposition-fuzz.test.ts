@@ -171,8 +171,8 @@ interface ExpectedFamily {
 
 interface Chunk {
   readonly index: number;
-  readonly text: Buffer;
-  readonly om: Buffer;
+  readonly text: Uint8Array;
+  readonly om: Uint8Array;
   readonly families: readonly ExpectedFamily[];
   readonly labelValues: number;
   readonly helps: number;

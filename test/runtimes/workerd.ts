@@ -1,0 +1,113 @@
+/**
+ * The app's worker.js under a real workerd, without nodejs_compat: a config listing the worker's module
+ * graph (workerd loads only the modules its config names), served on a loopback port picked at run time.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createServer, connect } from 'node:net';
+import { dirname, join, normalize } from 'node:path';
+import { killGroup, runtimeEnv } from './processes.js';
+
+/** The compatibility date the worker is written for; no compatibility flags (so no nodejs_compat). */
+const COMPATIBILITY_DATE = '2025-06-01';
+
+/** The modules reachable from `main` by relative imports, as workerd names them (paths in `dir`). */
+function moduleGraph(dir: string, main: string): string[] {
+  const names: string[] = [];
+  const queue = [main];
+  while (queue.length > 0) {
+    const name = queue.shift()!;
+    if (names.includes(name)) continue;
+    names.push(name);
+    const source = readFileSync(join(dir, name), 'utf8');
+    for (const m of source.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)['"]([^'"]+)['"]/g)) {
+      const spec = m[1]!;
+      if (!spec.startsWith('./') && !spec.startsWith('../')) {
+        throw new Error(`${name} imports '${spec}': a worker without nodejs_compat can load only its own modules`);
+      }
+      queue.push(normalize(join(dirname(name), spec)));
+    }
+  }
+  return names;
+}
+
+function config(modules: readonly string[], port: number): string {
+  const list = modules
+    .map((m) => `(name = ${JSON.stringify(m)}, esModule = embed ${JSON.stringify(m)})`)
+    .join(',\n    ');
+  return `using Workerd = import "/workerd/workerd.capnp";
+
+const config :Workerd.Config = (
+  services = [(name = "main", worker = .mainWorker)],
+  sockets = [(name = "http", address = "127.0.0.1:${port}", http = (), service = "main")],
+);
+
+const mainWorker :Workerd.Worker = (
+  modules = [
+    ${list}
+  ],
+  compatibilityDate = "${COMPATIBILITY_DATE}",
+);
+`;
+}
+
+/** A loopback port nobody listens on right now. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.on('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.on('error', () => resolve(false));
+  });
+}
+
+export interface RunningWorker {
+  readonly port: number;
+  /** workerd's output so far, for failure messages. */
+  log(): string;
+  stop(): void;
+}
+
+/** Starts workerd on the worker `main` of `dir` and waits until it accepts connections. */
+export async function startWorker(workerd: string, dir: string, main: string): Promise<RunningWorker> {
+  const modules = moduleGraph(dir, main);
+  let lastError = '';
+  // A port picked free can be taken before workerd binds it: then try another, a few times.
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const port = await freePort();
+    writeFileSync(join(dir, 'config.capnp'), config(modules, port));
+    const child: ChildProcess = spawn(workerd, ['serve', 'config.capnp'], {
+      cwd: dir,
+      env: runtimeEnv(),
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+    const deadline = Date.now() + 60_000;
+    while (Date.now() < deadline && child.exitCode === null && child.signalCode === null) {
+      if (await accepts(port)) {
+        return { port, log: () => output, stop: () => killGroup(child) };
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    killGroup(child);
+    lastError = `workerd ${child.exitCode === null ? 'did not listen within 60 s' : `exited with ${child.exitCode}`}: ${output}`;
+    if (!/address already in use/i.test(output)) break;
+  }
+  throw new Error(lastError);
+}
