@@ -1,0 +1,103 @@
+/**
+ * A real Prometheus server (Debian's `prometheus`) for tests: found once, started on a free loopback port
+ * with a throwaway storage directory, queried over its HTTP API, and stopped (directory removed) by the test.
+ */
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { accessSync, constants, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { freePort, waitFor } from '../opa/helpers.js';
+import type { PeerStatus } from './require-peer.js';
+
+export interface PrometheusPeer extends PeerStatus {
+  readonly path: string | undefined;
+}
+
+/** Looks for the prometheus binary ($PROMETHEUS, then PATH, then /usr/bin) and checks that it runs. */
+export function findPrometheus(): PrometheusPeer {
+  const candidates = process.env.PROMETHEUS
+    ? [process.env.PROMETHEUS]
+    : [...(process.env.PATH ?? '').split(delimiter).filter((d) => d !== '').map((d) => join(d, 'prometheus')), '/usr/bin/prometheus'];
+  const path = candidates.find((p) => {
+    try {
+      accessSync(p, constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+  if (path === undefined) {
+    return { name: 'prometheus', path, missing: `no executable prometheus (looked at ${candidates.join(', ')}; Debian package "prometheus")` };
+  }
+  const probe = spawnSync(path, ['--version'], { encoding: 'utf8', timeout: 30_000 });
+  if (probe.status !== 0) return { name: 'prometheus', path, missing: `${path} --version failed: ${probe.error?.message ?? probe.stderr}` };
+  return { name: 'prometheus', path, missing: undefined };
+}
+
+export interface RunningPrometheus {
+  readonly base: string;
+  /** GET an API path and return its `data`, throwing unless the answer is a success. */
+  api(path: string): Promise<any>;
+  output(): string;
+  stop(): Promise<void>;
+}
+
+/** Starts Prometheus with `config` (YAML text) and extra flags, resolving once its API answers. */
+export async function startPrometheus(path: string, config: string, flags: readonly string[] = []): Promise<RunningPrometheus> {
+  const dir = mkdtempSync(join(tmpdir(), 'zerotel-prometheus-'));
+  writeFileSync(join(dir, 'prometheus.yml'), config);
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const output: string[] = [];
+  const child: ChildProcess = spawn(
+    path,
+    [
+      `--config.file=${join(dir, 'prometheus.yml')}`,
+      `--storage.tsdb.path=${join(dir, 'data')}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      '--log.level=warn',
+      ...flags,
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  child.stdout!.on('data', (d: Buffer) => output.push(d.toString()));
+  child.stderr!.on('data', (d: Buffer) => output.push(d.toString()));
+  const stop = async (): Promise<void> => {
+    await new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      const kill = setTimeout(() => child.kill('SIGKILL'), 5000);
+      child.once('exit', () => {
+        clearTimeout(kill);
+        resolve();
+      });
+      child.kill('SIGTERM');
+    });
+    rmSync(dir, { recursive: true, force: true });
+  };
+  const api = async (apiPath: string): Promise<any> => {
+    const res = await fetch(`${base}${apiPath}`);
+    const text = await res.text();
+    if (res.status !== 200) throw new Error(`GET ${apiPath}: ${res.status} ${text}`);
+    const body = JSON.parse(text);
+    if (body.status !== 'success') throw new Error(`GET ${apiPath}: ${text}`);
+    return body.data;
+  };
+  try {
+    await waitFor(
+      async () => {
+        if (child.exitCode !== null) throw new Error(`prometheus exited early:\n${output.join('')}`);
+        try {
+          return (await fetch(`${base}/-/ready`)).status === 200;
+        } catch {
+          return false;
+        }
+      },
+      'prometheus to be ready',
+      60_000,
+    );
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { base, api, output: () => output.join(''), stop };
+}
