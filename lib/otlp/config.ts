@@ -72,9 +72,21 @@ interface Sourced<T> {
   readonly source: string;
 }
 
-/** The first non-empty of `OTEL_EXPORTER_OTLP_TRACES_<suffix>` and `OTEL_EXPORTER_OTLP_<suffix>`. */
-function fromEnv(env: Env, suffix: string): Sourced<string> | undefined {
-  for (const name of [`OTEL_EXPORTER_OTLP_TRACES_${suffix}`, `OTEL_EXPORTER_OTLP_${suffix}`]) {
+/** Which signal an exporter sends and over what: picks the `<SIGNAL>_` variables and the endpoint rules. */
+export interface OtlpTarget {
+  readonly signal: 'traces' | 'metrics';
+  /** gRPC: `host:port` endpoints; http: full URLs, the generic variable a base that gets `/v1/<signal>`. */
+  readonly transport: 'grpc' | 'http';
+}
+
+const TRACES_OVER_GRPC: OtlpTarget = { signal: 'traces', transport: 'grpc' };
+
+/** Default collector address for OTLP over HTTP (the path `/v1/<signal>` is appended). */
+export const DEFAULT_OTLP_HTTP_BASE = 'http://localhost:4318';
+
+/** The first non-empty of `OTEL_EXPORTER_OTLP_<SIGNAL>_<suffix>` and `OTEL_EXPORTER_OTLP_<suffix>`. */
+function fromSignalEnv(env: Env, suffix: string, signal: OtlpTarget['signal'] = 'traces'): Sourced<string> | undefined {
+  for (const name of [`OTEL_EXPORTER_OTLP_${signal.toUpperCase()}_${suffix}`, `OTEL_EXPORTER_OTLP_${suffix}`]) {
     const raw = env[name];
     // The specification treats an empty variable as an unset one.
     if (raw !== undefined && raw.trim() !== '') return { value: raw.trim(), source: name };
@@ -90,18 +102,22 @@ export function resolveOtlpConfig(
   options: OtlpExporterOptions = {},
   env: Env = process.env,
   readFile: (path: string) => Buffer = (path) => readFileSync(path),
+  exporter: OtlpTarget = TRACES_OVER_GRPC,
 ): OtlpExporterConfig {
   const problems: string[] = [];
   if (options === null || typeof options !== 'object') {
     throw new OtlpConfigError([`options: must be an object, got ${String(options)}`]);
   }
+  const fromEnv = (e: Env, suffix: string): Sourced<string> | undefined => fromSignalEnv(e, suffix, exporter.signal);
 
   // Endpoint and transport security.
   const endpointSetting: Sourced<string> =
     options.endpoint !== undefined
       ? { value: options.endpoint, source: 'options.endpoint' }
-      : (fromEnv(env, 'ENDPOINT') ?? { value: DEFAULT_OTLP_GRPC_ENDPOINT, source: 'default endpoint' });
-  const target = parseEndpoint(endpointSetting, problems);
+      : exporter.transport === 'http'
+        ? httpEndpointFromEnv(env, exporter.signal)
+        : (fromEnv(env, 'ENDPOINT') ?? { value: DEFAULT_OTLP_GRPC_ENDPOINT, source: 'default endpoint' });
+  const target = exporter.transport === 'http' ? parseHttpEndpoint(endpointSetting, problems) : parseEndpoint(endpointSetting, problems);
   const insecure = readBoolean(options.insecure, 'options.insecure', fromEnv(env, 'INSECURE'), problems) ?? false;
 
   const caFile = pickString(options.tlsCaCertFile, 'options.tlsCaCertFile', fromEnv(env, 'CERTIFICATE'), problems);
@@ -238,7 +254,8 @@ export function resolveOtlpConfig(
   if (problems.length > 0) throw new OtlpConfigError(problems);
   const host = target!.host;
   const config: { -readonly [K in keyof OtlpExporterConfig]: OtlpExporterConfig[K] } = {
-    endpoint: `${encryption === 'off' ? 'http' : 'https'}://${host}`,
+    // An HTTP endpoint is a whole URL; its scheme already says whether TLS is on.
+    endpoint: exporter.transport === 'http' ? host : `${encryption === 'off' ? 'http' : 'https'}://${host}`,
     encryption,
     headers,
     timeoutMs,
@@ -249,6 +266,43 @@ export function resolveOtlpConfig(
   if (cert !== undefined) config.cert = cert;
   if (key !== undefined) config.key = key;
   return config;
+}
+
+/**
+ * The OTLP/HTTP endpoint from the environment: the signal's variable is the whole URL; the generic one is
+ * a base URL to which `/v1/<signal>` is appended (after its own path, if any); else the default.
+ */
+function httpEndpointFromEnv(env: Env, signal: OtlpTarget['signal']): Sourced<string> {
+  const own = `OTEL_EXPORTER_OTLP_${signal.toUpperCase()}_ENDPOINT`;
+  const specific = env[own]?.trim();
+  if (specific) return { value: specific, source: own };
+  const base = env['OTEL_EXPORTER_OTLP_ENDPOINT']?.trim();
+  if (base) return { value: `${base.replace(/\/+$/, '')}/v1/${signal}`, source: 'OTEL_EXPORTER_OTLP_ENDPOINT' };
+  return { value: `${DEFAULT_OTLP_HTTP_BASE}/v1/${signal}`, source: 'default endpoint' };
+}
+
+/** Checks an OTLP/HTTP endpoint: an http(s) URL; the scheme decides TLS. `host` holds the whole URL. */
+function parseHttpEndpoint(
+  setting: Sourced<string>,
+  problems: string[],
+): { scheme: 'http' | 'https'; host: string } | undefined {
+  const { value, source } = setting;
+  if (typeof value !== 'string' || value.trim() === '') {
+    problems.push(`${source}: must be a non-empty string`);
+    return undefined;
+  }
+  let url: URL;
+  try {
+    url = new URL(value.trim());
+  } catch {
+    problems.push(`${source}: ${JSON.stringify(value)} is not a valid URL (an OTLP/HTTP endpoint is a full URL)`);
+    return undefined;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    problems.push(`${source}: scheme must be http or https, got ${JSON.stringify(url.protocol.slice(0, -1))}`);
+    return undefined;
+  }
+  return { scheme: url.protocol === 'http:' ? 'http' : 'https', host: url.href };
 }
 
 /** Splits an endpoint into its scheme (if written) and `host:port` (port from the scheme when left out). */
