@@ -11,6 +11,7 @@ import { formatsGroup } from './formats.js';
 import { hotPathsGroup } from './hot-paths.js';
 import { otlpE2eGroup } from './otlp-e2e.js';
 import { otlpEncodeGroup } from './otlp-encode.js';
+import { pushEncodeGroup } from './push-encode.js';
 import { runtimeGroup } from './runtime.js';
 import { scrapeGroups } from './scrape.js';
 
@@ -22,6 +23,7 @@ export const GROUPS: readonly BenchGroup[] = [
   runtimeGroup,
   otlpEncodeGroup,
   otlpE2eGroup,
+  pushEncodeGroup,
   footprintGroup,
   fixtureGroup,
 ];

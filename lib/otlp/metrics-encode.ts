@@ -94,25 +94,40 @@ function stringKeyValue(w: ProtoWriter | null, tag: number, key: string, value: 
   return 1 + varintSize(body) + body;
 }
 
-/** Attributes of a label set as repeated KeyValue fields with key `tag`, encoded once per label set and tag. */
-interface CachedAttributes {
-  readonly tag: number;
-  readonly bytes: Uint8Array;
+/**
+ * What is kept beside a series' label set between encodes: its attributes as repeated KeyValue fields
+ * with key `tag`, and its start time split into fixed64 words (a series' creation time never changes).
+ */
+class SeriesCache {
+  startOf = NaN;
+  startLo = 0;
+  startHi = 0;
+  constructor(
+    readonly tag: number,
+    readonly attributes: Uint8Array,
+  ) {}
 }
-const attributeCache = new WeakMap<LabelSet, CachedAttributes>();
+const seriesCache = new WeakMap<LabelSet, SeriesCache>();
 
-function attributes(labels: LabelSet, tag: number): Uint8Array {
-  const cached = attributeCache.get(labels);
-  if (cached !== undefined && cached.tag === tag) return cached.bytes;
-  const { names, values } = labels;
-  let size = 0;
-  for (let i = 0; i < names.length; i++) size += stringKeyValue(null, tag, names[i]!, values[i]!);
-  const w = new ProtoWriter(size);
-  for (let i = 0; i < names.length; i++) stringKeyValue(w, tag, names[i]!, values[i]!);
-  const bytes = w.finish();
-  attributeCache.set(labels, { tag, bytes });
-  return bytes;
+/** The series' cache entry, recorded in `visited` so the write pass reads it back without a lookup. */
+function visit(labels: LabelSet, tag: number): SeriesCache {
+  let cached = seriesCache.get(labels);
+  if (cached === undefined || cached.tag !== tag) {
+    const { names, values } = labels;
+    let size = 0;
+    for (let i = 0; i < names.length; i++) size += stringKeyValue(null, tag, names[i]!, values[i]!);
+    const w = new ProtoWriter(size);
+    for (let i = 0; i < names.length; i++) stringKeyValue(w, tag, names[i]!, values[i]!);
+    cached = new SeriesCache(tag, w.finish());
+    seriesCache.set(labels, cached);
+  }
+  visited.push(cached);
+  return cached;
 }
+
+/** Cache entries of the series in size-pass order; the write pass walks them with `cursor`. */
+const visited: SeriesCache[] = [];
+let cursor = 0;
 
 /** Name, description and unit fields of a family, per name (rebuilt when its help or unit differ). */
 interface FamilyHeader {
@@ -207,6 +222,8 @@ export function encodeExportMetricsRequest(
 ): Uint8Array {
   const head = envelope instanceof EncodedEnvelope ? envelope : encodeEnvelope(envelope);
   sizes.reset();
+  visited.length = 0;
+  cursor = 0;
   let metrics = 0;
   for (let f = 0; f < families.length; f++) {
     const family = families[f]!;
@@ -228,6 +245,7 @@ export function encodeExportMetricsRequest(
     if (family.series.length === 0) continue;
     writeMetric(w, family, timeMs);
   }
+  visited.length = 0; // no label set is held past the encode
   return w.finish();
 }
 
@@ -326,7 +344,7 @@ function sizeNumberPoint(series: SeriesSnapshot, cumulative: boolean): number {
   let body = FIXED_FIELD + FIXED_FIELD; // time, as_double
   if (cumulative && series.createdMs !== undefined) body += FIXED_FIELD;
   if (series.exemplar !== null) body += lenField(sizeExemplar(series.exemplar));
-  body += attributes(series.labels, NUMBER_ATTRIBUTES).length;
+  body += visit(series.labels, NUMBER_ATTRIBUTES).attributes.length;
   sizes.push(body);
   return body;
 }
@@ -342,7 +360,7 @@ function sizeHistogramPoint(series: SeriesSnapshot, boundsBytes: number): number
       if (e !== undefined) body += lenField(sizeExemplar(e));
     }
   }
-  body += attributes(series.labels, HISTOGRAM_ATTRIBUTES).length;
+  body += visit(series.labels, HISTOGRAM_ATTRIBUTES).attributes.length;
   sizes.push(body);
   return body;
 }
@@ -351,7 +369,7 @@ function sizeSummaryPoint(series: SeriesSnapshot): number {
   const quantiles = series.quantiles?.length ?? 0;
   let body = FIXED_FIELD * 3 + (series.createdMs !== undefined ? FIXED_FIELD : 0);
   body += quantiles * 20; // key, length 18, two double fields
-  body += attributes(series.labels, NUMBER_ATTRIBUTES).length;
+  body += visit(series.labels, NUMBER_ATTRIBUTES).attributes.length;
   sizes.push(body);
   return body;
 }
@@ -409,10 +427,19 @@ function writeMetric(w: ProtoWriter, family: FamilySnapshot, timeMs: number): vo
   }
 }
 
-function writeTimes(w: ProtoWriter, series: SeriesSnapshot, timeMs: number, withStart: boolean): void {
-  if (withStart && series.createdMs !== undefined) {
+function writeTimes(w: ProtoWriter, series: SeriesSnapshot, cached: SeriesCache, timeMs: number, withStart: boolean): void {
+  const created = series.createdMs;
+  if (withStart && created !== undefined) {
     w.byte(POINT_START);
-    writeMsAsNanos(w, series.createdMs);
+    if (cached.startOf !== created) {
+      const seconds = Math.floor(created / 1000);
+      splitNanos(seconds, Math.round((created - seconds * 1000) * 1e6));
+      cached.startLo = nanosWords[0]!;
+      cached.startHi = nanosWords[1]!;
+      cached.startOf = created;
+    }
+    w.fixed32(cached.startLo);
+    w.fixed32(cached.startHi);
   }
   w.byte(POINT_TIME);
   if (series.timestampMs !== undefined) {
@@ -432,19 +459,21 @@ function writeTimes(w: ProtoWriter, series: SeriesSnapshot, timeMs: number, with
 }
 
 function writeNumberPoint(w: ProtoWriter, series: SeriesSnapshot, timeMs: number, cumulative: boolean): void {
+  const cached = visited[cursor++]!;
   w.byte(DATA_POINTS);
   w.varint(sizes.next());
-  writeTimes(w, series, timeMs, cumulative);
+  writeTimes(w, series, cached, timeMs, cumulative);
   w.byte(NUMBER_AS_DOUBLE);
   w.double(series.value);
   if (series.exemplar !== null) writeExemplar(w, NUMBER_EXEMPLARS, series.exemplar);
-  w.raw(attributes(series.labels, NUMBER_ATTRIBUTES));
+  w.raw(cached.attributes);
 }
 
 function writeHistogramPoint(w: ProtoWriter, series: SeriesSnapshot, timeMs: number, bounds: Uint8Array): void {
+  const cached = visited[cursor++]!;
   w.byte(DATA_POINTS);
   w.varint(sizes.next());
-  writeTimes(w, series, timeMs, true);
+  writeTimes(w, series, cached, timeMs, true);
   w.byte(HISTOGRAM_COUNT);
   writeCount(w, series.count);
   w.byte(HISTOGRAM_SUM);
@@ -469,13 +498,14 @@ function writeHistogramPoint(w: ProtoWriter, series: SeriesSnapshot, timeMs: num
       if (e !== undefined) writeExemplar(w, HISTOGRAM_EXEMPLARS, e);
     }
   }
-  w.raw(attributes(series.labels, HISTOGRAM_ATTRIBUTES));
+  w.raw(cached.attributes);
 }
 
 function writeSummaryPoint(w: ProtoWriter, series: SeriesSnapshot, timeMs: number, ranks: readonly number[]): void {
+  const cached = visited[cursor++]!;
   w.byte(DATA_POINTS);
   w.varint(sizes.next());
-  writeTimes(w, series, timeMs, true);
+  writeTimes(w, series, cached, timeMs, true);
   w.byte(HISTOGRAM_COUNT);
   writeCount(w, series.count);
   w.byte(HISTOGRAM_SUM);
@@ -490,7 +520,7 @@ function writeSummaryPoint(w: ProtoWriter, series: SeriesSnapshot, timeMs: numbe
     w.byte(QUANTILE_VALUE);
     w.double(values![i]!);
   }
-  w.raw(attributes(series.labels, NUMBER_ATTRIBUTES));
+  w.raw(cached.attributes);
 }
 
 function writeExemplar(w: ProtoWriter, tag: number, e: Exemplar): void {
