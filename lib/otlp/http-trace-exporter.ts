@@ -11,10 +11,12 @@ import type { ExportResult, SpanData, SpanExporter } from '../trace/span-data.js
 import { type OtlpExporterConfig, type OtlpExporterOptions, resolveOtlpConfig } from './config.js';
 import { decodeExportTraceResponse } from './decode-response.js';
 import { encodeExportTraceRequest } from './encode.js';
-import { GrpcCode, defaultUserAgent } from './grpc-transport.js';
-import { HttpTransport } from './http-transport.js';
+import { GrpcCode } from './grpc-transport.js';
+import type { HttpTransport } from './http-transport.js';
+import { InFlight } from './in-flight.js';
+import { otlpHttpTransport } from './otlp-http.js';
 import { OtlpExportError } from './exporter.js';
-import { type Clock, systemClock, withRetry } from './retry.js';
+import { type Clock, giveUpNote, systemClock, withRetry } from './retry.js';
 import { encodeExportTraceJson } from './trace-json.js';
 
 export interface OtlpHttpTraceExporterOptions extends OtlpExporterOptions {
@@ -43,24 +45,14 @@ export class OtlpHttpTraceExporter implements SpanExporter {
   private readonly clock: Clock;
   private readonly random: (() => number) | undefined;
   private readonly stop = new AbortController();
-  private readonly inFlight = new Set<Promise<ExportResult>>();
+  private readonly inFlight = new InFlight<ExportResult>();
   private closing: Promise<void> | undefined;
 
   /** Throws OtlpConfigError listing every problem of an invalid configuration. */
   constructor(options: OtlpHttpTraceExporterOptions = {}) {
     this.config = resolveOtlpConfig(options, options.env ?? process.env, undefined, { signal: 'traces', transport: 'http' });
     this.protocol = options.protocol ?? 'http/protobuf';
-    const { endpoint, headers, compression, ca, cert, key } = this.config;
-    this.transport = new HttpTransport({
-      url: endpoint,
-      contentType: this.protocol === 'http/json' ? 'application/json' : 'application/x-protobuf',
-      headers: { 'user-agent': defaultUserAgent(), ...headers },
-      compression,
-      ...(options.fetch !== undefined ? { fetch: options.fetch } : {}),
-      ...(ca !== undefined ? { ca } : {}),
-      ...(cert !== undefined ? { cert } : {}),
-      ...(key !== undefined ? { key } : {}),
-    });
+    this.transport = otlpHttpTransport(this.config, this.protocol, options.fetch);
     this.clock = options.clock ?? systemClock;
     this.random = options.random;
   }
@@ -68,16 +60,13 @@ export class OtlpHttpTraceExporter implements SpanExporter {
   export(spans: readonly SpanData[]): Promise<ExportResult> {
     if (this.closing !== undefined) return Promise.resolve(this.fail(spans.length, 'shutdown', 'the exporter is shut down', GrpcCode.CANCELLED, 0));
     if (spans.length === 0) return Promise.resolve({ kind: 'success' });
-    const run = this.run(spans);
-    this.inFlight.add(run);
-    void run.finally(() => this.inFlight.delete(run));
-    return run;
+    return this.inFlight.track(this.run(spans));
   }
 
   shutdown(): Promise<void> {
     this.closing ??= (async () => {
       this.stop.abort();
-      await Promise.allSettled([...this.inFlight]);
+      await this.inFlight.settled();
     })();
     return this.closing;
   }
@@ -118,14 +107,7 @@ export class OtlpHttpTraceExporter implements SpanExporter {
       return message === '' ? { kind: 'success', rejectedSpans: rejected } : { kind: 'success', rejectedSpans: rejected, message };
     }
     const reason = outcome.gaveUp === 'cancelled' ? 'shutdown' : result.status === 0 ? 'unavailable' : `http_${result.status}`;
-    const why =
-      outcome.gaveUp === 'deadline'
-        ? ' (giving up: the next retry would pass the time budget)'
-        : outcome.gaveUp === 'cancelled'
-          ? ' (giving up: the exporter is shutting down)'
-          : result.retryable
-            ? ''
-            : ' (not retryable)';
+    const why = giveUpNote(outcome);
     return this.fail(count, reason, `${result.message}${why}`, result.status === 0 ? GrpcCode.UNAVAILABLE : GrpcCode.UNKNOWN, attempts);
   }
 

@@ -10,11 +10,13 @@ import { defaultResource } from '../trace/tracer.js';
 import { type OtlpExporterConfig, type OtlpExporterOptions, resolveOtlpConfig } from './config.js';
 import { decodeExportTraceResponse } from './decode-response.js';
 import { GrpcTransport, defaultUserAgent, grpcCodeName } from './grpc-transport.js';
-import { HttpTransport } from './http-transport.js';
+import type { HttpTransport } from './http-transport.js';
+import { InFlight } from './in-flight.js';
+import { otlpHttpTransport } from './otlp-http.js';
 import { type EncodedEnvelope, encodeEnvelope, encodeExportMetricsRequest } from './metrics-encode.js';
 import { encodeExportMetricsJson } from './metrics-json.js';
 import type { MetricsEnvelope, ResourceValue } from './metrics-model.js';
-import { type Attemptable, type Clock, systemClock, withRetry } from './retry.js';
+import { type Attemptable, type Clock, giveUpNote, systemClock, withRetry } from './retry.js';
 
 /** The gRPC method of metric exports. */
 export const METRICS_EXPORT_PATH = '/opentelemetry.proto.collector.metrics.v1.MetricsService/Export';
@@ -60,7 +62,7 @@ abstract class MetricExporterBase {
   private readonly clock: Clock;
   private readonly random: (() => number) | undefined;
   private readonly stop = new AbortController();
-  private readonly inFlight = new Set<Promise<MetricExportResult>>();
+  private readonly inFlight = new InFlight<MetricExportResult>();
   private closed = false;
 
   constructor(options: OtlpMetricExporterOptions, transport: 'grpc' | 'http') {
@@ -77,10 +79,7 @@ abstract class MetricExporterBase {
 
   /** Exports one snapshot (families without series send nothing). Never rejects. */
   export(families: readonly FamilySnapshot[]): Promise<MetricExportResult> {
-    const run = this.run(families);
-    this.inFlight.add(run);
-    void run.finally(() => this.inFlight.delete(run));
-    return run;
+    return this.inFlight.track(this.run(families));
   }
 
   /** Ends any backoff at once, waits for exports in flight, closes the connection. */
@@ -88,7 +87,7 @@ abstract class MetricExporterBase {
     if (this.closed) return;
     this.closed = true;
     this.stop.abort();
-    await Promise.allSettled([...this.inFlight]);
+    await this.inFlight.settled();
     await this.close();
   }
 
@@ -113,14 +112,7 @@ abstract class MetricExporterBase {
     });
     const { result, attempts } = outcome;
     if (result.kind === 'success') return this.delivered(points, result.body);
-    const why =
-      outcome.gaveUp === 'deadline'
-        ? ' (giving up: the next retry would pass the time budget)'
-        : outcome.gaveUp === 'cancelled'
-          ? ' (giving up: the exporter is shutting down)'
-          : result.retryable
-            ? ''
-            : ' (not retryable)';
+    const why = giveUpNote(outcome);
     return this.fail(
       points,
       outcome.gaveUp === 'cancelled' ? 'shutdown' : result.reason,
@@ -162,17 +154,7 @@ export class OtlpHttpMetricExporter extends MetricExporterBase {
   constructor(options: OtlpHttpMetricExporterOptions = {}) {
     super(options, 'http');
     this.protocol = options.protocol ?? protocolFromEnv(options.env ?? process.env);
-    const { endpoint, headers, compression, ca, cert, key } = this.config;
-    this.transport = new HttpTransport({
-      url: endpoint,
-      contentType: this.protocol === 'http/json' ? 'application/json' : 'application/x-protobuf',
-      headers: { 'user-agent': defaultUserAgent(), ...headers },
-      compression,
-      ...(options.fetch !== undefined ? { fetch: options.fetch } : {}),
-      ...(ca !== undefined ? { ca } : {}),
-      ...(cert !== undefined ? { cert } : {}),
-      ...(key !== undefined ? { key } : {}),
-    });
+    this.transport = otlpHttpTransport(this.config, this.protocol, options.fetch);
   }
 
   protected encode(families: readonly FamilySnapshot[], timeMs: number): Uint8Array {

@@ -469,7 +469,8 @@ function writeNumberPoint(w: ProtoWriter, series: SeriesSnapshot, timeMs: number
   w.raw(cached.attributes);
 }
 
-function writeHistogramPoint(w: ProtoWriter, series: SeriesSnapshot, timeMs: number, bounds: Uint8Array): void {
+/** Opens a histogram or summary point: its length, times, count and sum (fields 2 to 5 in both). */
+function writeAggregateHead(w: ProtoWriter, series: SeriesSnapshot, timeMs: number): SeriesCache {
   const cached = visited[cursor++]!;
   w.byte(DATA_POINTS);
   w.varint(sizes.next());
@@ -478,6 +479,11 @@ function writeHistogramPoint(w: ProtoWriter, series: SeriesSnapshot, timeMs: num
   writeCount(w, series.count);
   w.byte(HISTOGRAM_SUM);
   w.double(series.sum);
+  return cached;
+}
+
+function writeHistogramPoint(w: ProtoWriter, series: SeriesSnapshot, timeMs: number, bounds: Uint8Array): void {
+  const cached = writeAggregateHead(w, series, timeMs);
   // Per-bucket counts from the cumulative ones; the +Inf bucket from the total.
   const cumulative = series.buckets;
   const n = cumulative === null ? 0 : cumulative.length;
@@ -502,14 +508,7 @@ function writeHistogramPoint(w: ProtoWriter, series: SeriesSnapshot, timeMs: num
 }
 
 function writeSummaryPoint(w: ProtoWriter, series: SeriesSnapshot, timeMs: number, ranks: readonly number[]): void {
-  const cached = visited[cursor++]!;
-  w.byte(DATA_POINTS);
-  w.varint(sizes.next());
-  writeTimes(w, series, cached, timeMs, true);
-  w.byte(HISTOGRAM_COUNT);
-  writeCount(w, series.count);
-  w.byte(HISTOGRAM_SUM);
-  w.double(series.sum);
+  const cached = writeAggregateHead(w, series, timeMs);
   const values = series.quantiles;
   const n = values?.length ?? 0;
   for (let i = 0; i < n; i++) {

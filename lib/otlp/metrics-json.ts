@@ -85,13 +85,19 @@ function numberPoint(series: SeriesSnapshot, timeMs: number, cumulative: boolean
   return out;
 }
 
-function histogramPoint(series: SeriesSnapshot, timeMs: number, bounds: Json[]): Json {
+/** The fields a histogram point and a summary point share: attributes, times, count and sum. */
+function aggregateHead(series: SeriesSnapshot, timeMs: number): { [key: string]: Json } {
   const out: { [key: string]: Json } = {};
   const attrs = attributes(series.labels);
   if (attrs.length > 0) out.attributes = attrs;
   times(out, series, timeMs, true);
   out.count = count(series.count);
   out.sum = double(series.sum);
+  return out;
+}
+
+function histogramPoint(series: SeriesSnapshot, timeMs: number, bounds: Json[]): Json {
+  const out = aggregateHead(series, timeMs);
   out.bucketCounts = bucketCounts(series.buckets ?? [], series.count, []).map(count);
   if (bounds.length > 0) out.explicitBounds = bounds;
   const exemplars = (series.bucketExemplars ?? []).filter((e): e is Exemplar => e !== undefined);
@@ -100,12 +106,7 @@ function histogramPoint(series: SeriesSnapshot, timeMs: number, bounds: Json[]):
 }
 
 function summaryPoint(series: SeriesSnapshot, timeMs: number, ranks: readonly number[]): Json {
-  const out: { [key: string]: Json } = {};
-  const attrs = attributes(series.labels);
-  if (attrs.length > 0) out.attributes = attrs;
-  times(out, series, timeMs, true);
-  out.count = count(series.count);
-  out.sum = double(series.sum);
+  const out = aggregateHead(series, timeMs);
   const values = series.quantiles;
   if (values !== null && values.length > 0) {
     out.quantileValues = Array.from({ length: values.length }, (_, i) => {

@@ -132,6 +132,13 @@ export interface RetryOutcome<R> {
   readonly gaveUp?: 'deadline' | 'cancelled';
 }
 
+/** What a failure message adds after the last failure: why retrying stopped, or '' when it simply failed. */
+export function giveUpNote(outcome: RetryOutcome<Attemptable>): string {
+  if (outcome.gaveUp === 'deadline') return ' (giving up: the next retry would pass the time budget)';
+  if (outcome.gaveUp === 'cancelled') return ' (giving up: the exporter is shutting down)';
+  return outcome.result.kind === 'failure' && !outcome.result.retryable ? ' (not retryable)' : '';
+}
+
 /**
  * Runs `attempt` until it succeeds, fails for good, or the time budget runs out. The delay before a retry
  * is the larger of the backoff and the server's RetryInfo; a retry whose sleep would end past the budget
