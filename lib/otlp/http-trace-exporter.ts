@@ -16,7 +16,7 @@ import type { HttpTransport } from './http-transport.js';
 import { InFlight } from './in-flight.js';
 import { otlpHttpTransport } from './otlp-http.js';
 import { OtlpExportError } from './exporter.js';
-import { type Clock, giveUpNote, systemClock, withRetry } from './retry.js';
+import { type Clock, giveUpNote, systemClock, withRetryWithin } from './retry.js';
 import { encodeExportTraceJson } from './trace-json.js';
 
 export interface OtlpHttpTraceExporterOptions extends OtlpExporterOptions {
@@ -79,12 +79,10 @@ export class OtlpHttpTraceExporter implements SpanExporter {
     } catch (err) {
       return this.fail(count, 'encode_error', `could not encode them: ${(err as Error).message}`, GrpcCode.UNKNOWN, 0);
     }
-    const deadline = this.clock.now() + this.config.timeoutMs;
-    const outcome = await withRetry((_n) => this.transport.post(body, deadline - this.clock.now()), {
+    const outcome = await withRetryWithin(this.config.timeoutMs, (remaining) => this.transport.post(body, remaining), {
       policy: this.config.retry,
       clock: this.clock,
       signal: this.stop.signal,
-      deadline,
       ...(this.random !== undefined ? { random: this.random } : {}),
       onRetry: () => void this.stats.retries++,
     });

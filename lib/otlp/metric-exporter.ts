@@ -16,7 +16,7 @@ import { otlpHttpTransport } from './otlp-http.js';
 import { type EncodedEnvelope, encodeEnvelope, encodeExportMetricsRequest } from './metrics-encode.js';
 import { encodeExportMetricsJson } from './metrics-json.js';
 import type { MetricsEnvelope, ResourceValue } from './metrics-model.js';
-import { type Attemptable, type Clock, giveUpNote, systemClock, withRetry } from './retry.js';
+import { type Attemptable, type Clock, giveUpNote, systemClock, withRetryWithin } from './retry.js';
 
 /** The gRPC method of metric exports. */
 export const METRICS_EXPORT_PATH = '/opentelemetry.proto.collector.metrics.v1.MetricsService/Export';
@@ -101,12 +101,10 @@ abstract class MetricExporterBase {
     } catch (err) {
       return this.fail(points, 'encode_error', `could not encode the metrics: ${(err as Error).message}`, 0);
     }
-    const deadline = this.clock.now() + this.config.timeoutMs;
-    const outcome = await withRetry<Attempt>(() => this.send(body, deadline - this.clock.now()), {
+    const outcome = await withRetryWithin<Attempt>(this.config.timeoutMs, (remaining) => this.send(body, remaining), {
       policy: this.config.retry,
       clock: this.clock,
       signal: this.stop.signal,
-      deadline,
       ...(this.random !== undefined ? { random: this.random } : {}),
       onRetry: () => void this.stats.retries++,
     });

@@ -169,6 +169,20 @@ export async function withRetry<R extends Attemptable>(
   }
 }
 
+/**
+ * {@link withRetry} bounded by a time budget of `timeoutMs` from now: each attempt is told how much of it is
+ * left (its own timeout), and no retry starts or sleeps past it.
+ */
+export function withRetryWithin<R extends Attemptable>(
+  timeoutMs: number,
+  attempt: (remainingMs: number) => Promise<R>,
+  options: Omit<RetryOptions<R>, 'deadline'> = {},
+): Promise<RetryOutcome<R>> {
+  const clock = options.clock ?? systemClock;
+  const deadline = clock.now() + timeoutMs;
+  return withRetry(() => attempt(deadline - clock.now()), { ...options, clock, deadline });
+}
+
 /** Problems with a (partial) policy, each naming its field under `prefix`; empty when it is usable. */
 export function checkRetryPolicy(policy: Partial<RetryPolicy>, prefix = 'retry'): string[] {
   const problems: string[] = [];

@@ -8,7 +8,7 @@
 import type { Registry } from '../metrics/registry.js';
 import type { FamilySnapshot } from '../metrics/snapshot.js';
 import { type HttpFailure, HttpTransport } from '../otlp/http-transport.js';
-import { type Clock, DEFAULT_RETRY_POLICY, type RetryPolicy, systemClock, withRetry } from '../otlp/retry.js';
+import { type Clock, DEFAULT_RETRY_POLICY, type RetryPolicy, systemClock, withRetryWithin } from '../otlp/retry.js';
 import { encodeWriteRequest } from './remote-write-encode.js';
 import { snappyCompress } from './snappy.js';
 
@@ -122,12 +122,9 @@ export class RemoteWriteClient {
     } catch (err) {
       return { kind: 'failure', status: 0, message: `could not encode the samples: ${(err as Error).message}`, attempts: 0, samples: 0 };
     }
-    const started = this.clock.now();
-    const deadline = started + this.timeoutMs;
-    const outcome = await withRetry((_n) => this.transport.post(body, deadline - this.clock.now()), {
+    const outcome = await withRetryWithin(this.timeoutMs, (remaining) => this.transport.post(body, remaining), {
       policy: this.policy,
       clock: this.clock,
-      deadline,
       ...(this.options.random !== undefined ? { random: this.options.random } : {}),
       onRetry: () => void this.stats.retries++,
     });
