@@ -1,8 +1,9 @@
 /**
  * Pushes a registry on a schedule: every interval, gather and export, each round bounded by a timeout.
- * `forceFlush()` runs a round now; `shutdown()` runs a last one and shuts the exporter down. Rounds never
- * overlap: one that comes due while another runs waits for it. The timer is unref'd, so a reader never
- * keeps a process alive on its own.
+ * `forceFlush()` runs a round now; `shutdown()` runs a last one and shuts the exporter down. A round that
+ * comes due while another runs waits for it; a round that passes its timeout is reported as failed at once
+ * (its export may still finish in the background, bounded by the exporter's own timeout). The timer is
+ * unref'd, so a reader never keeps a process alive on its own.
  */
 
 import type { Registry } from '../metrics/registry.js';
