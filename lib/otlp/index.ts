@@ -45,3 +45,5 @@ export {
   type HttpResult,
 } from './http-transport.js';
 export { DEFAULT_OTLP_HTTP_BASE, type OtlpTarget } from './config.js';
+export type { PushObserver } from './push-observer.js';
+export { pushMetrics, OTLP_METRIC_EXPORT_METRICS, REMOTE_WRITE_METRICS, type PushMetricNames } from './push-metrics.js';

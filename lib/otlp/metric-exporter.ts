@@ -12,6 +12,7 @@ import { decodeExportTraceResponse } from './decode-response.js';
 import { GrpcTransport, defaultUserAgent, grpcCodeName } from './grpc-transport.js';
 import type { HttpTransport } from './http-transport.js';
 import { InFlight } from './in-flight.js';
+import type { PushObserver } from './push-observer.js';
 import { otlpHttpTransport } from './otlp-http.js';
 import { type EncodedEnvelope, encodeEnvelope, encodeExportMetricsRequest } from './metrics-encode.js';
 import { encodeExportMetricsJson } from './metrics-json.js';
@@ -28,6 +29,8 @@ export interface OtlpMetricExporterOptions extends OtlpExporterOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
   readonly clock?: Clock;
   readonly random?: () => number;
+  /** Told about deliveries, failures and retries; `pushMetrics(registry, OTLP_METRIC_EXPORT_METRICS)` counts them. */
+  readonly observer?: PushObserver;
 }
 
 export interface OtlpHttpMetricExporterOptions extends OtlpMetricExporterOptions {
@@ -61,6 +64,7 @@ abstract class MetricExporterBase {
   protected readonly envelope: MetricsEnvelope;
   private readonly clock: Clock;
   private readonly random: (() => number) | undefined;
+  private readonly observer: PushObserver | undefined;
   private readonly stop = new AbortController();
   private readonly inFlight = new InFlight<MetricExportResult>();
   private closed = false;
@@ -71,6 +75,7 @@ abstract class MetricExporterBase {
     this.envelope = { resource: resourceAttributes(options.resource, env), scope: { name: 'zerotel', version: zerotelVersion() } };
     this.clock = options.clock ?? systemClock;
     this.random = options.random;
+    this.observer = options.observer;
   }
 
   protected abstract encode(families: readonly FamilySnapshot[], timeMs: number): Uint8Array;
@@ -106,7 +111,10 @@ abstract class MetricExporterBase {
       clock: this.clock,
       signal: this.stop.signal,
       ...(this.random !== undefined ? { random: this.random } : {}),
-      onRetry: () => void this.stats.retries++,
+      onRetry: (failure) => {
+        this.stats.retries++;
+        this.observer?.retried(failure.reason);
+      },
     });
     const { result, attempts } = outcome;
     if (result.kind === 'success') return this.delivered(points, result.body);
@@ -134,11 +142,14 @@ abstract class MetricExporterBase {
     }
     this.stats.exportedPoints += points - rejected;
     this.stats.rejectedPoints += rejected;
+    this.observer?.delivered(points - rejected);
+    if (rejected > 0) this.observer?.failed(rejected, 'rejected');
     return { kind: 'success', points, rejectedPoints: rejected, ...(message !== undefined ? { message } : {}) };
   }
 
   private fail(points: number, reason: string, message: string, attempts: number): MetricExportResult {
     this.stats.failedPoints[reason] = (this.stats.failedPoints[reason] ?? 0) + points;
+    this.observer?.failed(points, reason);
     return { kind: 'failure', points, reason, message, attempts };
   }
 }

@@ -19,3 +19,5 @@ export {
   type PeriodicMetricReaderOptions,
 } from '../otlp/periodic-reader.js';
 export { OtlpGrpcMetricExporter, OtlpHttpMetricExporter } from '../otlp/metric-exporter.js';
+export type { PushObserver } from '../otlp/push-observer.js';
+export { pushMetrics, OTLP_METRIC_EXPORT_METRICS, REMOTE_WRITE_METRICS, type PushMetricNames } from '../otlp/push-metrics.js';

@@ -8,6 +8,7 @@
 import type { Registry } from '../metrics/registry.js';
 import type { FamilySnapshot } from '../metrics/snapshot.js';
 import { type HttpFailure, HttpTransport } from '../otlp/http-transport.js';
+import type { PushObserver } from '../otlp/push-observer.js';
 import { type Clock, DEFAULT_RETRY_POLICY, type RetryPolicy, systemClock, withRetryWithin } from '../otlp/retry.js';
 import { encodeWriteRequest } from './remote-write-encode.js';
 import { snappyCompress } from './snappy.js';
@@ -27,6 +28,8 @@ export interface RemoteWriteOptions {
   readonly ca?: string | Uint8Array;
   readonly cert?: string | Uint8Array;
   readonly key?: string | Uint8Array;
+  /** Told about deliveries, failures and retries; `pushMetrics(registry, REMOTE_WRITE_METRICS)` counts them. */
+  readonly observer?: PushObserver;
 }
 
 /** What one push did. */
@@ -126,16 +129,21 @@ export class RemoteWriteClient {
       policy: this.policy,
       clock: this.clock,
       ...(this.options.random !== undefined ? { random: this.options.random } : {}),
-      onRetry: () => void this.stats.retries++,
+      onRetry: (failure) => {
+        this.stats.retries++;
+        this.options.observer?.retried(reasonOf(failure));
+      },
     });
     const { result, attempts } = outcome;
     if (result.kind === 'success') {
       this.stats.sentSamples += samples;
+      this.options.observer?.delivered(samples);
       return { kind: 'success', status: result.status, attempts, samples };
     }
     const failure = result as HttpFailure;
     if (failure.retryable) this.stats.failedSamples += samples;
     else this.stats.droppedSamples += samples;
+    this.options.observer?.failed(samples, reasonOf(failure));
     const why = outcome.gaveUp === 'deadline' ? ' (giving up: the next retry would pass the time budget)' : failure.retryable ? '' : ' (not retryable: samples dropped)';
     return {
       kind: 'failure',
@@ -145,6 +153,11 @@ export class RemoteWriteClient {
       samples,
     };
   }
+}
+
+/** The reason a failure is counted under: `http_<status>`, or `unavailable` when nothing answered. */
+function reasonOf(failure: HttpFailure): string {
+  return failure.status === 0 ? 'unavailable' : `http_${failure.status}`;
 }
 
 /** Samples a snapshot becomes: one per series line of the text format. */

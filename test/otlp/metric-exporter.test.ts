@@ -11,6 +11,7 @@ import { Registry } from '../../lib/metrics/registry.js';
 import { OtlpConfigError } from '../../lib/otlp/config.js';
 import { OtlpGrpcMetricExporter, OtlpHttpMetricExporter } from '../../lib/otlp/metric-exporter.js';
 import { PeriodicMetricReader } from '../../lib/otlp/periodic-reader.js';
+import { OTLP_METRIC_EXPORT_METRICS, pushMetrics } from '../../lib/otlp/push-metrics.js';
 import { waitFor } from '../opa/helpers.js';
 import { fixtureFamilies } from '../push/push-fixture.js';
 import { seriesMap, textSeries } from '../push/text-series.js';
@@ -66,12 +67,17 @@ describe('OTLP/HTTP metric export failures', () => {
       i < statuses.length ? { status: statuses[i]!, headers: (statuses[i] === 429 ? { 'retry-after': '1' } : {}) as Record<string, string>, body: 'busy' } : undefined,
     );
     try {
-      const exporter = new OtlpHttpMetricExporter({ endpoint: `${receiver.httpBase}/v1/metrics`, retry: FAST_RETRY, env: {} });
+      const own = new Registry();
+      const observer = pushMetrics(own, OTLP_METRIC_EXPORT_METRICS);
+      const exporter = new OtlpHttpMetricExporter({ endpoint: `${receiver.httpBase}/v1/metrics`, retry: FAST_RETRY, env: {}, observer });
       const started = Date.now();
       const result = await exporter.export(fixtureFamilies());
       assert.equal(result.kind, 'success', JSON.stringify(result));
       assert.ok(Date.now() - started >= 1000, 'waited the Retry-After second');
       assert.equal(exporter.stats.retries, 4);
+      const text = writeText(own.collect());
+      assert.match(text, /^zerotel_otlp_delivered_metric_points_total 9$/m);
+      for (const status of [429, 502, 503, 504]) assert.match(text, new RegExp(`^zerotel_otlp_metric_points_retries_total\\{reason="http_${status}"\\} 1$`, 'm'));
       assert.equal(receiver.received.length, 1);
     } finally {
       await receiver.stop();
@@ -82,9 +88,12 @@ describe('OTLP/HTTP metric export failures', () => {
     const receiver = await startOtlpReceiver(() => ({ status: 400, body: 'bad metric' }));
     try {
       const url = `${receiver.httpBase}/v1/metrics`;
-      const exporter = new OtlpHttpMetricExporter({ endpoint: url, retry: FAST_RETRY, env: {} });
+      const own = new Registry();
+      const observer = pushMetrics(own, OTLP_METRIC_EXPORT_METRICS);
+      const exporter = new OtlpHttpMetricExporter({ endpoint: url, retry: FAST_RETRY, env: {}, observer });
       const result = await exporter.export(fixtureFamilies());
       assert.equal(result.kind, 'failure');
+      assert.match(writeText(own.collect()), /^zerotel_otlp_failed_metric_points_total\{reason="http_400"\} 9$/m);
       assert.equal(result.attempts, 1);
       assert.equal(result.reason, 'http_400');
       assert.ok(result.message.includes(url), result.message);

@@ -9,6 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 import protobuf from 'protobufjs';
 import { writeText } from '../../lib/exposition/text.js';
+import { Registry } from '../../lib/metrics/registry.js';
+import { REMOTE_WRITE_METRICS, pushMetrics } from '../../lib/otlp/push-metrics.js';
 import { RemoteWriteClient } from '../../lib/push/remote-write.js';
 import { snappyDecompress } from '../../lib/push/snappy.js';
 import { startPeer } from '../opa/helpers.js';
@@ -95,9 +97,11 @@ describe('remote write request', () => {
   it('drops and counts samples a 4xx refuses, without retrying', async () => {
     const peer = await startPeer((_r, res) => void res.writeHead(400).end('out of order sample'));
     try {
-      const client = new RemoteWriteClient({ url: `${peer.url}/api/v1/write`, retry: FAST_RETRY });
+      const own = new Registry();
+      const client = new RemoteWriteClient({ url: `${peer.url}/api/v1/write`, retry: FAST_RETRY, observer: pushMetrics(own, REMOTE_WRITE_METRICS) });
       const result = await client.pushFamilies(fixtureFamilies());
       assert.equal(result.kind, 'failure');
+      assert.match(writeText(own.collect()), /^zerotel_remote_write_failed_samples_total\{reason="http_400"\} 27$/m);
       assert.equal(result.status, 400);
       assert.equal(result.attempts, 1);
       assert.match(result.message, /HTTP 400: out of order sample/);
