@@ -85,7 +85,7 @@ const TRACES_OVER_GRPC: OtlpTarget = { signal: 'traces', transport: 'grpc' };
 export const DEFAULT_OTLP_HTTP_BASE = 'http://localhost:4318';
 
 /** The first non-empty of `OTEL_EXPORTER_OTLP_<SIGNAL>_<suffix>` and `OTEL_EXPORTER_OTLP_<suffix>`. */
-function fromSignalEnv(env: Env, suffix: string, signal: OtlpTarget['signal'] = 'traces'): Sourced<string> | undefined {
+function fromEnv(env: Env, suffix: string, signal: OtlpTarget['signal'] = 'traces'): Sourced<string> | undefined {
   for (const name of [`OTEL_EXPORTER_OTLP_${signal.toUpperCase()}_${suffix}`, `OTEL_EXPORTER_OTLP_${suffix}`]) {
     const raw = env[name];
     // The specification treats an empty variable as an unset one.
@@ -108,7 +108,6 @@ export function resolveOtlpConfig(
   if (options === null || typeof options !== 'object') {
     throw new OtlpConfigError([`options: must be an object, got ${String(options)}`]);
   }
-  const fromEnv = (e: Env, suffix: string): Sourced<string> | undefined => fromSignalEnv(e, suffix, exporter.signal);
 
   // Endpoint and transport security.
   const endpointSetting: Sourced<string> =
@@ -116,21 +115,21 @@ export function resolveOtlpConfig(
       ? { value: options.endpoint, source: 'options.endpoint' }
       : exporter.transport === 'http'
         ? httpEndpointFromEnv(env, exporter.signal)
-        : (fromEnv(env, 'ENDPOINT') ?? { value: DEFAULT_OTLP_GRPC_ENDPOINT, source: 'default endpoint' });
+        : (fromEnv(env, 'ENDPOINT', exporter.signal) ?? { value: DEFAULT_OTLP_GRPC_ENDPOINT, source: 'default endpoint' });
   const target = exporter.transport === 'http' ? parseHttpEndpoint(endpointSetting, problems) : parseEndpoint(endpointSetting, problems);
-  const insecure = readBoolean(options.insecure, 'options.insecure', fromEnv(env, 'INSECURE'), problems) ?? false;
+  const insecure = readBoolean(options.insecure, 'options.insecure', fromEnv(env, 'INSECURE', exporter.signal), problems) ?? false;
 
-  const caFile = pickString(options.tlsCaCertFile, 'options.tlsCaCertFile', fromEnv(env, 'CERTIFICATE'), problems);
+  const caFile = pickString(options.tlsCaCertFile, 'options.tlsCaCertFile', fromEnv(env, 'CERTIFICATE', exporter.signal), problems);
   const certFile = pickString(
     options.tlsCertFile,
     'options.tlsCertFile',
-    fromEnv(env, 'CLIENT_CERTIFICATE'),
+    fromEnv(env, 'CLIENT_CERTIFICATE', exporter.signal),
     problems,
   );
   const keyFile = pickString(
     options.tlsPrivateKeyFile,
     'options.tlsPrivateKeyFile',
-    fromEnv(env, 'CLIENT_KEY'),
+    fromEnv(env, 'CLIENT_KEY', exporter.signal),
     problems,
   );
 
@@ -191,7 +190,7 @@ export function resolveOtlpConfig(
 
   // Metadata: environment first, options over it.
   const headers: Record<string, string> = {};
-  const envHeaders = fromEnv(env, 'HEADERS');
+  const envHeaders = fromEnv(env, 'HEADERS', exporter.signal);
   if (envHeaders !== undefined) {
     const parsed = parseHeaders(envHeaders, problems);
     for (const p of checkMetadata(parsed)) problems.push(`${envHeaders.source}: ${p}`);
@@ -217,7 +216,7 @@ export function resolveOtlpConfig(
       problems.push(`options.timeoutMs: must be a positive number of milliseconds, got ${String(options.timeoutMs)}`);
     }
   } else {
-    const t = fromEnv(env, 'TIMEOUT');
+    const t = fromEnv(env, 'TIMEOUT', exporter.signal);
     if (t !== undefined) {
       if (/^\d+$/.test(t.value) && Number(t.value) > 0) timeoutMs = Number(t.value);
       else problems.push(`${t.source}: must be a positive integer number of milliseconds, got ${JSON.stringify(t.value)}`);
@@ -229,7 +228,7 @@ export function resolveOtlpConfig(
   const c: Sourced<unknown> | undefined =
     options.compression !== undefined
       ? { value: options.compression, source: 'options.compression' }
-      : fromEnv(env, 'COMPRESSION');
+      : fromEnv(env, 'COMPRESSION', exporter.signal);
   if (c !== undefined) {
     const v = typeof c.value === 'string' ? c.value.toLowerCase() : c.value;
     if (v === 'gzip' || v === 'none') compression = v;

@@ -7,7 +7,7 @@ export {
   countSamples,
   type RemoteWriteOptions,
   type RemoteWriteStats,
-  type PushResult,
+  type RemoteWriteResult,
 } from './remote-write.js';
 export { encodeWriteRequest } from './remote-write-encode.js';
 export { snappyCompress, snappyDecompress, snappyMaxCompressedLength, SnappyError } from './snappy.js';

@@ -33,7 +33,7 @@ export interface RemoteWriteOptions {
 }
 
 /** What one push did. */
-export type PushResult =
+export type RemoteWriteResult =
   | { readonly kind: 'success'; readonly status: number; readonly attempts: number; readonly samples: number }
   | {
       readonly kind: 'failure';
@@ -104,7 +104,7 @@ export class RemoteWriteClient {
   }
 
   /** Gathers `registry` (awaiting async collect callbacks) and pushes it once. Never rejects. */
-  async push(registry: Registry): Promise<PushResult> {
+  async push(registry: Registry): Promise<RemoteWriteResult> {
     let families: FamilySnapshot[];
     try {
       families = await registry.collectAsync();
@@ -115,7 +115,7 @@ export class RemoteWriteClient {
   }
 
   /** Pushes a snapshot once, samples stamped now. Never rejects. */
-  async pushFamilies(families: readonly FamilySnapshot[]): Promise<PushResult> {
+  async pushFamilies(families: readonly FamilySnapshot[]): Promise<RemoteWriteResult> {
     let body: Uint8Array;
     let samples: number;
     try {

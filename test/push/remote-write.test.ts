@@ -14,7 +14,7 @@ import { REMOTE_WRITE_METRICS, pushMetrics } from '../../lib/otlp/push-metrics.j
 import { RemoteWriteClient } from '../../lib/push/remote-write.js';
 import { snappyDecompress } from '../../lib/push/snappy.js';
 import { startPeer } from '../opa/helpers.js';
-import { findPrometheus, startPrometheus } from '../peers/prometheus.js';
+import { findPrometheus, startPrometheusServer } from '../peers/prometheus-server.js';
 import { assertPeer, peerOptions } from '../peers/require-peer.js';
 import { fixtureFamilies } from './push-fixture.js';
 import { seriesKey, seriesMap, textSeries } from './text-series.js';
@@ -136,7 +136,7 @@ const prometheus = findPrometheus();
 describe('remote write to a real Prometheus', peerOptions(prometheus), () => {
   it('stores every series with its value', { timeout: 120_000 }, async () => {
     assertPeer(prometheus);
-    const server = await startPrometheus(prometheus.path!, 'global:\n  scrape_interval: 1h\n', ['--web.enable-remote-write-receiver']);
+    const server = await startPrometheusServer(prometheus.path!, 'global:\n  scrape_interval: 1h\n', ['--web.enable-remote-write-receiver']);
     try {
       const families = fixtureFamilies();
       const result = await new RemoteWriteClient({ url: `${server.base}/api/v1/write` }).pushFamilies(families);

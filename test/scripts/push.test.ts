@@ -12,7 +12,7 @@ import { writeText } from '../../lib/exposition/text.js';
 import { startOtlpReceiver } from '../otlp/otlp-receiver.js';
 import { otlpSeries } from '../otlp/otlp-series.js';
 import { freePort } from '../opa/helpers.js';
-import { findPrometheus, startPrometheus } from '../peers/prometheus.js';
+import { findPrometheus, startPrometheusServer } from '../peers/prometheus-server.js';
 import { assertPeer, peerOptions } from '../peers/require-peer.js';
 import { PUSH_FIXTURE, fixtureFamilies } from '../push/push-fixture.js';
 import { seriesKey, seriesMap, textSeries } from '../push/text-series.js';
@@ -107,7 +107,7 @@ const prometheus = findPrometheus();
 describe('scripts/push.ts to a real Prometheus', peerOptions(prometheus), () => {
   it('remote-write: every series and value stored, exit 0', { timeout: 120_000 }, async () => {
     assertPeer(prometheus);
-    const server = await startPrometheus(prometheus.path!, 'global:\n  scrape_interval: 1h\n', ['--web.enable-remote-write-receiver']);
+    const server = await startPrometheusServer(prometheus.path!, 'global:\n  scrape_interval: 1h\n', ['--web.enable-remote-write-receiver']);
     try {
       const out = await push(PUSH_FIXTURE, '--to', 'remote-write', '--url', `${server.base}/api/v1/write`);
       assert.equal(out.status, 0, out.stderr);

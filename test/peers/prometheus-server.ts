@@ -1,6 +1,7 @@
 /**
- * A real Prometheus server (Debian's `prometheus`) for tests: found once, started on a free loopback port
- * with a throwaway storage directory, queried over its HTTP API, and stopped (directory removed) by the test.
+ * A real Prometheus server (Debian's `prometheus`) for tests that push to it: found once, started on a free
+ * loopback port with any configuration and flags and a throwaway storage directory, queried over its HTTP
+ * API, and stopped (directory removed) by the test.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { accessSync, constants, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -43,7 +44,7 @@ export interface RunningPrometheus {
 }
 
 /** Starts Prometheus with `config` (YAML text) and extra flags, resolving once its API answers. */
-export async function startPrometheus(path: string, config: string, flags: readonly string[] = []): Promise<RunningPrometheus> {
+export async function startPrometheusServer(path: string, config: string, flags: readonly string[] = []): Promise<RunningPrometheus> {
   const dir = mkdtempSync(join(tmpdir(), 'zerotel-prometheus-'));
   writeFileSync(join(dir, 'prometheus.yml'), config);
   const port = await freePort();
