@@ -19,6 +19,9 @@ import { encodeExportMetricsJson } from './metrics-json.js';
 import type { MetricsEnvelope, ResourceValue } from './metrics-model.js';
 import { type Attemptable, type Clock, giveUpNote, systemClock, withRetryWithin } from './retry.js';
 
+/** The reused request buffer never grows past this (larger requests get a buffer of their own). */
+const MAX_SCRATCH_BYTES = 8 * 1024 * 1024;
+
 /** The gRPC method of metric exports. */
 export const METRICS_EXPORT_PATH = '/opentelemetry.proto.collector.metrics.v1.MetricsService/Export';
 
@@ -78,7 +81,17 @@ abstract class MetricExporterBase {
     this.observer = options.observer;
   }
 
-  protected abstract encode(families: readonly FamilySnapshot[], timeMs: number): Uint8Array;
+  /** Encodes a request, into `into` when it is large enough (a view of it is returned then). */
+  protected abstract encode(families: readonly FamilySnapshot[], timeMs: number, into: Buffer | undefined): Uint8Array;
+
+  /**
+   * The buffer requests are encoded into, reused from one export to the next: a fresh half-megabyte
+   * buffer per export costs more (allocation, first-touch page faults) than encoding into it. Lent to one
+   * export at a time, and lent again only after an export the receiver answered with success: by then it
+   * has read the whole request. After any other outcome bytes could still be queued, so it is given up.
+   */
+  private scratch: Buffer | undefined;
+  private scratchLent = false;
   protected abstract send(body: Uint8Array, timeoutMs: number): Promise<Attempt>;
   protected abstract close(): Promise<void>;
 
@@ -100,12 +113,43 @@ abstract class MetricExporterBase {
     const points = countPoints(families);
     if (this.closed) return this.fail(points, 'shutdown', 'the exporter is shut down', 0);
     if (points === 0) return { kind: 'success', points: 0, rejectedPoints: 0 };
+    const scratch = this.scratchLent ? undefined : this.scratch;
+    if (scratch !== undefined) this.scratchLent = true;
     let body: Uint8Array;
     try {
-      body = this.encode(families, Date.now());
+      body = this.encode(families, Date.now(), scratch);
     } catch (err) {
+      if (scratch !== undefined) this.scratchLent = false;
       return this.fail(points, 'encode_error', `could not encode the metrics: ${(err as Error).message}`, 0);
     }
+    let result: MetricExportResult | undefined;
+    try {
+      result = await this.deliver(points, body);
+      return result;
+    } finally {
+      this.settleScratch(scratch, body, result?.kind === 'success');
+    }
+  }
+
+  /** Protobuf exporters encode into the reused buffer; the JSON one does not. */
+  protected get usesScratch(): boolean {
+    return true;
+  }
+
+  /** Keeps the scratch buffer after a success, or makes one that fits the request that did not fit. */
+  private settleScratch(lent: Buffer | undefined, body: Uint8Array, answered: boolean): void {
+    if (lent !== undefined) {
+      this.scratchLent = false;
+      if (!answered) this.scratch = undefined;
+    }
+    const fitted = lent !== undefined && body.buffer === lent.buffer && body.byteOffset === lent.byteOffset;
+    if (answered && !fitted && this.usesScratch && !this.scratchLent && body.length <= MAX_SCRATCH_BYTES) {
+      // Its own memory, not a slice of Node's shared pool.
+      this.scratch = Buffer.allocUnsafeSlow(Math.min(MAX_SCRATCH_BYTES, Math.ceil(body.length * 1.25)));
+    }
+  }
+
+  private async deliver(points: number, body: Uint8Array): Promise<MetricExportResult> {
     const outcome = await withRetryWithin<Attempt>(this.config.timeoutMs, (remaining) => this.send(body, remaining), {
       policy: this.config.retry,
       clock: this.clock,
@@ -166,10 +210,14 @@ export class OtlpHttpMetricExporter extends MetricExporterBase {
     this.transport = otlpHttpTransport(this.config, this.protocol, options.fetch);
   }
 
-  protected encode(families: readonly FamilySnapshot[], timeMs: number): Uint8Array {
+  protected override get usesScratch(): boolean {
+    return this.protocol !== 'http/json';
+  }
+
+  protected encode(families: readonly FamilySnapshot[], timeMs: number, into: Buffer | undefined): Uint8Array {
     if (this.protocol === 'http/json') return new TextEncoder().encode(encodeExportMetricsJson(families, this.envelope, timeMs));
     this.encoded ??= encodeEnvelope(this.envelope);
-    return encodeExportMetricsRequest(families, this.encoded, timeMs);
+    return encodeExportMetricsRequest(families, this.encoded, timeMs, into);
   }
 
   protected async send(body: Uint8Array, timeoutMs: number): Promise<Attempt> {
@@ -203,8 +251,8 @@ export class OtlpGrpcMetricExporter extends MetricExporterBase {
     this.encoded = encodeEnvelope(this.envelope);
   }
 
-  protected encode(families: readonly FamilySnapshot[], timeMs: number): Uint8Array {
-    return encodeExportMetricsRequest(families, this.encoded, timeMs);
+  protected encode(families: readonly FamilySnapshot[], timeMs: number, into: Buffer | undefined): Uint8Array {
+    return encodeExportMetricsRequest(families, this.encoded, timeMs, into);
   }
 
   protected async send(body: Uint8Array, timeoutMs: number): Promise<Attempt> {

@@ -7,7 +7,7 @@
  *
  * Cost: a size pass that records each metric's and point's length in a reused SizeTable, then a write
  * pass into one buffer of exactly that size. What repeats from push to push is encoded once and copied:
- * each series' attributes (kept beside its label set), each family's name/description/unit fields, and
+ * each series' attributes and start time (kept on its label set), each family's name/description/unit fields, and
  * each histogram's packed bounds.
  */
 
@@ -102,16 +102,18 @@ class SeriesCache {
   startOf = NaN;
   startLo = 0;
   startHi = 0;
+  /** Histograms: the bounds field and the attributes together (adjacent when there are no exemplars). */
+  tail: Uint8Array | undefined = undefined;
+  tailBounds: Uint8Array | undefined = undefined;
   constructor(
     readonly tag: number,
     readonly attributes: Uint8Array,
   ) {}
 }
-const seriesCache = new WeakMap<LabelSet, SeriesCache>();
-
 /** The series' cache entry, recorded in `visited` so the write pass reads it back without a lookup. */
 function visit(labels: LabelSet, tag: number): SeriesCache {
-  let cached = seriesCache.get(labels);
+  // Kept on the label set itself, as the exposition writers keep theirs: no map lookup per series.
+  let cached = labels.otlp as SeriesCache | undefined;
   if (cached === undefined || cached.tag !== tag) {
     const { names, values } = labels;
     let size = 0;
@@ -119,7 +121,7 @@ function visit(labels: LabelSet, tag: number): SeriesCache {
     const w = new ProtoWriter(size);
     for (let i = 0; i < names.length; i++) stringKeyValue(w, tag, names[i]!, values[i]!);
     cached = new SeriesCache(tag, w.finish());
-    seriesCache.set(labels, cached);
+    labels.otlp = cached;
   }
   visited.push(cached);
   return cached;
@@ -219,6 +221,7 @@ export function encodeExportMetricsRequest(
   families: readonly FamilySnapshot[],
   envelope: MetricsEnvelope | EncodedEnvelope,
   timeMs: number,
+  into?: Buffer,
 ): Uint8Array {
   const head = envelope instanceof EncodedEnvelope ? envelope : encodeEnvelope(envelope);
   sizes.reset();
@@ -233,7 +236,7 @@ export function encodeExportMetricsRequest(
   const scopeMetrics = head.scope.length + metrics;
   const resourceMetrics = head.resource.length + lenField(scopeMetrics);
   const total = lenField(resourceMetrics);
-  const w = new ProtoWriter(total);
+  const w = new ProtoWriter(total, into);
   w.byte(REQUEST_RESOURCE_METRICS);
   w.varint(resourceMetrics);
   w.raw(head.resource);
@@ -496,13 +499,23 @@ function writeHistogramPoint(w: ProtoWriter, series: SeriesSnapshot, timeMs: num
     previous = c;
   }
   writeCount(w, series.count - previous);
-  w.raw(bounds);
   const exemplars = series.bucketExemplars;
-  if (exemplars !== null) {
-    for (let i = 0; i < exemplars.length; i++) {
-      const e = exemplars[i];
-      if (e !== undefined) writeExemplar(w, HISTOGRAM_EXEMPLARS, e);
+  if (exemplars === null) {
+    // Bounds then attributes, one copy: both are the same bytes from push to push.
+    if (cached.tailBounds !== bounds) {
+      const tail = new Uint8Array(bounds.length + cached.attributes.length);
+      tail.set(bounds, 0);
+      tail.set(cached.attributes, bounds.length);
+      cached.tail = tail;
+      cached.tailBounds = bounds;
     }
+    w.raw(cached.tail!);
+    return;
+  }
+  w.raw(bounds);
+  for (let i = 0; i < exemplars.length; i++) {
+    const e = exemplars[i];
+    if (e !== undefined) writeExemplar(w, HISTOGRAM_EXEMPLARS, e);
   }
   w.raw(cached.attributes);
 }

@@ -60,6 +60,31 @@ describe('OTLP metric exporters deliver every series and value', () => {
   }
 });
 
+describe('OTLP metric exporters reuse their request buffer', () => {
+  for (const mode of ['grpc', 'http/protobuf'] as const) {
+    it(`${mode}: requests of changing sizes, back to back, each decoded whole`, async () => {
+      const receiver = await startOtlpReceiver();
+      try {
+        const exporter =
+          mode === 'grpc'
+            ? new OtlpGrpcMetricExporter({ endpoint: receiver.grpcEndpoint, env: {} })
+            : new OtlpHttpMetricExporter({ endpoint: `${receiver.httpBase}/v1/metrics`, env: {} });
+        const small = new Registry();
+        new Counter({ name: 'small_total', help: 'One series.', registers: [small] }).inc(3);
+        const sets = [fixtureFamilies(), small.collect(), fixtureFamilies(), fixtureFamilies(), small.collect()];
+        for (const families of sets) assert.equal((await exporter.export(families)).kind, 'success');
+        await exporter.shutdown();
+        assert.equal(receiver.received.length, sets.length);
+        sets.forEach((families, i) =>
+          assert.deepEqual(seriesMap(otlpSeries(receiver.received[i]!.decoded)), seriesMap(textSeries(writeText(families))), `request ${i}`),
+        );
+      } finally {
+        await receiver.stop();
+      }
+    });
+  }
+});
+
 describe('OTLP/HTTP metric export failures', () => {
   it('retries 502/503/504/429 honouring Retry-After, then succeeds', async () => {
     const statuses = [502, 429, 503, 504];
