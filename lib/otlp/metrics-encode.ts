@@ -6,9 +6,10 @@
  * one data point per series. Fields are written in field-number order and proto3 defaults are left out.
  *
  * Cost: a size pass that records each metric's and point's length in a reused SizeTable, then a write
- * pass into one buffer of exactly that size. What repeats from push to push is encoded once and copied:
- * each series' attributes and start time (kept on its label set), each family's name/description/unit fields, and
- * each histogram's packed bounds.
+ * pass into one buffer of exactly that size (or into the caller's, reused from push to push: a fresh
+ * half-megabyte buffer costs more than the encoding). What repeats from push to push is encoded once and
+ * copied: each series' attributes and start time (kept on its label set), each family's name, description
+ * and unit fields, and each histogram's packed bounds.
  */
 
 import type { Exemplar, FamilySnapshot, LabelSet, SeriesSnapshot } from '../metrics/snapshot.js';
@@ -215,7 +216,8 @@ const sizes = new SizeTable();
 
 /**
  * Encodes a registry snapshot as an ExportMetricsServiceRequest. `envelope` says who sends (its bytes are
- * best kept with {@link encodeEnvelope} by a long-lived caller); `timeMs` stamps every point.
+ * best kept with {@link encodeEnvelope} by a long-lived caller); `timeMs` stamps every point. Given `into`
+ * of at least the request's size, writes there and returns a view of it; otherwise allocates.
  */
 export function encodeExportMetricsRequest(
   families: readonly FamilySnapshot[],
