@@ -13,6 +13,7 @@ import { hotPathsGroup } from './hot-paths.js';
 import { nativeGroup } from './native.js';
 import { otlpE2eApiGroup, otlpE2eGroup } from './otlp-e2e.js';
 import { otlpEncodeGroup } from './otlp-encode.js';
+import { pushEncodeGroup } from './push-encode.js';
 import { runtimeGroup } from './runtime.js';
 import { scrapeGroups } from './scrape.js';
 
@@ -27,6 +28,7 @@ export const GROUPS: readonly BenchGroup[] = [
   otlpEncodeGroup,
   otlpE2eGroup,
   otlpE2eApiGroup,
+  pushEncodeGroup,
   footprintGroup,
   fixtureGroup,
 ];

@@ -20,6 +20,8 @@ export class LabelSet {
   textPrefixes: PrefixCache | undefined = undefined;
   /** Line prefixes for OpenMetrics, likewise. */
   openMetricsPrefixes: PrefixCache | undefined = undefined;
+  /** The OTLP metrics encoder's bytes for this series (attributes, start time), built on its first push. */
+  otlp: object | undefined = undefined;
 
   constructor(
     readonly names: readonly string[],

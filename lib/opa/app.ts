@@ -34,6 +34,7 @@ import { createHttpClient } from '../http/client.js';
 import { Registry } from '../metrics/registry.js';
 import { collectRuntimeMetrics, type RuntimeMetricsHandle } from '../runtime/index.js';
 import { OtlpGrpcTraceExporter } from '../otlp/exporter.js';
+import { OtlpHttpTraceExporter } from '../otlp/http-trace-exporter.js';
 import { BatchSpanProcessor } from '../trace/batch.js';
 import {
   AlwaysOnSampler,
@@ -249,7 +250,9 @@ export class ReferenceServer {
     if (tracing !== undefined) {
       this.plugins.update(TRACING_PLUGIN, { state: 'NOT_READY' });
       const exporter = new ObservedExporter(
-        new OtlpGrpcTraceExporter({ ...tracing.exporter, registry: this.registry, env, logger: { warn: this.log } }),
+        tracing.type === 'http'
+          ? new OtlpHttpTraceExporter({ ...tracing.exporter, env })
+          : new OtlpGrpcTraceExporter({ ...tracing.exporter, registry: this.registry, env, logger: { warn: this.log } }),
         this.plugins,
       );
       const processor = new BatchSpanProcessor(exporter, { ...tracing.batch, env, registry: this.registry });

@@ -35,7 +35,8 @@ export interface ServiceConfig {
 
 /** `distributed_tracing`, resolved; present only when tracing is on. */
 export interface TracingConfig {
-  readonly type: 'grpc';
+  /** OTLP over gRPC, or OTLP/HTTP (protobuf POSTed to `http(s)://ADDRESS/v1/traces`), as OPA's `type`. */
+  readonly type: 'grpc' | 'http';
   /** Options for the OTLP exporter, in its own terms (the environment fills what they leave out). */
   readonly exporter: OtlpExporterOptions;
   /** `service.name` of the resource: service_name, else OTEL_SERVICE_NAME, else "opa". */
@@ -471,7 +472,7 @@ const EXPORTER_OPTION_KEYS: readonly [RegExp, string][] = [
 ];
 
 function tracingWanted(type: string | undefined, env: Env): boolean {
-  if (type === 'grpc') return true;
+  if (type === 'grpc' || type === 'http') return true;
   if (type !== undefined) return false; // "" or refused
   if ((env['OTEL_SDK_DISABLED'] ?? '').trim().toLowerCase() === 'true') return false;
   const exporters = (env['OTEL_TRACES_EXPORTER'] ?? '').split(',').map((s) => s.trim().toLowerCase());
@@ -502,13 +503,10 @@ function readTracing(r: Reader, value: unknown, env: Env, readFile: (path: strin
   let type = r.string(o, 'type', p);
   if (type !== undefined) {
     const lowered = type.toLowerCase();
-    if (lowered === 'http') {
-      r.problems.push(`${p}.type: "http" (OTLP over HTTP) is not supported by zerotel; use "grpc"`);
+    if (lowered !== 'grpc' && lowered !== 'http' && lowered !== '') {
+      r.problems.push(`${p}.type: must be "grpc", "http" or "" (unset), got ${JSON.stringify(type)}`);
       type = undefined;
-    } else if (lowered !== 'grpc' && lowered !== '') {
-      r.problems.push(`${p}.type: must be "grpc" or "" (unset), got ${JSON.stringify(type)}`);
-      type = undefined;
-    } else type = lowered === '' ? undefined : 'grpc';
+    } else type = lowered === '' ? undefined : lowered;
   }
   const address = r.string(o, 'address', p, { nonEmpty: true });
   const serviceName = r.string(o, 'service_name', p, { nonEmpty: true });
@@ -568,23 +566,46 @@ function readTracing(r: Reader, value: unknown, env: Env, readFile: (path: strin
   }
 
   if (!tracingWanted(type, env)) return undefined;
-  // OTEL_EXPORTER_OTLP_[TRACES_]PROTOCOL other than grpc is named by resolveOtlpConfig below.
+  if (type === undefined) {
+    // Enabled by OTEL_TRACES_EXPORTER: the protocol, if named, picks gRPC (the default) or HTTP.
+    type = 'grpc';
+    for (const name of ['OTEL_EXPORTER_OTLP_TRACES_PROTOCOL', 'OTEL_EXPORTER_OTLP_PROTOCOL']) {
+      const v = env[name]?.trim().toLowerCase();
+      if (v !== undefined && v !== '') {
+        if (v === 'http/protobuf') type = 'http';
+        else if (v !== 'grpc') r.problems.push(`${name}: must be "grpc" or "http/protobuf", got ${JSON.stringify(env[name]!.trim())}`);
+        break;
+      }
+    }
+  }
+  const transport: 'grpc' | 'http' = type === 'http' ? 'http' : 'grpc';
 
   // Exporter options: OPA's settings where given; the OTEL_EXPORTER_OTLP_* variables fill the rest.
   const exporter: { -readonly [K in keyof OtlpExporterOptions]: OtlpExporterOptions[K] } = {};
   const envEndpoint = ['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', 'OTEL_EXPORTER_OTLP_ENDPOINT'].some(
     (n) => (env[n] ?? '').trim() !== '',
   );
-  if (address !== undefined) exporter.endpoint = address;
-  else if (!envEndpoint) exporter.endpoint = 'localhost:4317';
-  const endpointHasScheme = exporter.endpoint !== undefined && /^[a-z][a-z0-9+.-]*:\/\//i.test(exporter.endpoint);
-  if (encryption !== undefined) exporter.encryption = encryption;
-  else if (exporter.endpoint !== undefined && !endpointHasScheme) exporter.encryption = 'off'; // OPA's default
+  if (transport === 'http') {
+    // As OPA does: ADDRESS is host:port, the scheme follows the encryption, the path is /v1/traces.
+    const base = address ?? (envEndpoint ? undefined : 'localhost:4317');
+    if (base !== undefined) {
+      const scheme = encryption === 'tls' || encryption === 'mtls' ? 'https' : 'http';
+      const url = /^[a-z][a-z0-9+.-]*:\/\//i.test(base) ? base : `${scheme}://${base}`;
+      exporter.endpoint = `${url.replace(/\/+$/, '')}/v1/traces`;
+    }
+    if (encryption !== undefined) exporter.encryption = encryption;
+  } else {
+    if (address !== undefined) exporter.endpoint = address;
+    else if (!envEndpoint) exporter.endpoint = 'localhost:4317';
+    const endpointHasScheme = exporter.endpoint !== undefined && /^[a-z][a-z0-9+.-]*:\/\//i.test(exporter.endpoint);
+    if (encryption !== undefined) exporter.encryption = encryption;
+    else if (exporter.endpoint !== undefined && !endpointHasScheme) exporter.encryption = 'off'; // OPA's default
+  }
   if (tlsCertFile !== undefined) exporter.tlsCertFile = tlsCertFile;
   if (tlsPrivateKeyFile !== undefined) exporter.tlsPrivateKeyFile = tlsPrivateKeyFile;
   if (tlsCaCertFile !== undefined) exporter.tlsCaCertFile = tlsCaCertFile;
   try {
-    resolveOtlpConfig(exporter, env, readFile);
+    resolveOtlpConfig(exporter, env, readFile, { signal: 'traces', transport });
   } catch (error) {
     if (!(error instanceof OtlpConfigError)) throw error;
     for (const problem of error.problems) {
@@ -617,7 +638,7 @@ function readTracing(r: Reader, value: unknown, env: Env, readFile: (path: strin
     }
   }
   return {
-    type: 'grpc',
+    type: transport,
     exporter,
     serviceName: name ?? DEFAULT_TRACING_SERVICE_NAME,
     samplePercentage,

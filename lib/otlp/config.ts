@@ -72,9 +72,21 @@ interface Sourced<T> {
   readonly source: string;
 }
 
-/** The first non-empty of `OTEL_EXPORTER_OTLP_TRACES_<suffix>` and `OTEL_EXPORTER_OTLP_<suffix>`. */
-function fromEnv(env: Env, suffix: string): Sourced<string> | undefined {
-  for (const name of [`OTEL_EXPORTER_OTLP_TRACES_${suffix}`, `OTEL_EXPORTER_OTLP_${suffix}`]) {
+/** Which signal an exporter sends and over what: picks the `<SIGNAL>_` variables and the endpoint rules. */
+export interface OtlpTarget {
+  readonly signal: 'traces' | 'metrics';
+  /** gRPC: `host:port` endpoints; http: full URLs, the generic variable a base that gets `/v1/<signal>`. */
+  readonly transport: 'grpc' | 'http';
+}
+
+const TRACES_OVER_GRPC: OtlpTarget = { signal: 'traces', transport: 'grpc' };
+
+/** Default collector address for OTLP over HTTP (the path `/v1/<signal>` is appended). */
+export const DEFAULT_OTLP_HTTP_BASE = 'http://localhost:4318';
+
+/** The first non-empty of `OTEL_EXPORTER_OTLP_<SIGNAL>_<suffix>` and `OTEL_EXPORTER_OTLP_<suffix>`. */
+function fromEnv(env: Env, suffix: string, signal: OtlpTarget['signal'] = 'traces'): Sourced<string> | undefined {
+  for (const name of [`OTEL_EXPORTER_OTLP_${signal.toUpperCase()}_${suffix}`, `OTEL_EXPORTER_OTLP_${suffix}`]) {
     const raw = env[name];
     // The specification treats an empty variable as an unset one.
     if (raw !== undefined && raw.trim() !== '') return { value: raw.trim(), source: name };
@@ -87,12 +99,15 @@ export type OtlpProtocol = 'grpc' | 'http/protobuf' | 'http/json';
 const PROTOCOLS: readonly OtlpProtocol[] = ['grpc', 'http/protobuf', 'http/json'];
 
 /**
- * The transport OTEL_EXPORTER_OTLP_TRACES_PROTOCOL (else OTEL_EXPORTER_OTLP_PROTOCOL) asks for, with the
+ * The transport OTEL_EXPORTER_OTLP_{SIGNAL}_PROTOCOL (else OTEL_EXPORTER_OTLP_PROTOCOL) asks for, with the
  * variable it came from; undefined when neither is set. A value the specification does not name is
  * an {@link OtlpConfigError} naming the variable.
  */
-export function otlpProtocolFromEnv(env: Env = process.env): { protocol: OtlpProtocol; source: string } | undefined {
-  const setting = fromEnv(env, 'PROTOCOL');
+export function otlpProtocolFromEnv(
+  env: Env = process.env,
+  signal: OtlpTarget['signal'] = 'traces',
+): { protocol: OtlpProtocol; source: string } | undefined {
+  const setting = fromEnv(env, 'PROTOCOL', signal);
   if (setting === undefined) return undefined;
   const protocol = setting.value.toLowerCase() as OtlpProtocol;
   if (!PROTOCOLS.includes(protocol)) {
@@ -111,16 +126,17 @@ export function resolveOtlpConfig(
   options: OtlpExporterOptions = {},
   env: Env = process.env,
   readFile: (path: string) => Buffer = (path) => readFileSync(path),
+  exporter: OtlpTarget = TRACES_OVER_GRPC,
 ): OtlpExporterConfig {
   const problems: string[] = [];
   if (options === null || typeof options !== 'object') {
     throw new OtlpConfigError([`options: must be an object, got ${String(options)}`]);
   }
 
-  // Protocol: this configuration is for OTLP/gRPC; the environment asking for OTLP/HTTP is a conflict
-  // to name, not to ignore (the spans would go to a port speaking another protocol).
+  // Protocol: for a gRPC exporter, the environment asking for OTLP/HTTP is a conflict to name, not to
+  // ignore (the data would go to a port speaking another protocol). HTTP exporters pick their encoding.
   try {
-    const asked = otlpProtocolFromEnv(env);
+    const asked = exporter.transport === 'grpc' ? otlpProtocolFromEnv(env, exporter.signal) : undefined;
     if (asked !== undefined && asked.protocol !== 'grpc') {
       problems.push(
         `${asked.source}: ${JSON.stringify(asked.protocol)} asks for OTLP/HTTP, but this is the OTLP/gRPC exporter ` +
@@ -136,21 +152,23 @@ export function resolveOtlpConfig(
   const endpointSetting: Sourced<string> =
     options.endpoint !== undefined
       ? { value: options.endpoint, source: 'options.endpoint' }
-      : (fromEnv(env, 'ENDPOINT') ?? { value: DEFAULT_OTLP_GRPC_ENDPOINT, source: 'default endpoint' });
-  const target = parseEndpoint(endpointSetting, problems);
-  const insecure = readBoolean(options.insecure, 'options.insecure', fromEnv(env, 'INSECURE'), problems) ?? false;
+      : exporter.transport === 'http'
+        ? httpEndpointFromEnv(env, exporter.signal)
+        : (fromEnv(env, 'ENDPOINT', exporter.signal) ?? { value: DEFAULT_OTLP_GRPC_ENDPOINT, source: 'default endpoint' });
+  const target = exporter.transport === 'http' ? parseHttpEndpoint(endpointSetting, problems) : parseEndpoint(endpointSetting, problems);
+  const insecure = readBoolean(options.insecure, 'options.insecure', fromEnv(env, 'INSECURE', exporter.signal), problems) ?? false;
 
-  const caFile = pickString(options.tlsCaCertFile, 'options.tlsCaCertFile', fromEnv(env, 'CERTIFICATE'), problems);
+  const caFile = pickString(options.tlsCaCertFile, 'options.tlsCaCertFile', fromEnv(env, 'CERTIFICATE', exporter.signal), problems);
   const certFile = pickString(
     options.tlsCertFile,
     'options.tlsCertFile',
-    fromEnv(env, 'CLIENT_CERTIFICATE'),
+    fromEnv(env, 'CLIENT_CERTIFICATE', exporter.signal),
     problems,
   );
   const keyFile = pickString(
     options.tlsPrivateKeyFile,
     'options.tlsPrivateKeyFile',
-    fromEnv(env, 'CLIENT_KEY'),
+    fromEnv(env, 'CLIENT_KEY', exporter.signal),
     problems,
   );
 
@@ -211,7 +229,7 @@ export function resolveOtlpConfig(
 
   // Metadata: environment first, options over it.
   const headers: Record<string, string> = {};
-  const envHeaders = fromEnv(env, 'HEADERS');
+  const envHeaders = fromEnv(env, 'HEADERS', exporter.signal);
   if (envHeaders !== undefined) {
     const parsed = parseHeaders(envHeaders, problems);
     for (const p of checkMetadata(parsed)) problems.push(`${envHeaders.source}: ${p}`);
@@ -237,7 +255,7 @@ export function resolveOtlpConfig(
       problems.push(`options.timeoutMs: must be a positive number of milliseconds, got ${String(options.timeoutMs)}`);
     }
   } else {
-    const t = fromEnv(env, 'TIMEOUT');
+    const t = fromEnv(env, 'TIMEOUT', exporter.signal);
     if (t !== undefined) {
       if (/^\d+$/.test(t.value) && Number(t.value) > 0) timeoutMs = Number(t.value);
       else problems.push(`${t.source}: must be a positive integer number of milliseconds, got ${JSON.stringify(t.value)}`);
@@ -249,7 +267,7 @@ export function resolveOtlpConfig(
   const c: Sourced<unknown> | undefined =
     options.compression !== undefined
       ? { value: options.compression, source: 'options.compression' }
-      : fromEnv(env, 'COMPRESSION');
+      : fromEnv(env, 'COMPRESSION', exporter.signal);
   if (c !== undefined) {
     const v = typeof c.value === 'string' ? c.value.toLowerCase() : c.value;
     if (v === 'gzip' || v === 'none') compression = v;
@@ -274,7 +292,8 @@ export function resolveOtlpConfig(
   if (problems.length > 0) throw new OtlpConfigError(problems);
   const host = target!.host;
   const config: { -readonly [K in keyof OtlpExporterConfig]: OtlpExporterConfig[K] } = {
-    endpoint: `${encryption === 'off' ? 'http' : 'https'}://${host}`,
+    // An HTTP endpoint is a whole URL; its scheme already says whether TLS is on.
+    endpoint: exporter.transport === 'http' ? host : `${encryption === 'off' ? 'http' : 'https'}://${host}`,
     encryption,
     headers,
     timeoutMs,
@@ -285,6 +304,43 @@ export function resolveOtlpConfig(
   if (cert !== undefined) config.cert = cert;
   if (key !== undefined) config.key = key;
   return config;
+}
+
+/**
+ * The OTLP/HTTP endpoint from the environment: the signal's variable is the whole URL; the generic one is
+ * a base URL to which `/v1/<signal>` is appended (after its own path, if any); else the default.
+ */
+function httpEndpointFromEnv(env: Env, signal: OtlpTarget['signal']): Sourced<string> {
+  const own = `OTEL_EXPORTER_OTLP_${signal.toUpperCase()}_ENDPOINT`;
+  const specific = env[own]?.trim();
+  if (specific) return { value: specific, source: own };
+  const base = env['OTEL_EXPORTER_OTLP_ENDPOINT']?.trim();
+  if (base) return { value: `${base.replace(/\/+$/, '')}/v1/${signal}`, source: 'OTEL_EXPORTER_OTLP_ENDPOINT' };
+  return { value: `${DEFAULT_OTLP_HTTP_BASE}/v1/${signal}`, source: 'default endpoint' };
+}
+
+/** Checks an OTLP/HTTP endpoint: an http(s) URL; the scheme decides TLS. `host` holds the whole URL. */
+function parseHttpEndpoint(
+  setting: Sourced<string>,
+  problems: string[],
+): { scheme: 'http' | 'https'; host: string } | undefined {
+  const { value, source } = setting;
+  if (typeof value !== 'string' || value.trim() === '') {
+    problems.push(`${source}: must be a non-empty string`);
+    return undefined;
+  }
+  let url: URL;
+  try {
+    url = new URL(value.trim());
+  } catch {
+    problems.push(`${source}: ${JSON.stringify(value)} is not a valid URL (an OTLP/HTTP endpoint is a full URL)`);
+    return undefined;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    problems.push(`${source}: scheme must be http or https, got ${JSON.stringify(url.protocol.slice(0, -1))}`);
+    return undefined;
+  }
+  return { scheme: url.protocol === 'http:' ? 'http' : 'https', host: url.href };
 }
 
 /** Splits an endpoint into its scheme (if written) and `host:port` (port from the scheme when left out). */

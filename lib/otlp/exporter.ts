@@ -12,7 +12,8 @@ import { type OtlpExporterConfig, type OtlpExporterOptions, resolveOtlpConfig } 
 import { decodeExportTraceResponse } from './decode-response.js';
 import { type EncodeScratch, SpanArena, encodeExportTraceRequest } from './encode.js';
 import { type CallFailure, type CallResult, GrpcCode, GrpcTransport, grpcCodeName } from './grpc-transport.js';
-import { type Clock, systemClock, withRetry } from './retry.js';
+import { InFlight } from './in-flight.js';
+import { type Clock, giveUpNote, systemClock, withRetry } from './retry.js';
 
 /** Where the exporter's warnings go. */
 export interface ExporterLogger {
@@ -173,7 +174,7 @@ export class OtlpGrpcTraceExporter implements SpanExporter {
   private readonly clock: Clock;
   private readonly random: (() => number) | undefined;
   private readonly stop = new AbortController();
-  private readonly inFlight = new Set<Promise<ExportResult>>();
+  private readonly inFlight = new InFlight<ExportResult>();
   private closing: Promise<void> | undefined;
   /**
    * The Buffer requests are encoded into, reused from one export to the next instead of allocating
@@ -247,15 +248,13 @@ export class OtlpGrpcTraceExporter implements SpanExporter {
   }
 
   private track(run: Promise<ExportResult>): Promise<ExportResult> {
-    this.inFlight.add(run);
-    void run.finally(() => this.inFlight.delete(run));
-    return run;
+    return this.inFlight.track(run);
   }
 
   shutdown(): Promise<void> {
     this.closing ??= (async () => {
       this.stop.abort();
-      await Promise.allSettled([...this.inFlight]);
+      await this.inFlight.settled();
       await this.transport.close();
     })();
     return this.closing;
@@ -306,14 +305,7 @@ export class OtlpGrpcTraceExporter implements SpanExporter {
     const { result, attempts } = outcome;
     if (result.kind === 'success') return this.finish(started, this.delivered(count, result.body));
     const reason: FailureReason = outcome.gaveUp === 'cancelled' ? 'shutdown' : reasonOf(result);
-    const why =
-      outcome.gaveUp === 'deadline'
-        ? ' (giving up: the next retry would pass the time budget)'
-        : outcome.gaveUp === 'cancelled'
-          ? ' (giving up: the exporter is shutting down)'
-          : result.retryable
-            ? ''
-            : ' (not retryable)';
+    const why = giveUpNote(outcome);
     const error = new OtlpExportError(
       `OTLP export of ${count} spans to ${this.config.endpoint} failed after ${attempts} attempt${attempts === 1 ? '' : 's'}: ` +
         `${grpcCodeName(result.code)}: ${result.message}${why}`,

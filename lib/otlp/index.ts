@@ -19,3 +19,33 @@ export {
 } from './config.js';
 export { encodeExportTraceRequest } from './encode.js';
 
+export {
+  OtlpHttpTraceExporter,
+  type OtlpHttpTraceExporterOptions,
+  type SpanExporterStats,
+} from './http-trace-exporter.js';
+export {
+  OtlpGrpcMetricExporter,
+  OtlpHttpMetricExporter,
+  METRICS_EXPORT_PATH,
+  countPoints,
+  type OtlpMetricExporterOptions,
+  type OtlpHttpMetricExporterOptions,
+  type MetricExportResult,
+  type MetricExporterStats,
+} from './metric-exporter.js';
+export { PeriodicMetricReader, type MetricExporter, type PeriodicMetricReaderOptions } from './periodic-reader.js';
+export { encodeExportMetricsRequest, encodeEnvelope, EncodedEnvelope } from './metrics-encode.js';
+export { encodeExportMetricsJson } from './metrics-json.js';
+export { encodeExportTraceJson } from './trace-json.js';
+export { otelUnit, type MetricsEnvelope, type MetricsScope, type ResourceValue } from './metrics-model.js';
+export {
+  HttpTransport,
+  isRetryableOtlpStatus,
+  parseRetryAfter,
+  type HttpTransportOptions,
+  type HttpResult,
+} from './http-transport.js';
+export { DEFAULT_OTLP_HTTP_BASE, type OtlpTarget } from './config.js';
+export type { PushObserver } from './push-observer.js';
+export { pushMetrics, OTLP_METRIC_EXPORT_METRICS, REMOTE_WRITE_METRICS, type PushMetricNames } from './push-metrics.js';

@@ -132,6 +132,13 @@ export interface RetryOutcome<R> {
   readonly gaveUp?: 'deadline' | 'cancelled';
 }
 
+/** What a failure message adds after the last failure: why retrying stopped, or '' when it simply failed. */
+export function giveUpNote(outcome: RetryOutcome<Attemptable>): string {
+  if (outcome.gaveUp === 'deadline') return ' (giving up: the next retry would pass the time budget)';
+  if (outcome.gaveUp === 'cancelled') return ' (giving up: the exporter is shutting down)';
+  return outcome.result.kind === 'failure' && !outcome.result.retryable ? ' (not retryable)' : '';
+}
+
 /**
  * Runs `attempt` until it succeeds, fails for good, or the time budget runs out. The delay before a retry
  * is the larger of the backoff and the server's RetryInfo; a retry whose sleep would end past the budget
@@ -160,6 +167,20 @@ export async function withRetry<R extends Attemptable>(
     // A late timer may wake past the deadline: report the real failure, not an attempt that had no time.
     if (clock.now() >= stopAt) return { result, attempts, gaveUp: 'deadline' };
   }
+}
+
+/**
+ * {@link withRetry} bounded by a time budget of `timeoutMs` from now: each attempt is told how much of it is
+ * left (its own timeout), and no retry starts or sleeps past it.
+ */
+export function withRetryWithin<R extends Attemptable>(
+  timeoutMs: number,
+  attempt: (remainingMs: number) => Promise<R>,
+  options: Omit<RetryOptions<R>, 'deadline'> = {},
+): Promise<RetryOutcome<R>> {
+  const clock = options.clock ?? systemClock;
+  const deadline = clock.now() + timeoutMs;
+  return withRetry(() => attempt(deadline - clock.now()), { ...options, clock, deadline });
 }
 
 /** Problems with a (partial) policy, each naming its field under `prefix`; empty when it is usable. */

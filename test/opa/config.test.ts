@@ -124,11 +124,21 @@ describe('configuration', () => {
     assert.deepEqual(problems({ services: { s: { url: 'http://h', credentials: { bearer: { token: 'a', token_path: '/t' } } } } }), [
       'services.s.credentials.bearer: specify either token or token_path, not both',
     ]);
-    assert.deepEqual(problems({ distributed_tracing: { type: 'http' } }), [
-      'distributed_tracing.type: "http" (OTLP over HTTP) is not supported by zerotel; use "grpc"',
+    assert.deepEqual(problems({ distributed_tracing: { type: 'udp' } }), [
+      'distributed_tracing.type: must be "grpc", "http" or "" (unset), got "udp"',
     ]);
     assert.deepEqual(problems('{"labels": '), [problems('{"labels": ')[0]!]);
     assert.match(problems('{"labels": ')[0]!, /^configuration: not valid JSON/);
+  });
+
+  it('accepts distributed_tracing.type "http" as OPA does: protobuf to http(s)://ADDRESS/v1/traces', () => {
+    const plain = parseConfig({ distributed_tracing: { type: 'http', address: '127.0.0.1:4318' } }, { env: NO_ENV }).distributedTracing!;
+    assert.equal(plain.type, 'http');
+    assert.deepEqual(plain.exporter, { endpoint: 'http://127.0.0.1:4318/v1/traces' });
+    const tls = parseConfig({ distributed_tracing: { type: 'HTTP', address: 'collector:4318', encryption: 'tls' } }, { env: NO_ENV }).distributedTracing!;
+    assert.deepEqual(tls.exporter, { endpoint: 'https://collector:4318/v1/traces', encryption: 'tls' });
+    const dflt = parseConfig({ distributed_tracing: { type: 'http' } }, { env: NO_ENV }).distributedTracing!;
+    assert.deepEqual(dflt.exporter, { endpoint: 'http://localhost:4317/v1/traces' });
   });
 
   it('status defaults to the first service, as OPA does, unless console or prometheus is on', () => {
@@ -163,9 +173,12 @@ describe('configuration', () => {
     assert.deepEqual(problems({ distributed_tracing: { type: 'grpc' } }, { OTEL_BSP_MAX_QUEUE_SIZE: 'lots' }), [
       'OTEL_BSP_MAX_QUEUE_SIZE="lots" must be an integer 1..1048576',
     ]);
-    assert.deepEqual(problems({}, { OTEL_TRACES_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf' }), [
-      'OTEL_EXPORTER_OTLP_PROTOCOL: "http/protobuf" asks for OTLP/HTTP, but this is the OTLP/gRPC exporter (set it to "grpc" or unset it, or use an OTLP/HTTP exporter)',
+    assert.deepEqual(problems({}, { OTEL_TRACES_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' }), [
+      'OTEL_EXPORTER_OTLP_PROTOCOL: must be "grpc" or "http/protobuf", got "http/json"',
     ]);
+    const overHttp = parseConfig({}, { env: { ...env, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf' } }).distributedTracing!;
+    assert.equal(overHttp.type, 'http');
+    assert.deepEqual(overHttp.exporter, {}, 'the HTTP exporter reads the endpoint from the environment');
     assert.equal(parseConfig({}, { env: { OTEL_TRACES_EXPORTER: 'otlp', OTEL_SDK_DISABLED: 'true' } }).distributedTracing, undefined);
   });
 

@@ -62,6 +62,8 @@ export interface Received {
   readonly url: string;
   readonly headers: IncomingHttpHeaders;
   readonly body: string;
+  /** The body as received, for binary protocols. */
+  readonly bytes: Buffer;
 }
 
 export interface Peer {
@@ -87,6 +89,7 @@ export async function startPeer(
         url: req.url ?? '',
         headers: req.headers,
         body: Buffer.concat(chunks).toString('utf8'),
+        bytes: Buffer.concat(chunks),
       };
       const index = received.length;
       received.push(r);

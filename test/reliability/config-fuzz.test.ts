@@ -63,7 +63,7 @@ const SCHEMA: readonly Entry[] = [
   { path: 'labels', kind: MAP },
   { path: 'labels.team', kind: S },
   { path: 'distributed_tracing', kind: OBJ },
-  { path: 'distributed_tracing.type', kind: { t: 'enum', values: ['grpc', ''] } },
+  { path: 'distributed_tracing.type', kind: { t: 'enum', values: ['grpc', 'http', ''] } },
   { path: 'distributed_tracing.address', kind: NE },
   { path: 'distributed_tracing.service_name', kind: NE },
   { path: 'distributed_tracing.sample_percentage', kind: { t: 'number', min: 0, max: 100 } },
@@ -250,7 +250,9 @@ function wrongValues(kind: Kind): unknown[] {
       return out;
     }
     case 'enum':
-      return ['bogus', 'GRPCX', ' ', 'http', kind.values[0]!.toUpperCase() === kind.values[0] ? 'x' : `${kind.values[0]} `];
+      return ['bogus', 'GRPCX', ' ', 'http', kind.values[0]!.toUpperCase() === kind.values[0] ? 'x' : `${kind.values[0]} `].filter(
+        (v) => !kind.values.includes(v),
+      );
     case 'url':
       return ['', 'not a url', 'ftp://127.0.0.1/x', 'file:///etc/passwd', '127.0.0.1:80', 'http//x'];
     case 'buckets':

@@ -1,0 +1,120 @@
+/**
+ * Pushes a registry on a schedule: every interval, gather and export, each round bounded by a timeout.
+ * `forceFlush()` runs a round now; `shutdown()` runs a last one and shuts the exporter down. A round that
+ * comes due while another runs waits for it; a round that passes its timeout is reported as failed at once
+ * (its export may still finish in the background, bounded by the exporter's own timeout). The timer is
+ * unref'd, so a reader never keeps a process alive on its own.
+ */
+
+import type { Registry } from '../metrics/registry.js';
+import type { FamilySnapshot } from '../metrics/snapshot.js';
+import type { MetricExportResult } from './metric-exporter.js';
+
+/** What the reader needs from an exporter. */
+export interface MetricExporter {
+  export(families: readonly FamilySnapshot[]): Promise<MetricExportResult>;
+  shutdown(): Promise<void>;
+}
+
+export interface PeriodicMetricReaderOptions {
+  readonly registry: Registry;
+  readonly exporter: MetricExporter;
+  /** Time between rounds (ms); default OTEL_METRIC_EXPORT_INTERVAL, else 60 000. */
+  readonly intervalMs?: number;
+  /** Time one round may take (ms); default OTEL_METRIC_EXPORT_TIMEOUT, else 30 000. */
+  readonly timeoutMs?: number;
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Told about each failed round (default: nothing; the exporter counts failures). */
+  readonly onFailure?: (result: Extract<MetricExportResult, { kind: 'failure' }>) => void;
+}
+
+export const DEFAULT_EXPORT_INTERVAL_MS = 60_000;
+export const DEFAULT_EXPORT_TIMEOUT_MS = 30_000;
+
+/** A positive integer of ms from an option or variable; throws naming the source otherwise. */
+function positiveMs(option: number | undefined, optionName: string, env: Readonly<Record<string, string | undefined>>, variable: string, fallback: number): number {
+  if (option !== undefined) {
+    if (typeof option === 'number' && Number.isFinite(option) && option > 0) return option;
+    throw new TypeError(`${optionName}: must be a positive number of milliseconds, got ${String(option)}`);
+  }
+  const raw = env[variable]?.trim();
+  if (raw === undefined || raw === '') return fallback;
+  if (/^\d+$/.test(raw) && Number(raw) > 0) return Number(raw);
+  throw new TypeError(`${variable}: must be a positive integer number of milliseconds, got ${JSON.stringify(raw)}`);
+}
+
+export class PeriodicMetricReader {
+  readonly intervalMs: number;
+  readonly timeoutMs: number;
+  private readonly registry: Registry;
+  private readonly exporter: MetricExporter;
+  private readonly onFailure: PeriodicMetricReaderOptions['onFailure'];
+  private readonly timer: ReturnType<typeof setInterval>;
+  private last: Promise<MetricExportResult | undefined> = Promise.resolve(undefined);
+  private closing: Promise<void> | undefined;
+
+  /** Starts the schedule. Throws (naming the option or variable) on an invalid interval or timeout. */
+  constructor(options: PeriodicMetricReaderOptions) {
+    const env = options.env ?? process.env;
+    this.intervalMs = positiveMs(options.intervalMs, 'intervalMs', env, 'OTEL_METRIC_EXPORT_INTERVAL', DEFAULT_EXPORT_INTERVAL_MS);
+    this.timeoutMs = positiveMs(options.timeoutMs, 'timeoutMs', env, 'OTEL_METRIC_EXPORT_TIMEOUT', DEFAULT_EXPORT_TIMEOUT_MS);
+    this.registry = options.registry;
+    this.exporter = options.exporter;
+    this.onFailure = options.onFailure;
+    this.timer = setInterval(() => void this.round(), this.intervalMs);
+    (this.timer as { unref?: () => void }).unref?.();
+  }
+
+  /** Gathers and exports now, after any round in progress. */
+  forceFlush(): Promise<MetricExportResult> {
+    if (this.closing !== undefined) {
+      return Promise.resolve({ kind: 'failure', points: 0, reason: 'shutdown', message: 'the reader is shut down', attempts: 0 });
+    }
+    return this.round();
+  }
+
+  /** Stops the schedule, exports a last time, then shuts the exporter down. Idempotent. */
+  shutdown(): Promise<void> {
+    this.closing ??= (async () => {
+      clearInterval(this.timer);
+      await this.round();
+      await this.exporter.shutdown();
+    })();
+    return this.closing;
+  }
+
+  private round(): Promise<MetricExportResult> {
+    const run = this.last.then(() => this.collectAndExport());
+    this.last = run;
+    return run;
+  }
+
+  private async collectAndExport(): Promise<MetricExportResult> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<MetricExportResult>((resolve) => {
+      timer = setTimeout(
+        () => resolve({ kind: 'failure', points: 0, reason: 'timeout', message: `metric export did not finish within ${this.timeoutMs} ms`, attempts: 0 }),
+        this.timeoutMs,
+      );
+    });
+    const work = (async (): Promise<MetricExportResult> => {
+      let families: FamilySnapshot[];
+      try {
+        families = await this.registry.collectAsync();
+      } catch (err) {
+        return { kind: 'failure', points: 0, reason: 'collect_error', message: `could not gather the registry: ${(err as Error).message}`, attempts: 0 };
+      }
+      return this.exporter.export(families);
+    })();
+    const result = await Promise.race([work, timeout]);
+    clearTimeout(timer);
+    if (result.kind === 'failure') {
+      try {
+        this.onFailure?.(result);
+      } catch {
+        // A broken callback must not stop the schedule.
+      }
+    }
+    return result;
+  }
+}
