@@ -17,6 +17,8 @@ import { FixtureFormatError, parseFixture } from '../lib/fixture/fixture.js';
 import { runFixture } from '../lib/fixture/run.js';
 import type { FamilySnapshot } from '../lib/metrics/snapshot.js';
 import { OtlpGrpcMetricExporter, OtlpHttpMetricExporter } from '../lib/otlp/metric-exporter.js';
+import { writeText } from '../lib/exposition/text.js';
+import { pushToGateway } from '../lib/push/pushgateway.js';
 import { RemoteWriteClient } from '../lib/push/remote-write.js';
 
 const MODES = ['otlp-grpc', 'otlp-http', 'otlp-http-json', 'remote-write', 'pushgateway'] as const;
@@ -35,13 +37,23 @@ type Outcome = { readonly ok: true; readonly detail: string } | { readonly ok: f
 /** A push whose every attempt is the only one: the CLI reports, it does not retry. */
 const ONCE = { enabled: false } as const;
 
-/** One function per mode; a mode not yet built has none and is refused with a clear message. */
+/** One function per mode. */
 const PUSHERS: Partial<Record<Mode, (families: readonly FamilySnapshot[], target: Target) => Promise<Outcome>>> = {
   'otlp-grpc': (families, { url, job }) => otlp(new OtlpGrpcMetricExporter({ endpoint: url, retry: ONCE, resource: { 'service.name': job } }), families),
   'otlp-http': (families, { url, job }) =>
     otlp(new OtlpHttpMetricExporter({ endpoint: url, protocol: 'http/protobuf', retry: ONCE, resource: { 'service.name': job } }), families),
   'otlp-http-json': (families, { url, job }) =>
     otlp(new OtlpHttpMetricExporter({ endpoint: url, protocol: 'http/json', retry: ONCE, resource: { 'service.name': job } }), families),
+  pushgateway: async (families, { url, job }) => {
+    // PUT: the pushed set replaces whatever the group held, so one push leaves exactly the fixture's series.
+    try {
+      const result = await pushToGateway({ url, job, method: 'PUT', body: writeText(families), timeout: 30_000 });
+      if (result.status < 200 || result.status >= 300) return { ok: false, message: `${url}: HTTP ${result.status} ${result.body}`.trim() };
+      return { ok: true, detail: `${families.length} families to ${url} as job ${JSON.stringify(job)} (HTTP ${result.status})` };
+    } catch (error) {
+      return { ok: false, message: `${url}: ${(error as Error).message}` };
+    }
+  },
   'remote-write': async (families, { url }) => {
     const result = await new RemoteWriteClient({ url, retry: ONCE }).pushFamilies(families);
     return result.kind === 'success'

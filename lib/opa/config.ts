@@ -609,6 +609,8 @@ function readTracing(r: Reader, value: unknown, env: Env, readFile: (path: strin
   } catch (error) {
     if (!(error instanceof OtlpConfigError)) throw error;
     for (const problem of error.problems) {
+      // The protocol variables were read above, where they choose `type` when the configuration has none.
+      if (/^OTEL_EXPORTER_OTLP_(TRACES_)?PROTOCOL:/.test(problem)) continue;
       let text = problem;
       for (const [pattern, key] of EXPORTER_OPTION_KEYS) text = text.replace(pattern, key);
       r.problems.push(text);

@@ -8,7 +8,7 @@
  */
 
 import type { AttributeValue, Attributes, HrTime, InstrumentationScope, Resource, SpanData } from '../trace/span-data.js';
-import { MAX_NESTING } from './encode.js';
+import { linkFlags, MAX_NESTING, otlpKind, spanFlags } from './encode.js';
 
 type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
 
@@ -25,8 +25,10 @@ export function encodeExportTraceJson(spans: readonly SpanData[]): string {
   const resourceSpans: Json[] = [];
   for (const [resource, scopes] of resources) {
     const scopeSpans: Json[] = [];
-    for (const [scope, list] of scopes) scopeSpans.push({ scope: scopeJson(scope), spans: list });
-    resourceSpans.push({ resource: resourceJson(resource), scopeSpans });
+    for (const [scope, list] of scopes) {
+      scopeSpans.push({ scope: scopeJson(scope), spans: list, ...(scope.schemaUrl ? { schemaUrl: scope.schemaUrl } : {}) });
+    }
+    resourceSpans.push({ resource: resourceJson(resource), scopeSpans, ...(resource.schemaUrl ? { schemaUrl: resource.schemaUrl } : {}) });
   }
   return JSON.stringify({ resourceSpans });
 }
@@ -52,9 +54,12 @@ function spanJson(span: SpanData): Json {
   const out: { [key: string]: Json } = { traceId: span.traceId, spanId: span.spanId };
   if (span.traceState !== '') out.traceState = span.traceState;
   if (span.parentSpanId !== '') out.parentSpanId = span.parentSpanId;
-  if (span.traceFlags !== 0) out.flags = span.traceFlags & 0xff;
+  // The same flags and kind numbers as the protobuf encoder: OTLP's, not the api's.
+  const flags = spanFlags(span);
+  if (flags !== 0) out.flags = flags;
   out.name = span.name;
-  if (span.kind !== 0) out.kind = span.kind;
+  const kind = otlpKind(span.kind);
+  if (kind !== 0) out.kind = kind;
   out.startTimeUnixNano = hrTimeNanos(span.startTime);
   out.endTimeUnixNano = hrTimeNanos(span.endTime);
   const attrs = attributesJson(span.attributes, 0);
@@ -77,7 +82,8 @@ function spanJson(span: SpanData): Json {
       const a = attributesJson(l.attributes, 0);
       if (a.length > 0) link.attributes = a;
       if (l.droppedAttributesCount > 0) link.droppedAttributesCount = l.droppedAttributesCount;
-      if (l.traceFlags !== 0) link.flags = l.traceFlags & 0xff;
+      const lf = linkFlags(l);
+      if (lf !== 0) link.flags = lf;
       return link;
     });
   }

@@ -13,6 +13,7 @@ import { startOtlpReceiver } from '../otlp/otlp-receiver.js';
 import { otlpSeries } from '../otlp/otlp-series.js';
 import { freePort } from '../opa/helpers.js';
 import { findPrometheus, startPrometheusServer } from '../peers/prometheus-server.js';
+import { findPushgateway, startPushgateway } from '../peers/pushgateway.js';
 import { assertPeer, peerOptions } from '../peers/require-peer.js';
 import { PUSH_FIXTURE, fixtureFamilies } from '../push/push-fixture.js';
 import { seriesKey, seriesMap, textSeries } from '../push/text-series.js';
@@ -78,6 +79,7 @@ describe('scripts/push.ts failures', () => {
       ['otlp-grpc', `http://127.0.0.1:${port}`],
       ['otlp-http', `http://127.0.0.1:${port}/v1/metrics`],
       ['remote-write', `http://127.0.0.1:${port}/api/v1/write`],
+      ['pushgateway', `http://127.0.0.1:${port}`],
     ] as const) {
       const out = await push(PUSH_FIXTURE, '--to', mode, '--url', url);
       assert.equal(out.status, 1, `${mode}: ${out.stderr}`);
@@ -86,10 +88,7 @@ describe('scripts/push.ts failures', () => {
     }
   });
 
-  it('exit 2 on bad arguments and for pushgateway, which this build does not have yet', { timeout: 120_000 }, async () => {
-    const gateway = await push(PUSH_FIXTURE, '--to', 'pushgateway', '--url', 'http://127.0.0.1:9091');
-    assert.equal(gateway.status, 2);
-    assert.match(gateway.stderr, /^push: --to pushgateway is not yet available in this build/);
+  it('exit 2 on bad arguments', { timeout: 120_000 }, async () => {
     const unknown = await push(PUSH_FIXTURE, '--to', 'carrier-pigeon', '--url', 'http://x');
     assert.equal(unknown.status, 2);
     assert.match(unknown.stderr, /^push: unknown --to "carrier-pigeon"/);
@@ -117,6 +116,35 @@ describe('scripts/push.ts to a real Prometheus', peerOptions(prometheus), () => 
       assert.deepEqual(got, expected());
     } finally {
       await server.stop();
+    }
+  });
+});
+
+const pushgateway = findPushgateway();
+
+describe('scripts/push.ts to a real Pushgateway', peerOptions(pushgateway), () => {
+  it('pushgateway: every series and value under the job, exit 0; a refusal exits 1 with the status', { timeout: 120_000 }, async () => {
+    assertPeer(pushgateway);
+    const gateway = await startPushgateway('/gw');
+    try {
+      const out = await push(PUSH_FIXTURE, '--to', 'pushgateway', '--url', gateway.url, '--job', 'audit/nightly');
+      assert.equal(out.status, 0, out.stderr);
+      assert.match(out.stdout, /delivered \d+ families to .* as job "audit\/nightly" \(HTTP 200\)/);
+      // The gateway shows the pushed series with the grouping key's labels added (job, and an empty instance).
+      const shown = seriesMap(
+        textSeries(await gateway.scrape())
+          // push_time_seconds and push_failure_time_seconds are the gateway's own record of the push.
+          .filter((s) => s.labels.job === 'audit/nightly' && s.labels.__name__!.startsWith('push_') && !/^push_(failure_)?time_seconds$/.test(s.labels.__name__!))
+          .map(({ labels: { job: _job, instance: _instance, ...labels }, value }) => ({ labels, value })),
+      );
+      assert.deepEqual(shown, expected());
+      // A path the gateway does not serve answers 404: exit 1, naming the URL and the status.
+      const clash = await push(PUSH_FIXTURE, '--to', 'pushgateway', '--url', `${gateway.url}/x`, '--job', 'audit');
+      assert.equal(clash.status, 1, clash.stdout);
+      assert.ok(clash.stderr.includes(`${gateway.url}/x`), clash.stderr);
+      assert.match(clash.stderr, /status 404/);
+    } finally {
+      gateway.stop();
     }
   });
 });
