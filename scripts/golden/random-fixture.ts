@@ -445,7 +445,7 @@ export function randomFixture(seed: number, index: number): RandomFixture {
   const r = new Random((Math.imul(seed >>> 0, 0x9e3779b1) ^ Math.imul(index + 1, 0x85ebca6b)) >>> 0);
   const families: RandomFamily[] = [];
   const n = 1 + r.int(4);
-  const nativeFocus = r.chance(0.25);
+  const nativeFocus = r.chance(0.3);
   for (let i = 0; i < n; i++) {
     // Mostly a name of its own; sometimes one of the fixture's earlier names (a collision).
     const names = r.chance(0.8) ? [`${r.pick(METRIC_NAMES)}${i === 0 ? '' : i}`] : [r.pick(METRIC_NAMES)];

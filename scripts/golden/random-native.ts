@@ -78,7 +78,7 @@ const NOT_OBJECTS = ['[]', '1.1', '"native"', 'true'];
 const folded = (k: string) => k.toLowerCase().replace('\u017f', 's');
 
 /** A `native` object; `malformed` is the chance that it is one both sides must refuse. */
-export function randomNative(r: Rng, malformed = 0.05): RandomNative {
+export function randomNative(r: Rng, malformed = 0.03): RandomNative {
   if (r.chance(0.02)) return { fields: [], raw: 'null' };
   let fields: [string, string][] = [[key(r, 'bucket_factor'), fixtureNumber(bucketFactor(r))]];
   if (r.chance(0.6)) fields.push([key(r, 'zero_threshold'), fixtureNumber(r.pick(ZERO_THRESHOLDS))]);

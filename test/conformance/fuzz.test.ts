@@ -28,7 +28,7 @@ describe('differential fuzzing against client_golang', peerOptions(peer), () => 
     // Both sides really ran: most fixtures render, and refusals are exercised too.
     assert.ok(result.rendered > 500, report);
     assert.ok(result.refused > 100, report);
-    // About a quarter of the fixtures are native-histogram ones, and many of them render.
+    // About a third of the fixtures are native-histogram ones, and many of them render.
     assert.ok(result.nativeRendered > 100, report);
     assert.equal(result.mismatches.length, 0, report);
   });
