@@ -113,12 +113,18 @@ export class NativeBuckets {
    * the caller then clears its classic counts and calls `restartWith(v)`.
    */
   observe(v: number): boolean {
-    const threshold = this.zeroThreshold;
-    if (v > threshold) this.positive.add(bucketKey(v, this.schema), 1);
-    else if (v < -threshold) this.negative.add(bucketKey(-v, this.schema), 1);
-    else this.zeroCount++;
+    this.count(v);
     // Go checks after every observation: a strategy that did not get under the limit is tried again.
     return this.maxBuckets !== 0 && this.overLimit() && this.limit();
+  }
+
+  /** Adds `v` to its bucket or to the zero bucket. */
+  private count(v: number): void {
+    const threshold = this.zeroThreshold;
+    // Go compares ±Inf as ±MAX_VALUE: a zero bucket reaching MAX_VALUE takes the infinities too.
+    if (v > threshold && (v !== Infinity || threshold < Number.MAX_VALUE)) this.positive.add(bucketKey(v, this.schema), 1);
+    else if (v < -threshold && (v !== -Infinity || threshold < Number.MAX_VALUE)) this.negative.add(bucketKey(-v, this.schema), 1);
+    else this.zeroCount++;
   }
 
   private overLimit(): boolean {
@@ -142,9 +148,7 @@ export class NativeBuckets {
     this.positive.clear();
     this.negative.clear();
     // Go counts the observation again into the fresh counts without re-checking the limit.
-    if (v > this.zeroThreshold) this.positive.add(bucketKey(v, this.schema), 1);
-    else if (v < -this.zeroThreshold) this.negative.add(bucketKey(-v, this.schema), 1);
-    else this.zeroCount++;
+    this.count(v);
     this.lastResetMs = this.config.now();
   }
 

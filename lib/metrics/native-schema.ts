@@ -16,7 +16,8 @@ export const MIN_SCHEMA = -4;
  */
 export function pickSchema(bucketFactor: number): number {
   if (!(bucketFactor > 1)) throw new RangeError(`bucket factor ${bucketFactor} is <= 1`);
-  const floor = Math.floor(Math.log2(Math.log2(bucketFactor)));
+  // Go's Log2, not Math.log2: the two differ in the last bit, and near 2^(2^-n) that moves the floor.
+  const floor = Math.floor(goLog2(goLog2(bucketFactor)));
   if (floor <= -8) return 8;
   if (floor >= 4) return -4;
   return 0 - floor; // not -floor: schema 0 must not be -0
@@ -28,6 +29,46 @@ const words = new Uint32Array(scratch.buffer);
 const TWO_52 = 4503599627370496;
 /** 2^-exp for the Frexp exponents of normal doubles, exp = -1021..1024, at index exp + 1021 (all exact). */
 const POW2_NEG = Float64Array.from({ length: 2046 }, (_, i) => 2 ** -(i - 1021));
+
+/** Go's math.Log2 for x > 0 (on amd64): exact for powers of two, else Log(frac) / ln 2 + exp. */
+export function goLog2(x: number): number {
+  if (!(x > 0) || x === Infinity) return x === 0 ? -Infinity : x === Infinity ? Infinity : NaN;
+  // Frexp: x = frac * 2^exp, frac in [0.5, 1); subnormals are normalised first.
+  const scaled = x < 2.2250738585072014e-308 ? x * TWO_52 : x;
+  scratch[0] = scaled;
+  const exp = ((words[1]! >>> 20) & 0x7ff) - 1022 - (scaled === x ? 0 : 52);
+  words[1] = (words[1]! & 0x800fffff) | 0x3fe00000;
+  const frac = scratch[0]!;
+  if (frac === 0.5) return exp - 1;
+  return goLog(frac) * LOG2_E + exp;
+}
+
+/** Go's 1/Ln2 constant, rounded once from the exact quotient. */
+const LOG2_E = 1.4426950408889634;
+
+/**
+ * Go's math.Log for a normal x > 0 as its amd64 assembly computes it (FDLIBM's e_log, step for step; the
+ * assembly doubles f1 when f1 <= sqrt(2)/2, where the portable Go code needs f1 < sqrt(2)/2).
+ */
+function goLog(x: number): number {
+  scratch[0] = x;
+  let k = ((words[1]! >>> 20) & 0x7ff) - 1022;
+  words[1] = (words[1]! & 0x800fffff) | 0x3fe00000;
+  let f1 = scratch[0]!;
+  if (f1 <= 0.7071067811865476) {
+    k -= 1;
+    f1 *= 2;
+  }
+  const f = f1 - 1;
+  const s = f / (2 + f);
+  const s2 = s * s;
+  const s4 = s2 * s2;
+  const t1 = s2 * (6.666666666666735130e-1 + s4 * (2.857142874366239149e-1 + s4 * (1.818357216161805012e-1 + s4 * 1.479819860511658591e-1)));
+  const t2 = s4 * (3.999999999940941908e-1 + s4 * (2.222219843214978396e-1 + s4 * 1.531383769920937332e-1));
+  const r = t1 + t2;
+  const hfsq = 0.5 * f * f;
+  return k * 6.93147180369123816490e-1 - (hfsq - (s * (hfsq + r) + k * 1.90821492927058770002e-10) - f);
+}
 
 /**
  * Per schema s > 0: the bounds with a 1 appended (above every fraction), and for each of the 2^(s+1) equal

@@ -113,6 +113,8 @@ export interface RoundResult {
   readonly count: number;
   readonly rendered: number;
   readonly refused: number;
+  /** Fixtures with a native histogram family that Go rendered. */
+  readonly nativeRendered: number;
   /** Differences the deviation table expects, by deviation id. */
   readonly expected: ReadonlyMap<string, number>;
   readonly mismatches: readonly Mismatch[];
@@ -158,12 +160,14 @@ export function runRound(options: RoundOptions): RoundResult {
     }
     let rendered = 0;
     let refused = 0;
+    let nativeRendered = 0;
     const expected = new Map<string, number>();
     const mismatches: Mismatch[] = [];
     for (let i = 0; i < names.length; i++) {
       const go = readOutcome(goDir, names[i]!);
       const zt = readOutcome(ztDir, names[i]!);
       if (go.kind === 'rendered') rendered++;
+      if (go.kind === 'rendered' && fixtures[i]!.families.some((f) => f.native !== undefined && f.native.raw === undefined)) nativeRendered++;
       if (go.kind === 'refused') refused++;
       const diff = difference(go, zt);
       if (diff === undefined) continue;
@@ -172,7 +176,7 @@ export function runRound(options: RoundOptions): RoundResult {
       else mismatches.push({ name: names[i]!, difference: diff, fixture: fixtures[i]! });
     }
     for (const m of mismatches.slice(0, options.minimise ?? 3)) m.minimal = minimise(m.fixture, options.goBinary, work);
-    return { seed: options.seed, count: options.count, rendered, refused, expected, mismatches };
+    return { seed: options.seed, count: options.count, rendered, refused, nativeRendered, expected, mismatches };
   } finally {
     if (options.workDir === undefined) rmSync(work, { recursive: true, force: true });
   }
@@ -248,6 +252,11 @@ function minimise(fx: RandomFixture, goBinary: string, work: string): { bytes: U
         for (let k = list.length - 1; k >= 0; k--) changed = attempt((c) => (c.families[f]![key]!.splice(k, 1), true)) || changed;
         changed = attempt((c) => (delete c.families[f]![key], true)) || changed;
       }
+      const native = best.families[f]!.native;
+      if (native !== undefined) {
+        for (let k = native.fields.length - 1; k >= 0; k--) changed = attempt((c) => (c.families[f]!.native!.fields.splice(k, 1), true)) || changed;
+        changed = attempt((c) => (delete c.families[f]!.native, true)) || changed;
+      }
       const labels = best.families[f]!.labels;
       if (labels !== undefined) {
         for (let k = labels.length - 1; k >= 0; k--) {
@@ -272,7 +281,7 @@ function minimise(fx: RandomFixture, goBinary: string, work: string): { bytes: U
 /** A readable report of a round: counts, expected deviations, and each unexplained mismatch. */
 export function formatRound(result: RoundResult): string {
   const lines = [
-    `seed ${result.seed}: ${result.count} fixtures, Go rendered ${result.rendered} and refused ${result.refused}; ` +
+    `seed ${result.seed}: ${result.count} fixtures, Go rendered ${result.rendered} (${result.nativeRendered} with native histograms) and refused ${result.refused}; ` +
       `${result.mismatches.length} unexplained mismatch(es)`,
   ];
   for (const [id, n] of result.expected) lines.push(`  expected deviation ${id}: ${n}`);

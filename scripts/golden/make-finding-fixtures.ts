@@ -7,6 +7,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ulps } from './random-native.js';
 
 type Value = number | 'NaN' | '+Inf' | '-Inf';
 type Op = { labels?: string[]; op: string; value?: Value };
@@ -18,6 +19,7 @@ type Family = {
   const_labels?: Record<string, string>;
   buckets?: Value[];
   objectives?: Record<string, Value>;
+  native?: Record<string, Value>;
   ops: Op[];
 };
 
@@ -111,6 +113,35 @@ const fixtures: Record<string, { description: string; families: Family[] }> = {
   summary_invalid_name_reserved_const_label: {
     description: 'Class 8: an invalid descriptor keeps no const label pairs, so a summary named 1s with const label quantile is refused at register, not construct.',
     families: [{ name: '1s', help: '', type: 'summary', const_labels: { quantile: 'x' }, ops: [] }],
+  },
+  native_factor_schema_boundaries: {
+    description:
+      "Native: bucket factors at 2^(2^n), n = -8..4, where the schema changes, and 1 and 2 ulps either side. client_golang takes floor(Log2(Log2(factor))) with Go's own Log2 (its amd64 Log), which can differ from Math.log2 in the last bit: 1.0218971486541166 gives schema 5, where Math.log2 would give 6.",
+    families: Array.from({ length: 13 }, (_, n) => [-2, -1, 0, 1, 2].map((d, i): Family => {
+      const factor = ulps(2 ** 2 ** (n - 8), d);
+      return { name: `native_factor_${n * 5 + i}`, help: `Factor ${factor}.`, type: 'histogram', native: { bucket_factor: factor, zero_threshold: -1 }, ops: observe([1.5, 0.75, 3]) };
+    })).flat(),
+  },
+  native_inf_max_zero_threshold: {
+    description:
+      'Native: client_golang compares +Inf and -Inf with the zero threshold as MAX_VALUE and -MAX_VALUE, so a zero bucket reaching MAX_VALUE (set, or widened by the bucket limit) takes the infinities; +Inf as threshold takes everything.',
+    families: [
+      // One sign of infinity per series: +Inf + -Inf would make a NaN sum, whose bits other engines do not keep.
+      { name: 'native_threshold_max', help: '', type: 'histogram', native: { bucket_factor: 1.5, zero_threshold: Number.MAX_VALUE }, ops: observe(['+Inf', Number.MAX_VALUE, ulps(Number.MAX_VALUE, -1), 1, -1, '+Inf']) },
+      { name: 'native_threshold_max_negative', help: '', type: 'histogram', native: { bucket_factor: 1.5, zero_threshold: Number.MAX_VALUE }, ops: observe(['-Inf', -Number.MAX_VALUE, -1]) },
+      { name: 'native_threshold_inf', help: '', type: 'histogram', buckets: [1], native: { bucket_factor: 2, zero_threshold: '+Inf' }, ops: observe(['+Inf', 1, -3]) },
+      { name: 'native_widened_to_max', help: '', type: 'histogram', native: { bucket_factor: 2, max_buckets: 1, max_zero_threshold: Number.MAX_VALUE }, ops: observe([Number.MAX_VALUE, '+Inf', '+Inf', 5, '+Inf']) },
+      { name: 'native_widened_to_max_negative', help: '', type: 'histogram', native: { bucket_factor: 1e30, max_buckets: 1, max_zero_threshold: '+Inf' }, ops: observe([-Number.MAX_VALUE, '-Inf', '-Inf', -1, '-Inf']) },
+      {
+        name: 'native_threshold_max_labelled',
+        help: '',
+        type: 'histogram',
+        labels: ['s'],
+        const_labels: { env: 'a' },
+        native: { bucket_factor: 1.1, zero_threshold: Number.MAX_VALUE, max_buckets: 2 },
+        ops: [on('x', 'observe', '+Inf'), on('y', 'observe', '-Inf'), on('x', 'observe', 2), on('y', 'observe', -3)],
+      },
+    ],
   },
 };
 

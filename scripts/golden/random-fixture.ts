@@ -7,6 +7,7 @@
 import { mulberry32 } from '../../bench/workloads.js';
 import { parseFloatAsGo } from '../../lib/fixture/go-decode.js';
 import { fixtureNumber } from './fixture-number.js';
+import { nativeObservation, observationScale, randomNative, type Rng } from './random-native.js';
 
 /** The raw bytes of one JSON string literal, quotes included. */
 export type Token = Uint8Array;
@@ -40,8 +41,15 @@ export interface RandomFamily {
   constLabels?: [Token, Token][];
   buckets?: string[];
   objectives?: [Token, string][];
+  native?: RandomNative;
   ops: RandomOp[];
   quirks?: Quirks;
+}
+
+/** A `native` object: its fields as written (name, raw JSON value), or raw text for one that is no object. */
+export interface RandomNative {
+  fields: [string, string][];
+  raw?: string;
 }
 
 export interface RandomFixture {
@@ -99,6 +107,10 @@ export function serializeFixture(fx: RandomFixture): Uint8Array {
         parts.push('}');
       });
     }
+    if (f.native !== undefined) {
+      const n = f.native;
+      field('native', () => parts.push(n.raw ?? `{${n.fields.map(([k, v]) => `${JSON.stringify(k)}:${v}`).join(',')}}`));
+    }
     field('ops', () => {
       parts.push('[');
       f.ops.forEach((o, i) => {
@@ -131,7 +143,7 @@ export function serializeFixture(fx: RandomFixture): Uint8Array {
 // --- the generator ----------------------------------------------------------------------------
 
 /** A PRNG with the helpers the generator needs. */
-class Random {
+class Random implements Rng {
   private readonly next: () => number;
   constructor(seed: number) {
     this.next = mulberry32(seed);
@@ -352,8 +364,9 @@ function buckets(r: Random): string[] | undefined {
   return out.map(fixtureNumber);
 }
 
-function randomFamily(r: Random, names: readonly string[]): RandomFamily {
-  const type = r.chance(0.01) ? r.pick(['Counter', 'untyped', '', 'gauge ']) : r.pick(TYPES);
+/** `nativeFocus`: a histogram, mostly with native settings (the fixtures that exercise native buckets). */
+function randomFamily(r: Random, names: readonly string[], nativeFocus = false): RandomFamily {
+  const type = nativeFocus ? 'histogram' : r.chance(0.01) ? r.pick(['Counter', 'untyped', '', 'gauge ']) : r.pick(TYPES);
   const family: RandomFamily = {
     name: r.chance(0.97) ? stringToken(r, r.pick(names), 0) : nameToken(r, METRIC_NAMES, BAD_METRIC_NAMES),
     help: r.chance(0.5) ? plainToken(r.pick(['', 'Help.', 'Requests.'])) : stringToken(r, randomText(r, 12), 0.15),
@@ -368,6 +381,8 @@ function randomFamily(r: Random, names: readonly string[]): RandomFamily {
   }
   if (type === 'histogram') family.buckets = buckets(r);
   if (type === 'summary') family.objectives = objectives(r);
+  // Native settings on half the histograms; rarely on another type, which both sides refuse.
+  if (type === 'histogram' ? r.chance(nativeFocus ? 0.9 : 0.5) : r.chance(0.004)) family.native = randomNative(r);
   if (r.chance(0.02) && type !== 'histogram') family.buckets = ['1'];
   if (r.chance(0.02) && type !== 'summary') family.objectives = [[plainToken('0.5'), '0.05']];
 
@@ -379,18 +394,24 @@ function randomFamily(r: Random, names: readonly string[]): RandomFamily {
     tuples.push(Array.from({ length: Math.max(0, n) }, () => labelValueToken(r)));
   }
   const big = type === 'summary' && r.chance(0.03);
-  const opCount = big ? 500 + r.int(2500) : r.int(9);
+  const native = family.native === undefined ? undefined : observationScale(r, family.native);
+  // Native histograms take more observations: enough populated buckets to trip small bucket limits.
+  const opCount = big ? 500 + r.int(2500) : native !== undefined ? r.int(r.chance(0.15) ? 400 : 40) : r.int(9);
   const ops = r.chance(0.02) ? TYPES.flatMap((t) => OPS_OF[t]!) : (OPS_OF[type] ?? NO_OPS);
   const drift = r.float() * 100;
+  // Odd ops are rarer in a native family's long run of observations, so that most of them render.
+  const odd = native === undefined ? 1 : 0.05;
   for (let i = 0; i < opCount; i++) {
-    const op = r.chance(0.003) ? r.pick(['remove', 'labels', 'Inc', '', 'toString']) : r.pick(ops);
+    const op = r.chance(0.003 * odd) ? r.pick(['remove', 'labels', 'Inc', '', 'toString']) : r.pick(ops);
     const o: RandomOp = { op };
-    if (r.chance(0.002)) o.zero = true;
+    if (r.chance(0.002 * odd)) o.zero = true;
     const tuple = r.pick(tuples);
     if (tuple.length > 0 || r.chance(0.1)) o.labels = tuple;
     const wantsValue = op !== 'inc' && op !== 'dec';
-    if (wantsValue !== r.chance(0.005)) {
-      const x = big ? (r.chance(0.01) ? randomNumber(r) : drift + r.float() * r.pick([1, 1000, 1e-3])) : randomNumber(r);
+    if (wantsValue !== r.chance(0.005 * odd)) {
+      const x = big
+        ? r.chance(0.01) ? randomNumber(r) : drift + r.float() * r.pick([1, 1000, 1e-3])
+        : native !== undefined && r.chance(0.9) ? nativeObservation(r, native) : randomNumber(r);
       o.value = big ? fixtureNumber(x) : valueText(r, op === 'add' && type === 'counter' && r.chance(0.7) ? Math.abs(x) : x);
     }
     family.ops.push(o);
@@ -398,7 +419,7 @@ function randomFamily(r: Random, names: readonly string[]): RandomFamily {
   return family;
 }
 
-const FIELDS = ['name', 'help', 'type', 'labels', 'const_labels', 'buckets', 'objectives', 'ops'];
+const FIELDS = ['name', 'help', 'type', 'labels', 'const_labels', 'buckets', 'objectives', 'native', 'ops'];
 
 /** Another spelling of a field name that Go still matches (or, rarely, one it does not). */
 function spelling(r: Random, name: string): string {
@@ -424,6 +445,7 @@ export function randomFixture(seed: number, index: number): RandomFixture {
   const r = new Random((Math.imul(seed >>> 0, 0x9e3779b1) ^ Math.imul(index + 1, 0x85ebca6b)) >>> 0);
   const families: RandomFamily[] = [];
   const n = 1 + r.int(4);
+  const nativeFocus = r.chance(0.3);
   for (let i = 0; i < n; i++) {
     // Mostly a name of its own; sometimes one of the fixture's earlier names (a collision).
     const names = r.chance(0.8) ? [`${r.pick(METRIC_NAMES)}${i === 0 ? '' : i}`] : [r.pick(METRIC_NAMES)];
@@ -436,6 +458,7 @@ export function randomFixture(seed: number, index: number): RandomFixture {
         // Another const label value: a series of its own, whose buckets or objectives may differ.
         copy.constLabels = [[plainToken('env'), plainToken(r.pick(['a', 'b']))]];
         if (copy.type === 'histogram' && r.chance(0.5)) copy.buckets = buckets(r);
+        if (copy.type === 'histogram' && r.chance(0.5)) copy.native = r.chance(0.3) ? undefined : randomNative(r, 0);
         if (copy.type === 'summary' && r.chance(0.5)) copy.objectives = objectives(r);
       }
       if (change === 1) copy.help = plainToken('Other help.');
@@ -445,13 +468,14 @@ export function randomFixture(seed: number, index: number): RandomFixture {
         copy.constLabels = undefined;
       }
       if (change === 4 && copy.type === 'histogram') copy.buckets = buckets(r);
+      if (change === 4 && copy.type === 'histogram' && r.chance(0.5)) copy.native = randomNative(r, 0);
       if (change === 4 && copy.type === 'summary') copy.objectives = objectives(r);
       copy.ops = copy.ops.filter((o) => (OPS_OF[copy.type] ?? []).includes(o.op));
       for (const o of copy.ops) if (o.labels !== undefined || (copy.labels?.length ?? 0) > 0) o.labels = (copy.labels ?? []).map(() => plainToken('v'));
       families.push(copy);
       continue;
     }
-    families.push(randomFamily(r, names));
+    families.push(randomFamily(r, names, nativeFocus && r.chance(0.8)));
   }
   for (const f of families) {
     const q = quirks(r);

@@ -16,7 +16,7 @@ const scratch = mkdtempSync(join(tmpdir(), 'zerotel-fuzz-test-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
 
 describe('differential fuzzing against client_golang', peerOptions(peer), () => {
-  it('2,000 random fixtures: no difference outside the deviation table', { timeout: 600_000 }, (t) => {
+  it('2,000 random fixtures, native histograms among them: no difference outside the deviation table', { timeout: 600_000 }, (t) => {
     assertPeer(peer);
     const seed = Number(process.env.ZEROTEL_FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 32));
     t.diagnostic(`fuzz seed ${seed}`);
@@ -28,6 +28,8 @@ describe('differential fuzzing against client_golang', peerOptions(peer), () => 
     // Both sides really ran: most fixtures render, and refusals are exercised too.
     assert.ok(result.rendered > 500, report);
     assert.ok(result.refused > 100, report);
+    // About a third of the fixtures are native-histogram ones, and many of them render.
+    assert.ok(result.nativeRendered > 100, report);
     assert.equal(result.mismatches.length, 0, report);
   });
 });

@@ -42,6 +42,33 @@ describe("fixture decoding as Go's encoding/json", () => {
     assert.throws(() => parseFixtureBytes(new TextEncoder().encode(text('1e400'))), /out of the double range/);
     assert.equal(parseFixtureBytes(new TextEncoder().encode(text('1e-400'))).families[0]!.ops[0]!.value, 0);
   });
+
+  it("reads native max_buckets as Go's uint32: a plain integer literal in range, whatever the key's case", () => {
+    const text = (v: string) => `{"families":[{"name":"h","type":"histogram","native":{"bucket_factor":2,"MAX_BUCKETS":${v}},"ops":[]}]}`;
+    const read = (v: string) => parseFixtureBytes(new TextEncoder().encode(text(v))).families[0]!.native!.maxBuckets;
+    // Go: "cannot unmarshal number 1.0 into Go struct field ... of type uint32" (and likewise for each).
+    for (const v of ['1.0', '1e1', '-0', '-1', '1.5', '4294967296', '"5"']) {
+      assert.throws(() => read(v), /native\.max_buckets: expected (an integer|a number)/, v);
+    }
+    assert.equal(read('5'), 5);
+    assert.equal(read('0'), 0);
+    assert.equal(read('4294967295'), 4294967295);
+    // The same literal elsewhere is a number: an objective keyed "max_buckets" (Go refuses that rank at construct).
+    const summary = '{"families":[{"name":"s","type":"summary","objectives":{"max_buckets":1.0},"ops":[]}]}';
+    assert.deepEqual(parseFixtureBytes(new TextEncoder().encode(summary)).families[0]!.objectives, { max_buckets: 1 });
+  });
+
+  it('keeps every other number as JSON.parse reads it, strings with digits untouched', () => {
+    const fixture = '{"description":"1.0 -2e3","families":[{"name":"g1","help":"\\"3","type":"gauge","ops":[{"op":"set","value":-0},{"op":"set","value":1E+2},{"op":"set","value":0.1e-1}]}]}';
+    const parsed = parseFixtureBytes(new TextEncoder().encode(fixture));
+    assert.equal(parsed.description, '1.0 -2e3');
+    assert.equal(parsed.families[0]!.help, '"3');
+    assert.deepEqual(parsed.families[0]!.ops.map((o) => o.value), [-0, 100, 0.01]);
+    assert.ok(Object.is(parsed.families[0]!.ops[0]!.value, -0));
+    for (const bad of ['01', '1.', '-', '.5', '+1', '1e']) {
+      assert.throws(() => parseFixtureBytes(new TextEncoder().encode(`{"families":[{"name":"g","type":"gauge","ops":[{"op":"set","value":${bad}}]}]}`)), /not valid JSON/, bad);
+    }
+  });
 });
 
 describe("objective ranks read with Go's strconv.ParseFloat", () => {
