@@ -157,9 +157,33 @@ describe('native histogram -> OTLP ExponentialHistogram', () => {
     assert.equal(json.resourceMetrics[0].scopeMetrics[0].metrics[0].exponentialHistogram.aggregationTemporality, 2);
     assert.equal(jsonPoint.min, undefined);
     assert.equal(jsonPoint.max, undefined);
-    // The default threshold, 2^-128, goes out as it is.
+    // The default threshold, 2^-128, goes out as it is; a zero bucket of exact zeros only has none.
     const defaults = nativeFamily([1], 0, 0);
     assert.equal(zeroThresholdField(encodeExportMetricsRequest(defaults, ENVELOPE, NOW)), 2 ** -128);
+    const exact = nativeFamily([1, 0], 0);
+    assert.equal(zeroThresholdField(encodeExportMetricsRequest(exact, ENVELOPE, NOW)), undefined);
+  });
+
+  it('carries exemplars with their trace and span ids, and counts a NaN observation outside the buckets', () => {
+    const registry = new Registry();
+    const h = new Histogram({ name: 'job_seconds', help: 'Jobs.', nativeHistogramBucketFactor: 1.5, registers: [registry] });
+    const traceId = '0af7651916cd43dd8448eb211c80319c';
+    const spanId = 'b7ad6b7169203331';
+    h.observeWithExemplar(0.5, { trace_id: traceId, span_id: spanId, host: 'a' });
+    h.observe(NaN);
+    const families = registry.collect();
+    const pb = decodeProtobuf(MetricsRequest, encodeExportMetricsRequest(families, ENVELOPE, NOW));
+    assert.deepEqual(pb, decodeJson(MetricsRequest, encodeExportMetricsJson(families, ENVELOPE, NOW)));
+    const point = pointOf(pb);
+    assert.equal(point.count, '2');
+    assert.deepEqual(point.positive.bucketCounts, ['1'], 'NaN is counted, in no bucket');
+    assert.ok(Number.isNaN(point.sum));
+    assert.equal(point.exemplars.length, 1);
+    const e = point.exemplars[0];
+    assert.equal(e.traceId, traceId);
+    assert.equal(e.spanId, spanId);
+    assert.equal(e.asDouble, 0.5);
+    assert.deepEqual(e.filteredAttributes.map((kv: any) => [kv.key, kv.value.stringValue]), [['host', 'a']]);
   });
 
   it('a histogram with classic and native buckets goes out as the ExponentialHistogram, as Prometheus ingests it', () => {
