@@ -14,7 +14,7 @@
 
 import type { Exemplar, FamilySnapshot, LabelSet, SeriesSnapshot } from '../metrics/snapshot.js';
 import { ProtoWriter, SizeTable, nanosWords, splitNanos, utf8Length, varintSize, zigzag32 } from '../protobuf/writer.js';
-import type { NativeSnapshot } from '../metrics/native-histogram.js';
+import type { NativeSpans } from '../metrics/native-buckets.js';
 import {
   CUMULATIVE,
   type MetricsEnvelope,
@@ -393,26 +393,27 @@ function sizeHistogramPoint(series: SeriesSnapshot, boundsBytes: number): number
 
 /**
  * Dense bucket counts of the native histograms in the encode in progress, two per point (positive then
- * negative), expanded once by the size pass and read back by the write pass. The arrays are reused.
+ * negative), expanded once by the size pass and read back by the write pass with the byte length of their
+ * packed field body. The arrays are reused from encode to encode.
  */
 const dense: number[][] = [];
+const densePacked: number[] = [];
 let denseUsed = 0;
 let denseCursor = 0;
 
-function expand(native: NativeSnapshot, sign: 'positive' | 'negative'): number[] {
+/** Expands one side's buckets and returns the body size of its Buckets message. */
+function sizeBuckets(spans: NativeSpans): number {
   if (denseUsed === dense.length) dense.push([]);
-  return denseCounts(native[sign], dense[denseUsed++]!);
+  const counts = denseCounts(spans, dense[denseUsed]!);
+  let packed = 0;
+  for (let i = 0; i < counts.length; i++) packed += varintSize(counts[i]!);
+  densePacked[denseUsed++] = packed;
+  return bucketsBody(otlpOffset(spans), counts.length, packed);
 }
 
-/** The body of an ExponentialHistogramDataPoint.Buckets message. */
-function sizeBuckets(offset: number, counts: readonly number[]): number {
-  let body = offset !== 0 ? 1 + varintSize(zigzag32(offset)) : 0;
-  if (counts.length > 0) {
-    let packed = 0;
-    for (let i = 0; i < counts.length; i++) packed += varintSize(counts[i]!);
-    body += lenField(packed);
-  }
-  return body;
+/** The body size of a Buckets message: offset (left out when 0), then the packed counts (left out when none). */
+function bucketsBody(offset: number, buckets: number, packed: number): number {
+  return (offset !== 0 ? 1 + varintSize(zigzag32(offset)) : 0) + (buckets > 0 ? lenField(packed) : 0);
 }
 
 function sizeExponentialPoint(series: SeriesSnapshot): number {
@@ -420,8 +421,8 @@ function sizeExponentialPoint(series: SeriesSnapshot): number {
   let body = FIXED_FIELD * 3 + (series.createdMs !== undefined ? FIXED_FIELD : 0); // time, count, sum, start
   if (native.schema !== 0) body += 1 + varintSize(zigzag32(native.schema));
   if (native.zeroCount !== 0) body += FIXED_FIELD;
-  body += lenField(sizeBuckets(otlpOffset(native.positive), expand(native, 'positive')));
-  body += lenField(sizeBuckets(otlpOffset(native.negative), expand(native, 'negative')));
+  body += lenField(sizeBuckets(native.positive));
+  body += lenField(sizeBuckets(native.negative));
   const exemplars = series.bucketExemplars;
   if (exemplars !== null) {
     for (let i = 0; i < exemplars.length; i++) {
@@ -614,8 +615,8 @@ function writeExponentialPoint(w: ProtoWriter, series: SeriesSnapshot, timeMs: n
     w.byte(EXPO_ZERO_COUNT);
     writeCount(w, native.zeroCount);
   }
-  writeBuckets(w, EXPO_POSITIVE, otlpOffset(native.positive), dense[denseCursor++]!);
-  writeBuckets(w, EXPO_NEGATIVE, otlpOffset(native.negative), dense[denseCursor++]!);
+  writeBuckets(w, EXPO_POSITIVE, native.positive);
+  writeBuckets(w, EXPO_NEGATIVE, native.negative);
   const exemplars = series.bucketExemplars;
   if (exemplars !== null) {
     for (let i = 0; i < exemplars.length; i++) {
@@ -629,16 +630,18 @@ function writeExponentialPoint(w: ProtoWriter, series: SeriesSnapshot, timeMs: n
   }
 }
 
-function writeBuckets(w: ProtoWriter, tag: number, offset: number, counts: readonly number[]): void {
+/** Writes one side's Buckets message from what the size pass expanded. */
+function writeBuckets(w: ProtoWriter, tag: number, spans: NativeSpans): void {
+  const counts = dense[denseCursor]!;
+  const packed = densePacked[denseCursor++]!;
+  const offset = otlpOffset(spans);
   w.byte(tag);
-  w.varint(sizeBuckets(offset, counts));
+  w.varint(bucketsBody(offset, counts.length, packed));
   if (offset !== 0) {
     w.byte(BUCKETS_OFFSET);
     w.varint(zigzag32(offset));
   }
   if (counts.length > 0) {
-    let packed = 0;
-    for (let i = 0; i < counts.length; i++) packed += varintSize(counts[i]!);
     w.byte(BUCKETS_COUNTS);
     w.varint(packed);
     for (let i = 0; i < counts.length; i++) w.varint(counts[i]!);

@@ -137,16 +137,18 @@ export function otlpOffset(spans: NativeSpans): number {
  * the gaps between spans as zero counts, every count the running sum of the deltas.
  */
 export function denseCounts(spans: NativeSpans, out: number[]): number[] {
-  out.length = 0;
+  // Written by index and trimmed at the end: emptying a reused array first would drop its storage.
   const { offsets, lengths, deltas } = spans;
+  let n = 0;
   let count = 0;
   let d = 0;
   for (let s = 0; s < offsets.length; s++) {
-    if (s > 0) for (let gap = offsets[s]!; gap > 0; gap--) out.push(0);
-    for (let n = lengths[s]!; n > 0; n--) {
+    if (s > 0) for (let gap = offsets[s]!; gap > 0; gap--) out[n++] = 0;
+    for (let k = lengths[s]!; k > 0; k--) {
       count += deltas[d++]!;
-      out.push(count);
+      out[n++] = count;
     }
   }
+  out.length = n;
   return out;
 }
