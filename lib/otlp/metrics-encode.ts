@@ -13,7 +13,15 @@
  */
 
 import type { Exemplar, FamilySnapshot, LabelSet, SeriesSnapshot } from '../metrics/snapshot.js';
-import { ProtoWriter, SizeTable, nanosWords, splitNanos, utf8Length, varintSize, zigzag32 } from '../protobuf/writer.js';
+import {
+  ProtoWriter,
+  SizeTable,
+  nanosWords,
+  splitNanos,
+  utf8Length,
+  varintSize,
+  zigzag32,
+} from '../protobuf/writer.js';
 import type { NativeSpans } from '../metrics/native-buckets.js';
 import {
   CUMULATIVE,

@@ -7,7 +7,15 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { JsonMetricsSerializer, ProtobufMetricsSerializer } from '@opentelemetry/otlp-transformer';
-import { AggregationTemporality, AggregationType, DataPointType, MeterProvider, MetricReader, type ExponentialHistogram, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
+import {
+  AggregationTemporality,
+  AggregationType,
+  DataPointType,
+  MeterProvider,
+  MetricReader,
+  type ExponentialHistogram,
+  type ResourceMetrics,
+} from '@opentelemetry/sdk-metrics';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import protobuf from 'protobufjs';
 import { msToHrTime } from '../../bench/otel-metrics-data.js';
@@ -21,7 +29,10 @@ import type { MetricsEnvelope } from '../../lib/otlp/metrics-model.js';
 import { OtlpGrpcMetricExporter, OtlpHttpMetricExporter } from '../../lib/otlp/metric-exporter.js';
 import { MetricsRequest, decodeJson, decodeProtobuf, startOtlpReceiver } from './otlp-receiver.js';
 
-const ENVELOPE: MetricsEnvelope = { resource: { 'service.name': 'native' }, scope: { name: 'zerotel', version: '1.0.0' } };
+const ENVELOPE: MetricsEnvelope = {
+  resource: { 'service.name': 'native' },
+  scope: { name: 'zerotel', version: '1.0.0' },
+};
 const NOW = 1_765_000_000_250.25;
 
 /** A bucket factor that makes client_golang's schema choice land on `schema` (mid-way, clear of rounding). */
@@ -30,7 +41,12 @@ function factorFor(schema: number): number {
 }
 
 /** A registry with one native histogram (no classic buckets) that has seen `values`. */
-function nativeFamily(values: readonly number[], schema: number, zeroThreshold = NATIVE_ZERO_THRESHOLD_ZERO, buckets?: number[]): FamilySnapshot[] {
+function nativeFamily(
+  values: readonly number[],
+  schema: number,
+  zeroThreshold = NATIVE_ZERO_THRESHOLD_ZERO,
+  buckets?: number[],
+): FamilySnapshot[] {
   const registry = new Registry();
   const h = new Histogram({
     name: 'rpc_latency_seconds',
@@ -63,7 +79,12 @@ async function otelHistogram(values: readonly number[], maxSize: number): Promis
   const reader = new CollectingReader();
   const provider = new MeterProvider({
     readers: [reader],
-    views: [{ instrumentName: 'h', aggregation: { type: AggregationType.EXPONENTIAL_HISTOGRAM, options: { maxSize, recordMinMax: false } } }],
+    views: [
+      {
+        instrumentName: 'h',
+        aggregation: { type: AggregationType.EXPONENTIAL_HISTOGRAM, options: { maxSize, recordMinMax: false } },
+      },
+    ],
   });
   const counter = provider.getMeter('reference').createUpDownCounter('h');
   for (const v of values) counter.add(v);
@@ -112,7 +133,11 @@ function pointOf(decoded: any): any {
 
 const CASES: ReadonlyArray<{ name: string; schema: number; values: number[] }> = [
   { name: 'schema 8, values close together', schema: 8, values: [1.001, 1.0042, 1.013, 1.02, 1.02, 1.031] },
-  { name: 'schema 3, gaps between spans, negatives and zeros', schema: 3, values: [0.011, 0.012, 0.5, 0.52, 3, 300, 300.5, -0.04, -2.2, -2.3, 0, 0] },
+  {
+    name: 'schema 3, gaps between spans, negatives and zeros',
+    schema: 3,
+    values: [0.011, 0.012, 0.5, 0.52, 3, 300, 300.5, -0.04, -2.2, -2.3, 0, 0],
+  },
   { name: 'schema 1, exact powers of two on bucket edges', schema: 1, values: [0.25, 0.5, 1, 2, 4, 4, 1024, -1, -8] },
   { name: 'schema 0', schema: 0, values: [0.001, 0.3, 7, 7.5, 1e6, -3] },
   // At negative schemas, magnitudes above 1: client_golang 1.14 (whose buckets the engine reproduces) rounds
@@ -134,7 +159,10 @@ describe('native histogram -> OTLP ExponentialHistogram', () => {
       const theirs = otelRequest(families[0]!, reference, sum);
       assert.deepEqual(ours, decodeProtobuf(MetricsRequest, ProtobufMetricsSerializer.serializeRequest(theirs)!));
       const theirJson = new TextDecoder().decode(JsonMetricsSerializer.serializeRequest(theirs)!);
-      assert.deepEqual(decodeJson(MetricsRequest, encodeExportMetricsJson(families, ENVELOPE, NOW)), decodeJson(MetricsRequest, theirJson));
+      assert.deepEqual(
+        decodeJson(MetricsRequest, encodeExportMetricsJson(families, ENVELOPE, NOW)),
+        decodeJson(MetricsRequest, theirJson),
+      );
       assert.equal(point.count, String(c.values.length));
       assert.equal(point.zeroCount, String(c.values.filter((v) => v === 0).length));
     });
@@ -166,7 +194,12 @@ describe('native histogram -> OTLP ExponentialHistogram', () => {
 
   it('carries exemplars with their trace and span ids, and counts a NaN observation outside the buckets', () => {
     const registry = new Registry();
-    const h = new Histogram({ name: 'job_seconds', help: 'Jobs.', nativeHistogramBucketFactor: 1.5, registers: [registry] });
+    const h = new Histogram({
+      name: 'job_seconds',
+      help: 'Jobs.',
+      nativeHistogramBucketFactor: 1.5,
+      registers: [registry],
+    });
     const traceId = '0af7651916cd43dd8448eb211c80319c';
     const spanId = 'b7ad6b7169203331';
     h.observeWithExemplar(0.5, { trace_id: traceId, span_id: spanId, host: 'a' });
@@ -183,7 +216,10 @@ describe('native histogram -> OTLP ExponentialHistogram', () => {
     assert.equal(e.traceId, traceId);
     assert.equal(e.spanId, spanId);
     assert.equal(e.asDouble, 0.5);
-    assert.deepEqual(e.filteredAttributes.map((kv: any) => [kv.key, kv.value.stringValue]), [['host', 'a']]);
+    assert.deepEqual(
+      e.filteredAttributes.map((kv: any) => [kv.key, kv.value.stringValue]),
+      [['host', 'a']],
+    );
   });
 
   it('a histogram with classic and native buckets goes out as the ExponentialHistogram, as Prometheus ingests it', () => {
@@ -264,18 +300,23 @@ describe('a pushed native histogram reconstructs its observations at an OTLP rec
         assert.equal(point.count, String(values.length));
         assert.equal(point.zeroCount, '2');
         // Every observation counted in the bucket (base^i, base^(i+1)] that holds its absolute value.
-        const base = 2 ** 2 ** -schema;
+        const base = 2 ** (2 ** -schema);
         const expect = (sign: number, buckets: any): void => {
           const counts = buckets.bucketCounts.map(Number);
           const got = new Map<number, number>();
-          counts.forEach((n: number, j: number) => n > 0 && got.set(buckets.offset + j, n));
+          counts.forEach((n: number, j: number) => {
+            if (n > 0) got.set(buckets.offset + j, n);
+          });
           const want = new Map<number, number>();
           for (const v of values.filter((x) => Math.sign(x) === sign)) {
             const i = Math.ceil(Math.log(Math.abs(v)) / Math.log(base)) - 1;
             assert.ok(base ** i < Math.abs(v) && Math.abs(v) <= base ** (i + 1), `${v} lies in bucket ${i}`);
             want.set(i, (want.get(i) ?? 0) + 1);
           }
-          assert.deepEqual([...got].sort((a, b) => a[0] - b[0]), [...want].sort((a, b) => a[0] - b[0]));
+          assert.deepEqual(
+            [...got].sort((a, b) => a[0] - b[0]),
+            [...want].sort((a, b) => a[0] - b[0]),
+          );
         };
         expect(1, point.positive);
         expect(-1, point.negative);

@@ -43,7 +43,10 @@ interface Expected {
 }
 
 /** client_golang's spans and deltas in OTLP's dense layout, written out from the Prometheus definitions. */
-function otlpLayout(spans: Array<{ offset?: number; length?: number }>, deltas: Array<number | protobuf.Long>): OtlpBuckets {
+function otlpLayout(
+  spans: Array<{ offset?: number; length?: number }>,
+  deltas: Array<number | protobuf.Long>,
+): OtlpBuckets {
   const counts: string[] = [];
   let key = 0;
   let firstKey: number | undefined;
@@ -123,11 +126,13 @@ function receivedPoints(decoded: any): Map<string, Expected[]> {
 function assertSame(got: Map<string, Expected[]>, want: Map<string, Expected[]>, what: string): void {
   assert.ok(want.size > 0, `${what}: the golden output has native histograms`);
   const sorted = (m: Map<string, Expected[]>) =>
-    [...m].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([n, ps]) => [n, [...ps].sort((a, b) => (a.key < b.key ? -1 : 1))]);
+    [...m]
+      .sort((a, b) => (a[0] < b[0] ? -1 : 1))
+      .map(([n, ps]) => [n, [...ps].sort((a, b) => (a.key < b.key ? -1 : 1))]);
   assert.deepEqual(sorted(got), sorted(want), what);
 }
 
-describe('native golden fixtures pushed over OTLP hold client_golang\'s buckets', () => {
+describe("native golden fixtures pushed over OTLP hold client_golang's buckets", () => {
   for (const name of NATIVE_FIXTURES) {
     it(name, async () => {
       const want = goldenPoints(name);
@@ -144,7 +149,8 @@ describe('native golden fixtures pushed over OTLP hold client_golang\'s buckets'
           assert.equal(result.kind, 'success', JSON.stringify(result));
         }
         assert.equal(receiver.received.length, exporters.length);
-        for (const [i, got] of receiver.received.entries()) assertSame(receivedPoints(got.decoded), want, `${name}, request ${i} (${got.transport} ${got.contentType})`);
+        for (const [i, got] of receiver.received.entries())
+          assertSame(receivedPoints(got.decoded), want, `${name}, request ${i} (${got.transport} ${got.contentType})`);
       } finally {
         await receiver.stop();
       }
@@ -161,14 +167,18 @@ describe('native golden fixtures pushed over OTLP hold client_golang\'s buckets'
         ['otlp-http-json', `${receiver.httpBase}/v1/metrics`],
       ] as const) {
         const status = await new Promise<number>((resolve) =>
-          execFile(`${root}node_modules/.bin/tsx`, ['scripts/push.ts', `${GOLDEN}${name}.json`, '--to', mode, '--url', url], { cwd: root, timeout: 120_000 }, (error) =>
-            resolve(error === null ? 0 : typeof error.code === 'number' ? error.code : -1),
+          execFile(
+            `${root}node_modules/.bin/tsx`,
+            ['scripts/push.ts', `${GOLDEN}${name}.json`, '--to', mode, '--url', url],
+            { cwd: root, timeout: 120_000 },
+            (error) => resolve(error === null ? 0 : typeof error.code === 'number' ? error.code : -1),
           ),
         );
         assert.equal(status, 0, `${mode} exit status`);
       }
       assert.equal(receiver.received.length, 2);
-      for (const got of receiver.received) assertSame(receivedPoints(got.decoded), want, `${name} over ${got.transport}`);
+      for (const got of receiver.received)
+        assertSame(receivedPoints(got.decoded), want, `${name} over ${got.transport}`);
     } finally {
       await receiver.stop();
     }
