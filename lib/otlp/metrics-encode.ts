@@ -13,14 +13,26 @@
  */
 
 import type { Exemplar, FamilySnapshot, LabelSet, SeriesSnapshot } from '../metrics/snapshot.js';
-import { ProtoWriter, SizeTable, nanosWords, splitNanos, utf8Length, varintSize } from '../protobuf/writer.js';
+import {
+  ProtoWriter,
+  SizeTable,
+  nanosWords,
+  splitNanos,
+  utf8Length,
+  varintSize,
+  zigzag32,
+} from '../protobuf/writer.js';
+import type { NativeSpans } from '../metrics/native-buckets.js';
 import {
   CUMULATIVE,
   type MetricsEnvelope,
   type ResourceValue,
+  denseCounts,
   exemplarIds,
   isExemplarAttribute,
+  isExponentialFamily,
   otelUnit,
+  otlpOffset,
 } from './metrics-model.js';
 
 const REQUEST_RESOURCE_METRICS = 0x0a; // ExportMetricsServiceRequest.resource_metrics = 1
@@ -38,6 +50,7 @@ const METRIC_UNIT = 0x1a; // Metric.unit = 3
 const METRIC_GAUGE = 0x2a; // Metric.gauge = 5
 const METRIC_SUM = 0x3a; // Metric.sum = 7
 const METRIC_HISTOGRAM = 0x4a; // Metric.histogram = 9
+const METRIC_EXPONENTIAL_HISTOGRAM = 0x52; // Metric.exponential_histogram = 10
 const METRIC_SUMMARY = 0x5a; // Metric.summary = 11
 
 const DATA_POINTS = 0x0a; // Gauge/Sum/Histogram/Summary.data_points = 1
@@ -55,6 +68,15 @@ const HISTOGRAM_BUCKET_COUNTS = 0x32; // HistogramDataPoint.bucket_counts = 6, p
 const HISTOGRAM_BOUNDS = 0x3a; // HistogramDataPoint.explicit_bounds = 7, packed double
 const HISTOGRAM_EXEMPLARS = 0x42; // HistogramDataPoint.exemplars = 8
 const HISTOGRAM_ATTRIBUTES = 0x4a; // HistogramDataPoint.attributes = 9
+const EXPO_ATTRIBUTES = 0x0a; // ExponentialHistogramDataPoint.attributes = 1
+const EXPO_SCALE = 0x30; // ExponentialHistogramDataPoint.scale = 6, sint32
+const EXPO_ZERO_COUNT = 0x39; // ExponentialHistogramDataPoint.zero_count = 7, fixed64
+const EXPO_POSITIVE = 0x42; // ExponentialHistogramDataPoint.positive = 8
+const EXPO_NEGATIVE = 0x4a; // ExponentialHistogramDataPoint.negative = 9
+const EXPO_EXEMPLARS = 0x5a; // ExponentialHistogramDataPoint.exemplars = 11
+const EXPO_ZERO_THRESHOLD = 0x71; // ExponentialHistogramDataPoint.zero_threshold = 14, double
+const BUCKETS_OFFSET = 0x08; // ExponentialHistogramDataPoint.Buckets.offset = 1, sint32
+const BUCKETS_COUNTS = 0x12; // ExponentialHistogramDataPoint.Buckets.bucket_counts = 2, packed uint64
 const SUMMARY_QUANTILES = 0x32; // SummaryDataPoint.quantile_values = 6
 const QUANTILE_QUANTILE = 0x09; // ValueAtQuantile.quantile = 1
 const QUANTILE_VALUE = 0x11; // ValueAtQuantile.value = 2
@@ -229,6 +251,8 @@ export function encodeExportMetricsRequest(
   sizes.reset();
   visited.length = 0;
   cursor = 0;
+  denseUsed = 0;
+  denseCursor = 0;
   let metrics = 0;
   for (let f = 0; f < families.length; f++) {
     const family = families[f]!;
@@ -330,6 +354,11 @@ function sizeMetric(family: FamilySnapshot): number {
       points += 4; // aggregation_temporality, is_monotonic
       break;
     case 'histogram': {
+      if (isExponentialFamily(family)) {
+        for (let i = 0; i < all.length; i++) points += lenField(sizeExponentialPoint(all[i]!));
+        points += 2; // aggregation_temporality
+        break;
+      }
       const bounds = boundsField(family.upperBounds ?? []).length;
       for (let i = 0; i < all.length; i++) points += lenField(sizeHistogramPoint(all[i]!, bounds));
       points += 2; // aggregation_temporality
@@ -366,6 +395,51 @@ function sizeHistogramPoint(series: SeriesSnapshot, boundsBytes: number): number
     }
   }
   body += visit(series.labels, HISTOGRAM_ATTRIBUTES).attributes.length;
+  sizes.push(body);
+  return body;
+}
+
+/**
+ * Dense bucket counts of the native histograms in the encode in progress, two per point (positive then
+ * negative), expanded once by the size pass and read back by the write pass with the byte length of their
+ * packed field body. The arrays are reused from encode to encode.
+ */
+const dense: number[][] = [];
+const densePacked: number[] = [];
+let denseUsed = 0;
+let denseCursor = 0;
+
+/** Expands one side's buckets and returns the body size of its Buckets message. */
+function sizeBuckets(spans: NativeSpans): number {
+  if (denseUsed === dense.length) dense.push([]);
+  const counts = denseCounts(spans, dense[denseUsed]!);
+  let packed = 0;
+  for (let i = 0; i < counts.length; i++) packed += varintSize(counts[i]!);
+  densePacked[denseUsed++] = packed;
+  return bucketsBody(otlpOffset(spans), counts.length, packed);
+}
+
+/** The body size of a Buckets message: offset (left out when 0), then the packed counts (left out when none). */
+function bucketsBody(offset: number, buckets: number, packed: number): number {
+  return (offset !== 0 ? 1 + varintSize(zigzag32(offset)) : 0) + (buckets > 0 ? lenField(packed) : 0);
+}
+
+function sizeExponentialPoint(series: SeriesSnapshot): number {
+  const native = series.native!;
+  let body = FIXED_FIELD * 3 + (series.createdMs !== undefined ? FIXED_FIELD : 0); // time, count, sum, start
+  if (native.schema !== 0) body += 1 + varintSize(zigzag32(native.schema));
+  if (native.zeroCount !== 0) body += FIXED_FIELD;
+  body += lenField(sizeBuckets(native.positive));
+  body += lenField(sizeBuckets(native.negative));
+  const exemplars = series.bucketExemplars;
+  if (exemplars !== null) {
+    for (let i = 0; i < exemplars.length; i++) {
+      const e = exemplars[i];
+      if (e !== undefined) body += lenField(sizeExemplar(e));
+    }
+  }
+  if (native.zeroThreshold !== 0) body += FIXED_FIELD;
+  body += visit(series.labels, EXPO_ATTRIBUTES).attributes.length;
   sizes.push(body);
   return body;
 }
@@ -412,6 +486,14 @@ function writeMetric(w: ProtoWriter, family: FamilySnapshot, timeMs: number): vo
       w.byte(1);
       return;
     case 'histogram': {
+      if (isExponentialFamily(family)) {
+        w.byte(METRIC_EXPONENTIAL_HISTOGRAM);
+        w.varint(points);
+        for (let i = 0; i < all.length; i++) writeExponentialPoint(w, all[i]!, timeMs);
+        w.byte(AGGREGATION_TEMPORALITY);
+        w.byte(CUMULATIVE);
+        return;
+      }
       w.byte(METRIC_HISTOGRAM);
       w.varint(points);
       const bounds = boundsField(family.upperBounds ?? []);
@@ -520,6 +602,58 @@ function writeHistogramPoint(w: ProtoWriter, series: SeriesSnapshot, timeMs: num
     if (e !== undefined) writeExemplar(w, HISTOGRAM_EXEMPLARS, e);
   }
   w.raw(cached.attributes);
+}
+
+function writeExponentialPoint(w: ProtoWriter, series: SeriesSnapshot, timeMs: number): void {
+  const native = series.native!;
+  const cached = visited[cursor++]!;
+  w.byte(DATA_POINTS);
+  w.varint(sizes.next());
+  w.raw(cached.attributes); // field 1 here, unlike the other point types
+  writeTimes(w, series, cached, timeMs, true);
+  w.byte(HISTOGRAM_COUNT);
+  writeCount(w, series.count);
+  w.byte(HISTOGRAM_SUM);
+  w.double(series.sum);
+  if (native.schema !== 0) {
+    w.byte(EXPO_SCALE);
+    w.varint(zigzag32(native.schema));
+  }
+  if (native.zeroCount !== 0) {
+    w.byte(EXPO_ZERO_COUNT);
+    writeCount(w, native.zeroCount);
+  }
+  writeBuckets(w, EXPO_POSITIVE, native.positive);
+  writeBuckets(w, EXPO_NEGATIVE, native.negative);
+  const exemplars = series.bucketExemplars;
+  if (exemplars !== null) {
+    for (let i = 0; i < exemplars.length; i++) {
+      const e = exemplars[i];
+      if (e !== undefined) writeExemplar(w, EXPO_EXEMPLARS, e);
+    }
+  }
+  if (native.zeroThreshold !== 0) {
+    w.byte(EXPO_ZERO_THRESHOLD);
+    w.double(native.zeroThreshold);
+  }
+}
+
+/** Writes one side's Buckets message from what the size pass expanded. */
+function writeBuckets(w: ProtoWriter, tag: number, spans: NativeSpans): void {
+  const counts = dense[denseCursor]!;
+  const packed = densePacked[denseCursor++]!;
+  const offset = otlpOffset(spans);
+  w.byte(tag);
+  w.varint(bucketsBody(offset, counts.length, packed));
+  if (offset !== 0) {
+    w.byte(BUCKETS_OFFSET);
+    w.varint(zigzag32(offset));
+  }
+  if (counts.length > 0) {
+    w.byte(BUCKETS_COUNTS);
+    w.varint(packed);
+    for (let i = 0; i < counts.length; i++) w.varint(counts[i]!);
+  }
 }
 
 function writeSummaryPoint(w: ProtoWriter, series: SeriesSnapshot, timeMs: number, ranks: readonly number[]): void {

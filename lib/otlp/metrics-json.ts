@@ -5,15 +5,19 @@
  * JSON cannot hold are written as the proto3 JSON mapping spells them: "NaN", "Infinity", "-Infinity".
  */
 
+import type { NativeSpans } from '../metrics/native-buckets.js';
 import type { Exemplar, FamilySnapshot, LabelSet, SeriesSnapshot } from '../metrics/snapshot.js';
 import {
   CUMULATIVE,
   type MetricsEnvelope,
   type ResourceValue,
   bucketCounts,
+  denseCounts,
   exemplarIds,
   isExemplarAttribute,
+  isExponentialFamily,
   otelUnit,
+  otlpOffset,
 } from './metrics-model.js';
 
 type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
@@ -54,6 +58,13 @@ function metric(family: FamilySnapshot, timeMs: number): Json {
       };
       break;
     case 'histogram': {
+      if (isExponentialFamily(family)) {
+        out.exponentialHistogram = {
+          dataPoints: series.map((s) => exponentialPoint(s, timeMs)),
+          aggregationTemporality: CUMULATIVE,
+        };
+        break;
+      }
       const bounds = (family.upperBounds ?? []).map(double);
       out.histogram = {
         dataPoints: series.map((s) => histogramPoint(s, timeMs, bounds)),
@@ -102,6 +113,28 @@ function histogramPoint(series: SeriesSnapshot, timeMs: number, bounds: Json[]):
   if (bounds.length > 0) out.explicitBounds = bounds;
   const exemplars = (series.bucketExemplars ?? []).filter((e): e is Exemplar => e !== undefined);
   if (exemplars.length > 0) out.exemplars = exemplars.map(exemplar);
+  return out;
+}
+
+function exponentialPoint(series: SeriesSnapshot, timeMs: number): Json {
+  const native = series.native!;
+  const out = aggregateHead(series, timeMs);
+  if (native.schema !== 0) out.scale = native.schema;
+  if (native.zeroCount !== 0) out.zeroCount = count(native.zeroCount);
+  out.positive = buckets(native.positive);
+  out.negative = buckets(native.negative);
+  const exemplars = (series.bucketExemplars ?? []).filter((e): e is Exemplar => e !== undefined);
+  if (exemplars.length > 0) out.exemplars = exemplars.map(exemplar);
+  if (native.zeroThreshold !== 0) out.zeroThreshold = double(native.zeroThreshold);
+  return out;
+}
+
+function buckets(spans: NativeSpans): Json {
+  const out: { [key: string]: Json } = {};
+  const offset = otlpOffset(spans);
+  if (offset !== 0) out.offset = offset;
+  const counts = denseCounts(spans, []);
+  if (counts.length > 0) out.bucketCounts = counts.map(count);
   return out;
 }
 

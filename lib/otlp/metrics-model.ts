@@ -5,13 +5,17 @@
  *  - the metric name is the Prometheus name, unaltered (a counter keeps its `_total`);
  *  - counter -> Sum, monotonic, cumulative; gauge and untyped -> Gauge; histogram -> Histogram with
  *    per-bucket counts and explicit bounds without +Inf; summary -> Summary;
+ *  - a histogram whose series all carry native buckets -> ExponentialHistogram, cumulative (the native
+ *    part wins over classic buckets, as Prometheus prefers it on ingest): schema -> scale, zero threshold
+ *    and zero count as they are, spans and deltas -> dense bucket counts from an offset, min/max unset;
  *  - HELP -> description; a declared unit -> unit, in OpenTelemetry's spelling (`seconds` -> `s`);
  *  - labels and const labels -> attributes; a series' creation time -> start_time_unix_nano;
  *  - exemplars keep their value and time; their `trace_id`/`span_id` labels become the ids, the other
  *    labels filtered attributes.
  */
 
-import type { Exemplar } from '../metrics/snapshot.js';
+import type { NativeSpans } from '../metrics/native-buckets.js';
+import type { Exemplar, FamilySnapshot } from '../metrics/snapshot.js';
 
 /** The instrumentation scope of every pushed metric: the entity doing the translation, as the spec asks. */
 export interface MetricsScope {
@@ -103,5 +107,48 @@ export function bucketCounts(cumulative: ArrayLike<number>, count: number, out: 
     previous = c;
   }
   out.push(count - previous);
+  return out;
+}
+
+/**
+ * Whether a histogram family goes out as an ExponentialHistogram: when every series has native buckets.
+ * One OTLP metric has one data type, so a family mixing series with and without them (possible only
+ * through custom collectors) keeps the classic form, which every series has.
+ */
+export function isExponentialFamily(family: FamilySnapshot): boolean {
+  if (family.type !== 'histogram') return false;
+  const all = family.series;
+  if (all.length === 0) return false;
+  for (let i = 0; i < all.length; i++) if (!all[i]!.native) return false;
+  return true;
+}
+
+/**
+ * The OTLP offset of one sign's buckets: the first Prometheus key, less one. Key k covers (base^(k-1), base^k]
+ * and OTLP index i covers (base^i, base^(i+1)], so the same bucket is one lower in OTLP (for negative buckets
+ * too, by absolute value).
+ */
+export function otlpOffset(spans: NativeSpans): number {
+  return spans.offsets.length === 0 ? 0 : spans.offsets[0]! - 1;
+}
+
+/**
+ * The dense bucket counts of one sign from Prometheus spans and deltas: each span's buckets in order,
+ * the gaps between spans as zero counts, every count the running sum of the deltas.
+ */
+export function denseCounts(spans: NativeSpans, out: number[]): number[] {
+  // Written by index and trimmed at the end: emptying a reused array first would drop its storage.
+  const { offsets, lengths, deltas } = spans;
+  let n = 0;
+  let count = 0;
+  let d = 0;
+  for (let s = 0; s < offsets.length; s++) {
+    if (s > 0) for (let gap = offsets[s]!; gap > 0; gap--) out[n++] = 0;
+    for (let k = lengths[s]!; k > 0; k--) {
+      count += deltas[d++]!;
+      out[n++] = count;
+    }
+  }
+  out.length = n;
   return out;
 }
