@@ -313,7 +313,7 @@ async function openTelemetryPipeline(port: number, outstanding: Outstanding, via
   type SpanExporter = import('@opentelemetry/sdk-trace').SpanExporter;
   const exporter = new OTLPTraceExporter({
     url: `http://127.0.0.1:${port}`,
-    compression: 'none' as ExporterConfig['compression'],
+    compression: 'none' as NonNullable<ExporterConfig['compression']>,
   });
   const counted: SpanExporter = {
     export(spans, resultCallback) {

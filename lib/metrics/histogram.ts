@@ -116,7 +116,7 @@ export class HistogramChild implements ChildBase {
  * buckets are on and no buckets are given), and client_golang's native histogram options.
  */
 export interface HistogramOptions<L extends string = string> extends MetricOptions<L>, NativeHistogramOptions {
-  readonly buckets?: readonly number[];
+  readonly buckets?: readonly number[] | undefined;
 }
 
 /** Counts observations in configurable buckets, with their sum and count. */

@@ -16,18 +16,18 @@ export interface NativeHistogramOptions {
    * Upper bound for the growth factor from one bucket to the next; > 1 turns native buckets on (the schema is
    * the highest resolution whose factor does not exceed it). 1 or less (the default) means no native buckets.
    */
-  readonly nativeHistogramBucketFactor?: number;
+  readonly nativeHistogramBucketFactor?: number | undefined;
   /**
    * Observations with an absolute value up to this go to the zero bucket. 0 (default) means 2^-128;
    * a negative value (NATIVE_ZERO_THRESHOLD_ZERO) means only exact zeros.
    */
-  readonly nativeHistogramZeroThreshold?: number;
+  readonly nativeHistogramZeroThreshold?: number | undefined;
   /** Most populated buckets before the limit strategy applies; 0 (default) means no limit. */
-  readonly nativeHistogramMaxBucketNumber?: number;
+  readonly nativeHistogramMaxBucketNumber?: number | undefined;
   /** Milliseconds since the last reset after which the limit resets the histogram instead; 0 never resets. */
-  readonly nativeHistogramMinResetDuration?: number;
+  readonly nativeHistogramMinResetDuration?: number | undefined;
   /** How far the limit may widen the zero bucket; 0 (default) never widens it. */
-  readonly nativeHistogramMaxZeroThreshold?: number;
+  readonly nativeHistogramMaxZeroThreshold?: number | undefined;
   /** The clock (ms) for NativeHistogramMinResetDuration; Date.now by default. For tests. */
   readonly nativeHistogramNow?: () => number;
 }

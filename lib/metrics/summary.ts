@@ -57,7 +57,7 @@ export class SummaryChild implements ChildBase {
 /** Options of a summary, as client_golang's SummaryOpts. */
 export interface SummaryOptions<L extends string = string> extends MetricOptions<L> {
   /** Quantile rank -> allowed absolute error, e.g. `{ 0.5: 0.05, 0.99: 0.001 }`. None: only sum and count. */
-  readonly objectives?: Readonly<Record<string, number>> | ReadonlyMap<number, number>;
+  readonly objectives?: Readonly<Record<string, number>> | ReadonlyMap<number, number> | undefined;
   /** How long observations count towards quantiles (default 600 s). */
   readonly maxAgeSeconds?: number;
   /** How many buckets the window rotates through (default 5). */

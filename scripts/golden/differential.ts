@@ -128,7 +128,7 @@ export interface RoundOptions {
   /** How many mismatches to minimise (each costs up to a few hundred Go runs). */
   readonly minimise?: number;
   /** Where to write the fixtures and outputs; a temporary directory (removed) by default. */
-  readonly workDir?: string;
+  readonly workDir?: string | undefined;
 }
 
 /** Generates `count` fixtures from `seed`, renders them on both sides and compares. */

@@ -13,43 +13,43 @@ import { nativeObservation, observationScale, randomNative, type Rng } from './r
 export type Token = Uint8Array;
 
 export interface RandomOp {
-  labels?: Token[];
+  labels?: Token[] | undefined;
   op: string;
   /** Raw JSON value text: a number literal or "NaN"/"+Inf"/"-Inf". */
-  value?: string;
+  value?: string | undefined;
   /** Written as `null` (Go decodes it as an op with no name). */
-  zero?: boolean;
+  zero?: boolean | undefined;
 }
 
 /** How a family is spelled in the file, beyond its content: what Go's decoder reads leniently. */
 export interface Quirks {
   /** The whole family written as `null`. */
-  zero?: boolean;
+  zero?: boolean | undefined;
   /** Field names spelled otherwise (`NAME`, `buc\u212aets`): Go matches them case-insensitively. */
-  keys?: Record<string, string>;
+  keys?: Record<string, string> | undefined;
   /** Fields written as `null`. */
-  nulls?: string[];
+  nulls?: string[] | undefined;
   /** Fields left out. */
-  omit?: string[];
+  omit?: string[] | undefined;
 }
 
 export interface RandomFamily {
   name: Token;
   help: Token;
   type: string;
-  labels?: Token[];
-  constLabels?: [Token, Token][];
-  buckets?: string[];
-  objectives?: [Token, string][];
-  native?: RandomNative;
+  labels?: Token[] | undefined;
+  constLabels?: [Token, Token][] | undefined;
+  buckets?: string[] | undefined;
+  objectives?: [Token, string][] | undefined;
+  native?: RandomNative | undefined;
   ops: RandomOp[];
-  quirks?: Quirks;
+  quirks?: Quirks | undefined;
 }
 
 /** A `native` object: its fields as written (name, raw JSON value), or raw text for one that is no object. */
 export interface RandomNative {
   fields: [string, string][];
-  raw?: string;
+  raw?: string | undefined;
 }
 
 export interface RandomFixture {

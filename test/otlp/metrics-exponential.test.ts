@@ -113,7 +113,7 @@ function otelRequest(family: FamilySnapshot, value: ExponentialHistogram, sum: n
                 startTime: msToHrTime(s.createdMs!),
                 endTime: msToHrTime(NOW),
                 // Prometheus has no min and max; the SDK's sum is unset for an UpDownCounter.
-                value: { ...value, sum, min: undefined, max: undefined },
+                value: withoutMinMax({ ...value, sum }),
               },
             ],
           },
@@ -326,3 +326,9 @@ describe('a pushed native histogram reconstructs its observations at an OTLP rec
     });
   }
 });
+
+/** The SDK's point value with min and max unset (Prometheus has neither), as the serializer sees an unset field. */
+function withoutMinMax<T extends { min?: number; max?: number }>(value: T): T {
+  const { min: _min, max: _max, ...rest } = value;
+  return rest as T;
+}

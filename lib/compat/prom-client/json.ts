@@ -13,7 +13,7 @@ export interface JsonValue {
   value: number;
   labels: Record<string, string | number>;
   metricName?: string;
-  exemplar?: { labelSet: Record<string, string>; value: number; timestamp: number } | null;
+  exemplar?: { labelSet: Record<string, string>; value: number; timestamp: number } | null | undefined;
 }
 
 /** One metric as prom-client's `get()` returns it. */
