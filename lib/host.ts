@@ -20,9 +20,19 @@ export function hostProcess(): HostProcess | undefined {
   return (globalThis as { process?: HostProcess }).process;
 }
 
-/** The environment variables, or none where the runtime has no process environment. */
+/**
+ * The environment variables; none where the runtime has no process environment or may not read it
+ * (Deno without --allow-env throws on every read, so a probe read decides).
+ */
 export function processEnv(): Readonly<Record<string, string | undefined>> {
-  return hostProcess()?.env ?? {};
+  const env = hostProcess()?.env;
+  if (env === undefined) return {};
+  try {
+    void env['OTEL_SDK_DISABLED'];
+    return env;
+  } catch {
+    return {};
+  }
 }
 
 /**

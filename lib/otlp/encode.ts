@@ -64,10 +64,16 @@ import { ProtoWriter as BytesWriter, SizeTable, bigintVarintSize, utf8Length, va
  */
 type ProtoWriter = BytesWriter<Buffer>;
 
-/** Output bytes: a plain Uint8Array, or a Buffer for the callers that lend a scratch (Node's gRPC path). */
+/** Node's Buffer, where the runtime has it (workerd has not). */
+const NodeBuffer = (globalThis as { Buffer?: typeof Buffer }).Buffer;
+
+/**
+ * Output bytes: a plain Uint8Array for requests encoded without a scratch; a Buffer (where there is
+ * one) for the callers that lend a scratch (Node's gRPC path) and for the encoder's own cache entries.
+ */
 type Allocate = (size: number) => Buffer;
 const allocateBytes: Allocate = (n) => new Uint8Array(n) as Buffer;
-const allocateBuffer: Allocate = (n) => Buffer.allocUnsafe(n);
+const allocateBuffer: Allocate = NodeBuffer !== undefined ? (n) => NodeBuffer.allocUnsafe(n) : allocateBytes;
 
 function bufferWriter(size: number, into?: Buffer, allocate: Allocate = allocateBuffer): ProtoWriter {
   return new BytesWriter(size, into, allocate);
@@ -82,8 +88,8 @@ function writeUtf8(buf: Buffer, pos: number, s: string, length: number): number 
   return utf8.encodeInto(s, buf.subarray(pos, pos + length)).written;
 }
 
-/** Node's native UTF-8 length where the runtime has Buffer (workerd has not). */
-const nativeByteLength = (globalThis as { Buffer?: typeof Buffer }).Buffer?.byteLength;
+/** Node's native UTF-8 length, where the runtime has Buffer. */
+const nativeByteLength = NodeBuffer?.byteLength;
 import type {
   AttributeValue,
   Attributes,

@@ -79,7 +79,8 @@ export class HttpTransport {
       ca !== undefined || cert !== undefined || key !== undefined
         ? { ...(ca !== undefined ? { ca } : {}), ...(cert !== undefined ? { cert } : {}), ...(key !== undefined ? { key } : {}) }
         : undefined;
-    this.fetchImpl = options.fetch ?? globalThis.fetch;
+    // Bound: workerd's fetch throws "Illegal invocation" when called as a method of another object.
+    this.fetchImpl = options.fetch ?? globalThis.fetch.bind(globalThis);
   }
 
   /** POSTs `body`, taking at most `timeoutMs` (compression included). Never rejects. */

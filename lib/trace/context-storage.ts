@@ -60,8 +60,8 @@ export function contextStorage(): ContextStorage {
 
 /**
  * Hands zerotel the runtime's AsyncLocalStorage class where it cannot load it itself: on workerd with
- * the `nodejs_als` compatibility flag, `import { AsyncLocalStorage } from 'node:async_hooks'` and
- * pass it here before the first span. Returns true when the context now follows async work; false
+ * the `nodejs_als` compatibility flag, import AsyncLocalStorage from node:async_hooks and
+ * pass that class here before the first span. Returns true when the context now follows async work; false
  * when a store that already does was in use (it stays: replacing it would split the active context).
  */
 export function useAsyncLocalStorage(AsyncLocalStorage: AsyncLocalStorageClass): boolean {
