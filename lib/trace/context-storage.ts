@@ -7,7 +7,7 @@
  * Chosen on first use, never while loading: workerd allows no such work at startup, and the store
  * must not be made before the application had a chance to hand over its own AsyncLocalStorage.
  */
-import { builtinModule } from '../host.js';
+import { builtinModule, emitZerotelWarning, hostProcess } from '../host.js';
 import type { Context } from './context.js';
 
 /** The two methods of AsyncLocalStorage that context propagation needs. */
@@ -54,6 +54,14 @@ export function contextStorage(): ContextStorage {
       'node:async_hooks',
     )?.AsyncLocalStorage;
     storage = AsyncLocalStorage !== undefined ? new AsyncLocalStorage() : new SynchronousContextStack();
+    if (AsyncLocalStorage === undefined && hostProcess() !== undefined) {
+      // A process without getBuiltinModule: Node before 20.16. Say why spans stop nesting across await.
+      emitZerotelWarning(
+        'AsyncLocalStorage could not be loaded (process.getBuiltinModule is missing: Node 20.16 or later has it); ' +
+          'call useAsyncLocalStorage(AsyncLocalStorage) from node:async_hooks, or pass parent contexts explicitly',
+        'ZEROTEL_CONTEXT',
+      );
+    }
   }
   return storage;
 }
