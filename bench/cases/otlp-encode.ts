@@ -179,7 +179,7 @@ export const otlpEncodeGroup: BenchGroup = {
         {
           name: 'zerotel',
           run: () => {
-            let out: Buffer | undefined;
+            let out: Uint8Array | undefined;
             for (let i = 0; i < REPEAT; i++) out = encodeExportTraceRequest(ours);
             return out;
           },

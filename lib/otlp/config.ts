@@ -5,8 +5,8 @@
  * collected and reported together, each naming the option or variable it came from.
  */
 
-import { readFileSync } from 'node:fs';
-import { checkMetadata } from './grpc-transport.js';
+import { builtinModule, processEnv } from '../host.js';
+import { checkMetadata } from './metadata.js';
 import { checkRetryPolicy, DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry.js';
 
 /** Transport security, named as OPA's distributed tracing configuration names it. */
@@ -104,7 +104,7 @@ const PROTOCOLS: readonly OtlpProtocol[] = ['grpc', 'http/protobuf', 'http/json'
  * an {@link OtlpConfigError} naming the variable.
  */
 export function otlpProtocolFromEnv(
-  env: Env = process.env,
+  env: Env = processEnv(),
   signal: OtlpTarget['signal'] = 'traces',
 ): { protocol: OtlpProtocol; source: string } | undefined {
   const setting = fromEnv(env, 'PROTOCOL', signal);
@@ -119,13 +119,23 @@ export function otlpProtocolFromEnv(
 }
 
 /**
+ * Reads a certificate file with node:fs, loaded only now: only a configuration naming such files
+ * needs it, so runtimes without a file system load the exporters all the same.
+ */
+function readPemFile(path: string): Buffer {
+  const fs = builtinModule<typeof import('node:fs')>('node:fs');
+  if (fs === undefined) throw new Error('this runtime has no node:fs to read certificate files with');
+  return fs.readFileSync(path);
+}
+
+/**
  * Resolves options over the environment over the defaults, reading certificate files. Throws one
  * {@link OtlpConfigError} listing every problem.
  */
 export function resolveOtlpConfig(
   options: OtlpExporterOptions = {},
-  env: Env = process.env,
-  readFile: (path: string) => Buffer = (path) => readFileSync(path),
+  env: Env = processEnv(),
+  readFile: (path: string) => Buffer = readPemFile,
   exporter: OtlpTarget = TRACES_OVER_GRPC,
 ): OtlpExporterConfig {
   const problems: string[] = [];

@@ -57,12 +57,39 @@
 
 import { ProtoWriter as BytesWriter, SizeTable, bigintVarintSize, utf8Length, varintSize } from '../protobuf/writer.js';
 
-/** The one-pass writers below use Buffer methods, so every writer of this encoder holds a Buffer. */
+/**
+ * Typed as Buffer: on Node's gRPC path (the arena, the exporter's scratch) it is one, for Buffer's
+ * native copies; a request encoded without a scratch is a plain Uint8Array, which every runtime has,
+ * so string writes go through writeUtf8, which uses Buffer's method only on a Buffer.
+ */
 type ProtoWriter = BytesWriter<Buffer>;
 
-function bufferWriter(size: number, into?: Buffer): ProtoWriter {
-  return new BytesWriter(size, into, (n) => Buffer.allocUnsafe(n));
+/** Node's Buffer, where the runtime has it (workerd has not). */
+const NodeBuffer = (globalThis as { Buffer?: typeof Buffer }).Buffer;
+
+/**
+ * Output bytes: a plain Uint8Array for requests encoded without a scratch; a Buffer (where there is
+ * one) for the callers that lend a scratch (Node's gRPC path) and for the encoder's own cache entries.
+ */
+type Allocate = (size: number) => Buffer;
+const allocateBytes: Allocate = (n) => new Uint8Array(n) as Buffer;
+const allocateBuffer: Allocate = NodeBuffer !== undefined ? (n) => NodeBuffer.allocUnsafe(n) : allocateBytes;
+
+function bufferWriter(size: number, into?: Buffer, allocate: Allocate = allocateBuffer): ProtoWriter {
+  return new BytesWriter(size, into, allocate);
 }
+
+const utf8 = new TextEncoder();
+
+/** Writes the `length` UTF-8 bytes of `s` at `pos`: natively into a Buffer, by TextEncoder elsewhere. */
+function writeUtf8(buf: Buffer, pos: number, s: string, length: number): number {
+  if (buf.write !== undefined) return buf.write(s, pos, length, 'utf8');
+  if (pos + length > buf.length) throw OVERFLOW;
+  return utf8.encodeInto(s, buf.subarray(pos, pos + length)).written;
+}
+
+/** Node's native UTF-8 length, where the runtime has Buffer. */
+const nativeByteLength = NodeBuffer?.byteLength;
 import type {
   AttributeValue,
   Attributes,
@@ -297,16 +324,27 @@ function scratchFor(scratch: EncodeScratch | undefined, total: number): Buffer |
  * Encodes spans as the bytes of one `ExportTraceServiceRequest`. An empty list gives an empty
  * message (zero bytes). With `scratch`, the result is a view of the scratch's Buffer (valid until
  * the scratch is lent again) whenever the request fits in it.
+ *
+ * Without the scratch argument the bytes are a plain Uint8Array, and nothing Node-only is touched:
+ * the OTLP/HTTP exporter encodes this way on every runtime. A caller that lends a scratch (the gRPC
+ * exporter, which may pass undefined while its scratch is busy) gets a Buffer, as before.
  */
-export function encodeExportTraceRequest(spans: readonly SpanData[], scratch?: EncodeScratch): Buffer {
-  return encodeRequest(spans, undefined, scratch);
+export function encodeExportTraceRequest(spans: readonly SpanData[]): Uint8Array;
+export function encodeExportTraceRequest(spans: readonly SpanData[], scratch: EncodeScratch | undefined): Buffer;
+export function encodeExportTraceRequest(spans: readonly SpanData[], ...lent: [EncodeScratch?]): Uint8Array {
+  return encodeRequest(spans, undefined, lent[0], lent.length === 0 ? allocateBytes : allocateBuffer);
 }
 
 /**
  * The request for `spans`; with `arena`, `spans` only supply each span's resource and scope and the
  * span messages are copied from the arena (entry i for span i).
  */
-function encodeRequest(spans: readonly SpanData[], arena: SpanArena | undefined, scratch: EncodeScratch | undefined): Buffer {
+function encodeRequest(
+  spans: readonly SpanData[],
+  arena: SpanArena | undefined,
+  scratch: EncodeScratch | undefined,
+  allocate: Allocate,
+): Buffer {
   trimCaches();
   arenaSource = arena;
   try {
@@ -319,7 +357,7 @@ function encodeRequest(spans: readonly SpanData[], arena: SpanArena | undefined,
       total += 1 + varintSize(size) + size;
       g = end;
     }
-    const w = bufferWriter(total, scratchFor(scratch, total));
+    const w = bufferWriter(total, scratchFor(scratch, total), allocate);
     view = new DataView(w.buf.buffer, w.buf.byteOffset, w.buf.byteLength);
     for (let g = 0; g < groups; ) {
       const end = resourceEnd(g, groups);
@@ -449,9 +487,9 @@ export class SpanArena implements EncodedSpanBatch {
     const owners = this.owners;
     if (owners.length > this.length) {
       // Grouping reads one entry per span: hand it exactly this batch's entries.
-      return encodeRequest(owners.slice(0, this.length) as unknown as SpanData[], this, scratch);
+      return encodeRequest(owners.slice(0, this.length) as unknown as SpanData[], this, scratch, allocateBuffer);
     }
-    return encodeRequest(owners as unknown as SpanData[], this, scratch);
+    return encodeRequest(owners as unknown as SpanData[], this, scratch, allocateBuffer);
   }
 
   /** Bytes of span `i`'s `ScopeSpans.spans` field. */
@@ -480,14 +518,15 @@ export class SpanArena implements EncodedSpanBatch {
 
   private grow(atLeast: number): void {
     const bigger = Buffer.allocUnsafeSlow(Math.max(atLeast, this.bytes.length * 2, 64 * 1024));
-    this.bytes.copy(bigger, 0, 0, this.used);
+    bigger.set(this.bytes.subarray(0, this.used));
     this.bytes = bigger;
     this.writer = bufferWriter(bigger.length, bigger);
     this.view = new DataView(bigger.buffer, bigger.byteOffset, bigger.byteLength);
   }
 }
 
-const EMPTY = Buffer.alloc(0);
+/** Not a Buffer: this is evaluated while the module loads, also on runtimes without Buffer. */
+const EMPTY = new Uint8Array(0) as Buffer;
 const NO_RESOURCE: Resource = Object.freeze({ attributes: Object.freeze({}), droppedAttributesCount: 0 });
 const NO_SCOPE: InstrumentationScope = Object.freeze({ name: '', version: '', attributes: Object.freeze({}) });
 
@@ -919,7 +958,7 @@ function textLength(s: string): number {
     for (let i = 0; i < n; i++) if (s.charCodeAt(i) >= 0x80) return utf8Length(s);
     return n;
   }
-  return Buffer.byteLength(s, 'utf8');
+  return nativeByteLength !== undefined ? nativeByteLength(s, 'utf8') : utf8Length(s);
 }
 
 /** Up to this many characters, textLength scans in JS instead of calling into native code. */
@@ -1312,7 +1351,7 @@ function putString(buf: Buffer, pos: number, s: string, length: number): number 
     for (let i = 0; i < n; i++) buf[pos++] = s.charCodeAt(i);
     return pos;
   }
-  return length === 0 ? pos : pos + buf.write(s, pos, length, 'utf8');
+  return length === 0 ? pos : pos + writeUtf8(buf, pos, s, length);
 }
 
 /** Longest ASCII string putString copies in JS. */
@@ -1375,7 +1414,7 @@ function putText(buf: Buffer, pos: number, s: string): number {
   const length = textLength(s);
   pos = putLength(buf, pos, length);
   if (pos + length > buf.length) throw OVERFLOW;
-  return length === 0 ? pos : pos + buf.write(s, pos, length, 'utf8');
+  return length === 0 ? pos : pos + writeUtf8(buf, pos, s, length);
 }
 
 /** Copies a cached field (its bytes and the same as words) at `pos`; returns the new position. */

@@ -12,6 +12,7 @@ import { type OtlpExporterConfig, type OtlpExporterOptions, resolveOtlpConfig } 
 import { decodeExportTraceResponse } from './decode-response.js';
 import { type EncodeScratch, SpanArena, encodeExportTraceRequest } from './encode.js';
 import { type CallFailure, type CallResult, GrpcCode, GrpcTransport, grpcCodeName } from './grpc-transport.js';
+import { OtlpExportError, type FailureReason } from './export-error.js';
 import { InFlight } from './in-flight.js';
 import { type Clock, giveUpNote, systemClock, withRetry } from './retry.js';
 
@@ -38,23 +39,7 @@ export interface OtlpGrpcTraceExporterOptions extends OtlpExporterOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
-/** Why spans were not delivered: a gRPC code name in lower case, or one of these. */
-export type FailureReason = 'encode_error' | 'shutdown' | Lowercase<string>;
-
-/** An export that delivered nothing. */
-export class OtlpExportError extends Error {
-  constructor(
-    message: string,
-    /** The gRPC code of the last attempt (UNKNOWN for local failures such as encoding). */
-    readonly code: GrpcCode,
-    /** The reason label the failure was counted under. */
-    readonly reason: FailureReason,
-    readonly attempts: number,
-  ) {
-    super(message);
-    this.name = 'OtlpExportError';
-  }
-}
+export { OtlpExportError, type FailureReason } from './export-error.js';
 
 interface ExporterMetrics {
   readonly exported: Counter;

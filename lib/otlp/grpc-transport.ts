@@ -12,41 +12,18 @@
  *  - one HTTP/2 session shared by all calls, replaced once it closes, fails or is told to go away.
  */
 
-import { ZEROTEL_VERSION } from '../version.js';
 import http2 from 'node:http2';
 import { promisify } from 'node:util';
 import { gunzipSync, gzip } from 'node:zlib';
 import { decodeRpcStatus } from './decode-response.js';
+import { GrpcCode, grpcCodeName } from './grpc-code.js';
+import { checkMetadata } from './metadata.js';
+import { defaultUserAgent } from './user-agent.js';
 import { isRetryableCode } from './retry.js';
 
-/** gRPC status codes. */
-export const GrpcCode = {
-  OK: 0,
-  CANCELLED: 1,
-  UNKNOWN: 2,
-  INVALID_ARGUMENT: 3,
-  DEADLINE_EXCEEDED: 4,
-  NOT_FOUND: 5,
-  ALREADY_EXISTS: 6,
-  PERMISSION_DENIED: 7,
-  RESOURCE_EXHAUSTED: 8,
-  FAILED_PRECONDITION: 9,
-  ABORTED: 10,
-  OUT_OF_RANGE: 11,
-  UNIMPLEMENTED: 12,
-  INTERNAL: 13,
-  UNAVAILABLE: 14,
-  DATA_LOSS: 15,
-  UNAUTHENTICATED: 16,
-} as const;
-export type GrpcCode = (typeof GrpcCode)[keyof typeof GrpcCode];
-
-const CODE_NAMES: readonly string[] = Object.keys(GrpcCode);
-
-/** The upper-case name of a gRPC code (`UNAVAILABLE`), or `CODE_<n>` for numbers outside the table. */
-export function grpcCodeName(code: number): string {
-  return CODE_NAMES[code] ?? `CODE_${code}`;
-}
+export { GrpcCode, grpcCodeName } from './grpc-code.js';
+export { checkMetadata } from './metadata.js';
+export { defaultUserAgent } from './user-agent.js';
 
 /** The method every OTLP trace export calls. */
 export const TRACE_EXPORT_PATH = '/opentelemetry.proto.collector.trace.v1.TraceService/Export';
@@ -105,47 +82,6 @@ export interface GrpcTransportOptions {
 const gzipAsync = promisify(gzip);
 
 const H2 = http2.constants;
-
-/** Headers only the transport may set, and HTTP/1 connection headers that HTTP/2 forbids. */
-const RESERVED_HEADERS: ReadonlySet<string> = new Set([
-  'content-type',
-  'te',
-  'user-agent',
-  'host',
-  'connection',
-  'keep-alive',
-  'proxy-connection',
-  'transfer-encoding',
-  'upgrade',
-  'content-length',
-]);
-const METADATA_KEY = /^[0-9a-z_.-]+$/;
-const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
-const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
-
-/**
- * Problems with custom metadata, one string per bad entry (empty when all is well). Keys must be
- * lower-case gRPC metadata names (`0-9 a-z _ . -`), must not start with `grpc-` nor be a header the
- * transport sets itself; values must be printable ASCII, or base64 for keys ending in `-bin`.
- */
-export function checkMetadata(metadata: Readonly<Record<string, string>>): string[] {
-  const problems: string[] = [];
-  for (const [key, value] of Object.entries(metadata)) {
-    if (!METADATA_KEY.test(key)) {
-      problems.push(`header ${JSON.stringify(key)}: keys must be lower-case and use only 0-9 a-z _ . -`);
-    } else if (key.startsWith('grpc-') || RESERVED_HEADERS.has(key)) {
-      problems.push(`header ${JSON.stringify(key)}: reserved for the transport`);
-    }
-    if (typeof value !== 'string') {
-      problems.push(`header ${JSON.stringify(key)}: value must be a string`);
-    } else if (key.endsWith('-bin') ? !BASE64.test(value) : !PRINTABLE_ASCII.test(value)) {
-      problems.push(
-        `header ${JSON.stringify(key)}: value must be ${key.endsWith('-bin') ? 'base64' : 'printable ASCII'}`,
-      );
-    }
-  }
-  return problems;
-}
 
 /** Formats a timeout as gRPC's `grpc-timeout` (at most 8 digits and a unit), rounding up. */
 export function formatGrpcTimeout(ms: number): string {
@@ -236,10 +172,6 @@ export function percentDecode(text: string): string {
   return Buffer.from(bytes).toString('utf8');
 }
 
-/** `zerotel/<version>`. */
-export function defaultUserAgent(): string {
-  return `zerotel/${ZEROTEL_VERSION}`;
-}
 
 function failure(code: GrpcCode, message: string, retryInfoMs?: number, retryable?: boolean): CallFailure {
   const result: { -readonly [K in keyof CallFailure]: CallFailure[K] } = {

@@ -7,15 +7,16 @@
  * `export()` never rejects; failures are counted in `stats` by reason.
  */
 
+import { processEnv } from '../host.js';
 import type { ExportResult, SpanData, SpanExporter } from '../trace/span-data.js';
 import { type OtlpExporterConfig, type OtlpExporterOptions, resolveOtlpConfig } from './config.js';
 import { decodeExportTraceResponse } from './decode-response.js';
 import { encodeExportTraceRequest } from './encode.js';
-import { GrpcCode } from './grpc-transport.js';
+import { GrpcCode } from './grpc-code.js';
 import type { HttpTransport } from './http-transport.js';
 import { InFlight } from './in-flight.js';
 import { otlpHttpTransport } from './otlp-http.js';
-import { OtlpExportError } from './exporter.js';
+import { OtlpExportError } from './export-error.js';
 import { type Clock, giveUpNote, systemClock, withRetryWithin } from './retry.js';
 import { encodeExportTraceJson } from './trace-json.js';
 
@@ -50,7 +51,7 @@ export class OtlpHttpTraceExporter implements SpanExporter {
 
   /** Throws OtlpConfigError listing every problem of an invalid configuration. */
   constructor(options: OtlpHttpTraceExporterOptions = {}) {
-    this.config = resolveOtlpConfig(options, options.env ?? process.env, undefined, { signal: 'traces', transport: 'http' });
+    this.config = resolveOtlpConfig(options, options.env ?? processEnv(), undefined, { signal: 'traces', transport: 'http' });
     this.protocol = options.protocol ?? 'http/protobuf';
     this.transport = otlpHttpTransport(this.config, this.protocol, options.fetch);
     this.clock = options.clock ?? systemClock;

@@ -6,6 +6,7 @@
  * Node's fetch has no option for a custom CA or a client certificate; when either is given the request
  * goes through `node:https` instead (loaded only then, so other runtimes never import it).
  */
+import { builtinModule } from '../host.js';
 
 /** The outcome of one POST. */
 export type HttpResult = HttpSuccess | HttpFailure;
@@ -78,7 +79,8 @@ export class HttpTransport {
       ca !== undefined || cert !== undefined || key !== undefined
         ? { ...(ca !== undefined ? { ca } : {}), ...(cert !== undefined ? { cert } : {}), ...(key !== undefined ? { key } : {}) }
         : undefined;
-    this.fetchImpl = options.fetch ?? globalThis.fetch;
+    // Bound: workerd's fetch throws "Illegal invocation" when called as a method of another object.
+    this.fetchImpl = options.fetch ?? globalThis.fetch.bind(globalThis);
   }
 
   /** POSTs `body`, taking at most `timeoutMs` (compression included). Never rejects. */
@@ -180,8 +182,11 @@ async function postWithHttps(
   timeoutMs: number,
   tls: { ca?: string | Uint8Array; cert?: string | Uint8Array; key?: string | Uint8Array },
 ): Promise<RawAnswer> {
-  const https = await import('node:https');
-  const http = await import('node:http');
+  const https = builtinModule<typeof import('node:https')>('node:https');
+  const http = builtinModule<typeof import('node:http')>('node:http');
+  if (https === undefined || http === undefined) {
+    throw new Error('a custom CA or client certificate needs node:https, which this runtime does not have');
+  }
   const target = new URL(url);
   const lib = target.protocol === 'https:' ? https : http;
   const pem = (v: string | Uint8Array | undefined): string | Buffer | undefined =>

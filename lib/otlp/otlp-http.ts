@@ -3,7 +3,7 @@
  * configuration: endpoint URL, headers, gzip and TLS files, and the content type of the protocol.
  */
 import type { OtlpExporterConfig } from './config.js';
-import { defaultUserAgent } from './grpc-transport.js';
+import { defaultUserAgent } from './user-agent.js';
 import { HttpTransport } from './http-transport.js';
 
 /** The transport an OTLP/HTTP exporter uses for its resolved configuration and protocol. */

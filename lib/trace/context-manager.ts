@@ -1,5 +1,6 @@
 import type { EventEmitter } from 'node:events';
-import { type Context, ROOT_CONTEXT, contextStorage } from './context.js';
+import { type Context, ROOT_CONTEXT } from './context.js';
+import { contextStorage } from './context-storage.js';
 
 type Listener = (...args: unknown[]) => void;
 
@@ -53,7 +54,7 @@ export class AsyncLocalStorageContextManager {
   /** The context active here; the root context outside any (or while disabled). */
   active(): Context {
     if (!this.enabled) return ROOT_CONTEXT;
-    return contextStorage.getStore() ?? ROOT_CONTEXT;
+    return contextStorage().getStore() ?? ROOT_CONTEXT;
   }
 
   /** Runs `fn` with `ctx` active and returns what it returns. */
@@ -64,8 +65,8 @@ export class AsyncLocalStorageContextManager {
     ...args: A
   ): ReturnType<F> {
     if (!this.enabled) return fn.apply(thisArg, args);
-    if (thisArg === undefined) return contextStorage.run(ctx, fn, ...args);
-    return contextStorage.run(ctx, () => fn.apply(thisArg, args));
+    if (thisArg === undefined) return contextStorage().run(ctx, fn, ...args);
+    return contextStorage().run(ctx, () => fn.apply(thisArg, args));
   }
 
   /**

@@ -1,4 +1,4 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
+import { contextStorage } from './context-storage.js';
 import type { Span, SpanContext } from './span.js';
 
 /**
@@ -54,34 +54,26 @@ export function createContextKey(description: string): symbol {
 }
 
 /**
- * One store for the whole process: the active context follows async work as AsyncLocalStorage does.
- * zerotel's `context` helpers and every AsyncLocalStorageContextManager share it, so the api's
- * `context.active()` and zerotel's agree once that manager is registered.
- * @internal
- */
-export const contextStorage = new AsyncLocalStorage<Context>();
-
-/**
- * The active context. It flows into awaited promises, timers, `process.nextTick`, and callbacks of
- * native async work started inside it; an EventEmitter listener sees the context that was active at
- * `emit()` time (AsyncLocalStorage semantics), so use `context.bind` to pin a listener to another one.
+ * The active context. Where AsyncLocalStorage exists (see context-storage.ts) it flows into awaited
+ * promises, timers, `process.nextTick`, and callbacks of native async work started inside it; an
+ * EventEmitter listener sees the context that was active at `emit()` time (AsyncLocalStorage semantics), so use `context.bind` to pin a listener to another one.
  */
 export const context = {
   /** The context active here; ROOT_CONTEXT outside any. */
   active(): Context {
-    return contextStorage.getStore() ?? ROOT_CONTEXT;
+    return contextStorage().getStore() ?? ROOT_CONTEXT;
   },
 
   /** Runs `fn` with `ctx` active, returning what it returns; the previous context is back afterwards. */
   with<A extends unknown[], R>(ctx: Context, fn: (...args: A) => R, thisArg?: unknown, ...args: A): R {
-    if (thisArg === undefined) return contextStorage.run(ctx, fn, ...args);
-    return contextStorage.run(ctx, () => fn.apply(thisArg, args));
+    if (thisArg === undefined) return contextStorage().run(ctx, fn, ...args);
+    return contextStorage().run(ctx, () => fn.apply(thisArg, args));
   },
 
   /** A function that always runs `fn` with `ctx` active, wherever it is called from. */
   bind<A extends unknown[], R>(ctx: Context, fn: (...args: A) => R): (...args: A) => R {
     return function (this: unknown, ...args: A): R {
-      return contextStorage.run(ctx, () => fn.apply(this, args));
+      return contextStorage().run(ctx, () => fn.apply(this, args));
     };
   },
 };
@@ -118,7 +110,7 @@ export function getActiveSpan(): Span | undefined {
 
 /** Runs `fn` with `span` active (in a child of the active context). */
 export function withSpan<R>(span: Span, fn: () => R): R {
-  return contextStorage.run(setSpan(context.active(), span), fn);
+  return contextStorage().run(setSpan(context.active(), span), fn);
 }
 
 /** A context in which tracers make only non-recording spans: exporters use it so exports are not traced. */

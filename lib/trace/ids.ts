@@ -1,5 +1,3 @@
-import { randomFillSync } from 'node:crypto';
-
 /** Makes trace and span ids: lowercase hex, 32 and 16 digits, never all zero. */
 export interface IdGenerator {
   generateTraceId(): string;
@@ -8,22 +6,33 @@ export interface IdGenerator {
 
 /** Options of {@link RandomIdGenerator}; the defaults suit production, the hooks suit tests. */
 export interface RandomIdGeneratorOptions {
-  /** Bytes of randomness fetched per refill (at least 16). Default 4096: one syscall per ~170 root spans. */
+  /** Bytes of randomness fetched per refill (at least 16). Default 4096: one draw per ~170 root spans. */
   readonly poolSize?: number;
-  /** Fills a buffer with random bytes. Default `crypto.randomFillSync`. */
-  readonly fill?: (buffer: Buffer) => void;
+  /** Fills a buffer with random bytes. Default `crypto.getRandomValues` (every runtime has it). */
+  readonly fill?: (buffer: Uint8Array) => void;
 }
 
 const DEFAULT_POOL_SIZE = 4096;
 
+/** The most bytes `crypto.getRandomValues` gives in one call. */
+const MAX_RANDOM_VALUES = 65536;
+
+function fillRandom(buffer: Uint8Array): void {
+  for (let at = 0; at < buffer.length; at += MAX_RANDOM_VALUES) {
+    crypto.getRandomValues(buffer.subarray(at, at + MAX_RANDOM_VALUES));
+  }
+}
+
 /**
- * Ids from cryptographic randomness, drawn from the OS a few KB at a time rather than once per id:
- * ending a span never costs a syscall of its own. A draw that comes out all zero (2^-64 for a span id)
+ * Ids from cryptographic randomness, drawn a few KB at a time rather than once per id: ending a span
+ * never costs a draw of its own. The pool is made and filled on the first id, not before (workerd
+ * allows no randomness while a script loads). A draw that comes out all zero (2^-64 for a span id)
  * is discarded and the next bytes are used, as the W3C spec forbids all-zero ids.
  */
 export class RandomIdGenerator implements IdGenerator {
-  private readonly pool: Buffer;
-  private readonly fill: (buffer: Buffer) => void;
+  private pool: Uint8Array | undefined;
+  private readonly size: number;
+  private readonly fill: (buffer: Uint8Array) => void;
   /** Next unused byte of `pool`; equal to its length when everything is used. */
   private offset: number;
 
@@ -32,21 +41,23 @@ export class RandomIdGenerator implements IdGenerator {
     if (!Number.isInteger(size) || size < 16) {
       throw new RangeError(`id pool size must be an integer of at least 16 bytes, got ${String(size)}`);
     }
-    this.pool = Buffer.allocUnsafe(size);
-    this.fill = options.fill ?? ((buffer) => randomFillSync(buffer));
+    this.size = size;
+    this.fill = options.fill ?? fillRandom;
     this.offset = size;
   }
 
   generateTraceId(): string {
-    return this.take(16);
+    const pool = this.take(16);
+    return hex8(pool, this.offset - 16) + hex8(pool, this.offset - 8);
   }
 
   generateSpanId(): string {
-    return this.take(8);
+    return hex8(this.take(8), this.offset - 8);
   }
 
-  private take(bytes: number): string {
-    const pool = this.pool;
+  /** The pool, with `bytes` not all zero just before `offset`. */
+  private take(bytes: number): Uint8Array {
+    const pool = (this.pool ??= new Uint8Array(this.size));
     for (;;) {
       if (this.offset + bytes > pool.length) {
         this.fill(pool);
@@ -56,7 +67,7 @@ export class RandomIdGenerator implements IdGenerator {
       const end = start + bytes;
       this.offset = end;
       for (let i = start; i < end; i++) {
-        if (pool[i] !== 0) return bytes === 8 ? hex8(pool, start) : pool.toString('hex', start, end);
+        if (pool[i] !== 0) return pool;
       }
     }
   }
@@ -71,10 +82,10 @@ for (let b = 0; b < 256; b++) {
 }
 
 /**
- * The 16 lowercase hex digits of the 8 bytes at `s`: what `toString('hex', s, s + 8)` gives, built in
- * JS as one flat string (a span id per span; quicker than the call into native code).
+ * The 16 lowercase hex digits of the 8 bytes at `s`, built in JS as one flat string (a span id per
+ * span; quicker than a call into native code, and needs no Buffer).
  */
-function hex8(p: Buffer, s: number): string {
+function hex8(p: Uint8Array, s: number): string {
   const a = p[s]!;
   const b = p[s + 1]!;
   const c = p[s + 2]!;

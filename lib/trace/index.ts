@@ -1,4 +1,8 @@
-/** The tracing API: tracer, spans, context, W3C propagation, samplers and span processors. */
+/**
+ * The tracing API: tracer, spans, context, W3C propagation, samplers and span processors, and the
+ * OTLP/HTTP exporter. Runs on every runtime: nothing here imports node:* while loading (see
+ * context-storage.ts for how the active context is kept where AsyncLocalStorage is missing).
+ */
 
 export {
   SpanKind,
@@ -46,6 +50,12 @@ export {
   withSpan,
 } from './context.js';
 export { AsyncLocalStorageContextManager } from './context-manager.js';
+export {
+  isAsyncContextAvailable,
+  useAsyncLocalStorage,
+  type AsyncLocalStorageClass,
+  type ContextStorage,
+} from './context-storage.js';
 export {
   Baggage,
   baggageEntryMetadataFromString,
@@ -141,3 +151,8 @@ export {
   type BatchStats,
   type DropReason,
 } from './batch.js';
+export {
+  OtlpHttpTraceExporter,
+  type OtlpHttpTraceExporterOptions,
+  type SpanExporterStats,
+} from '../otlp/http-trace-exporter.js';

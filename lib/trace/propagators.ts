@@ -1,3 +1,4 @@
+import { emitZerotelWarning, processEnv } from '../host.js';
 import { Baggage, type BaggageEntry, baggageEntryMetadataFromString, getBaggage, setBaggage } from './baggage.js';
 import { type Context, getSpanContext, isTracingSuppressed } from './context.js';
 import { TRACEPARENT, TRACESTATE, formatTraceParent, parseTraceParent } from './propagation.js';
@@ -201,7 +202,7 @@ const warned = new Set<string>();
 function warnOnce(message: string): void {
   if (warned.has(message)) return;
   warned.add(message);
-  process.emitWarning(message, { type: 'ZerotelWarning', code: 'ZEROTEL_PROPAGATOR' });
+  emitZerotelWarning(message, 'ZEROTEL_PROPAGATOR');
 }
 
 /** OTEL_PROPAGATORS names the specification defines that zerotel does not implement. */
@@ -214,9 +215,9 @@ const NOT_IMPLEMENTED = new Set(['b3', 'b3multi', 'jaeger', 'xray', 'ottrace']);
  * naming them.
  */
 export function propagatorFromEnv(
-  env: Readonly<Record<string, string | undefined>> = process.env,
+  env: Readonly<Record<string, string | undefined>> = processEnv(),
   warn: (message: string) => void = (m) =>
-    process.emitWarning(m, { type: 'ZerotelWarning', code: 'ZEROTEL_PROPAGATORS' }),
+    emitZerotelWarning(m, 'ZEROTEL_PROPAGATORS'),
 ): CompositePropagator {
   const text = env['OTEL_PROPAGATORS']?.trim();
   const names = (text === undefined || text === '' ? 'tracecontext,baggage' : text)

@@ -1,4 +1,4 @@
-import { arch, hostname, platform } from 'node:os';
+import { builtinModule, hostProcess } from '../host.js';
 
 /** What can be detected: each a group of resource attributes read from Node built-ins. */
 export type ResourceDetector = 'host' | 'os' | 'process';
@@ -32,6 +32,11 @@ function osType(nodePlatform: string): string {
   }
 }
 
+/** node:os where the runtime has it (loaded on use, so other runtimes never import it). */
+function nodeOs(): typeof import('node:os') | undefined {
+  return builtinModule<typeof import('node:os')>('node:os');
+}
+
 /** Sets `key` to what `read` gives, leaving it out when the built-in is unavailable or throws. */
 function tryRead(out: Record<string, string | number>, key: string, read: () => string | number | undefined): void {
   try {
@@ -52,14 +57,22 @@ export function detectResourceAttributes(
 ): Record<string, string | number> {
   const out: Record<string, string | number> = {};
   if (detectors.includes('host')) {
-    tryRead(out, 'host.name', () => hostname());
-    tryRead(out, 'host.arch', () => hostArch(arch()));
+    tryRead(out, 'host.name', () => nodeOs()?.hostname());
+    tryRead(out, 'host.arch', () => {
+      const os = nodeOs();
+      return os === undefined ? undefined : hostArch(os.arch());
+    });
   }
-  if (detectors.includes('os')) tryRead(out, 'os.type', () => osType(platform()));
-  if (detectors.includes('process')) {
-    tryRead(out, 'process.pid', () => process.pid);
-    tryRead(out, 'process.runtime.name', () => (process.release?.name === 'node' ? 'nodejs' : process.release?.name));
-    tryRead(out, 'process.runtime.version', () => process.versions?.node);
+  if (detectors.includes('os'))
+    tryRead(out, 'os.type', () => {
+      const os = nodeOs();
+      return os === undefined ? undefined : osType(os.platform());
+    });
+  const proc = hostProcess();
+  if (detectors.includes('process') && proc !== undefined) {
+    tryRead(out, 'process.pid', () => proc.pid);
+    tryRead(out, 'process.runtime.name', () => (proc.release?.name === 'node' ? 'nodejs' : proc.release?.name));
+    tryRead(out, 'process.runtime.version', () => proc.versions?.node);
   }
   return out;
 }

@@ -1,3 +1,4 @@
+import { emitZerotelWarning, processEnv } from '../host.js';
 import type { Attributes, AttributesInput, SpanKind } from './span-data.js';
 import { isSpanContextValid, type Link, type SpanContext, TraceFlags } from './span.js';
 import type { TraceState } from './trace-state.js';
@@ -189,7 +190,7 @@ export const KNOWN_SAMPLERS = [
 const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 
 function defaultWarn(message: string): void {
-  process.emitWarning(message, { type: 'ZerotelWarning', code: 'ZEROTEL_TRACES_SAMPLER' });
+  emitZerotelWarning(message, 'ZEROTEL_TRACES_SAMPLER');
 }
 
 function ratioFromArg(arg: string | undefined, warn: (message: string) => void): number {
@@ -210,7 +211,7 @@ function ratioFromArg(arg: string | undefined, warn: (message: string) => void):
  * @param warn receives warnings; default `process.emitWarning` (type ZerotelWarning)
  */
 export function samplerFromEnv(
-  env: Readonly<Record<string, string | undefined>> = process.env,
+  env: Readonly<Record<string, string | undefined>> = processEnv(),
   warn: (message: string) => void = defaultWarn,
 ): Sampler {
   const raw = env['OTEL_TRACES_SAMPLER'];

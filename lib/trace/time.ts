@@ -1,3 +1,4 @@
+import { hostProcess } from '../host.js';
 import type { HrTime } from './span-data.js';
 
 /**
@@ -11,19 +12,47 @@ export type TimeInput = HrTime | number | Date;
 const NANOS_PER_SECOND = 1e9;
 
 /*
- * The wall clock is read once; later times add the monotonic clock's progress to it, so durations are
- * exact to the nanosecond and immune to wall-clock steps (as OpenTelemetry JS does with timeOrigin).
+ * The wall clock is read once, on the first call; later times add the monotonic clock's progress to
+ * it, so durations are exact to the nanosecond and immune to wall-clock steps (as OpenTelemetry JS does
+ * with timeOrigin). Read on first use, not while loading: workerd allows no clock work at startup.
+ * Without process.hrtime (workerd) the progress comes from performance.now().
  */
-const baseMonotonic = process.hrtime();
-const baseEpochMs = performance.timeOrigin + performance.now();
-const baseSeconds = Math.floor(baseEpochMs / 1000);
-const baseNanos = Math.round((baseEpochMs - baseSeconds * 1000) * 1e6);
+interface Base {
+  readonly monotonic: [number, number] | undefined;
+  readonly monotonicMs: number;
+  readonly seconds: number;
+  readonly nanos: number;
+}
+let base: Base | undefined;
+
+function readBase(): Base {
+  const hrtime = hostProcess()?.hrtime;
+  const monotonicMs = performance.now();
+  const epochMs = performance.timeOrigin + monotonicMs;
+  const seconds = Math.floor(epochMs / 1000);
+  return {
+    monotonic: typeof hrtime === 'function' ? hrtime() : undefined,
+    monotonicMs,
+    seconds,
+    nanos: Math.round((epochMs - seconds * 1000) * 1e6),
+  };
+}
 
 /** The current time, nanosecond-precise relative to other calls. */
 export function now(): HrTime {
-  const elapsed = process.hrtime(baseMonotonic);
-  let seconds = baseSeconds + elapsed[0];
-  let nanos = baseNanos + elapsed[1];
+  const b = (base ??= readBase());
+  let seconds: number;
+  let nanos: number;
+  if (b.monotonic !== undefined) {
+    const elapsed = process.hrtime(b.monotonic);
+    seconds = b.seconds + elapsed[0];
+    nanos = b.nanos + elapsed[1];
+  } else {
+    const elapsedNanos = Math.round((performance.now() - b.monotonicMs) * 1e6);
+    const whole = Math.floor(elapsedNanos / NANOS_PER_SECOND);
+    seconds = b.seconds + whole;
+    nanos = b.nanos + (elapsedNanos - whole * NANOS_PER_SECOND);
+  }
   if (nanos >= NANOS_PER_SECOND) {
     nanos -= NANOS_PER_SECOND;
     seconds += 1;

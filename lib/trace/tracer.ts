@@ -1,3 +1,4 @@
+import { emitZerotelWarning, processEnv } from '../host.js';
 import { resolveSpanLimits, sanitizeAttributeValue, setOwn, type SpanLimits } from './attributes.js';
 import { type Context, context, getSpanContext, isTracingSuppressed, setSpan } from './context.js';
 import { type IdGenerator, RandomIdGenerator } from './ids.js';
@@ -77,7 +78,7 @@ function isSpanKind(kind: unknown): kind is SpanKind {
 }
 
 /** True when OTEL_SDK_DISABLED is "true" (any case): the SDK then records nothing. */
-export function isSdkDisabled(env: Readonly<Record<string, string | undefined>> = process.env): boolean {
+export function isSdkDisabled(env: Readonly<Record<string, string | undefined>> = processEnv()): boolean {
   return (env['OTEL_SDK_DISABLED'] ?? '').trim().toLowerCase() === 'true';
 }
 
@@ -286,7 +287,7 @@ export function createResource(attributes: AttributesInput = {}, schemaUrl?: str
 }
 
 function defaultWarn(message: string): void {
-  process.emitWarning(message, { type: 'ZerotelWarning', code: 'ZEROTEL_RESOURCE' });
+  emitZerotelWarning(message, 'ZEROTEL_RESOURCE');
 }
 
 /**
@@ -337,7 +338,7 @@ export function defaultResource(
     readonly schemaUrl?: string;
   } = {},
 ): Resource {
-  const env = options.env ?? process.env;
+  const env = options.env ?? processEnv();
   const warn = options.warn ?? defaultWarn;
   const fromEnv = parseResourceAttributes(env['OTEL_RESOURCE_ATTRIBUTES'], warn);
   const serviceName = env['OTEL_SERVICE_NAME']?.trim();

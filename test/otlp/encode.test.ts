@@ -37,10 +37,10 @@ const LOADER_OPTIONS = {
   oneofs: true,
 } as const;
 
-function requestDecoder(includeDir: string): (bytes: Buffer) => Decoded {
+function requestDecoder(includeDir: string): (bytes: Uint8Array) => Decoded {
   const definition = protoLoader.loadSync(SERVICE_FILE, { ...LOADER_OPTIONS, includeDirs: [includeDir] });
   const request = definition[REQUEST] as protoLoader.MessageTypeDefinition<object, Decoded>;
-  return (bytes) => request.deserialize(bytes);
+  return (bytes) => request.deserialize(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
 }
 
 const decodeOurs = requestDecoder(OURS);
@@ -264,7 +264,7 @@ function decodedRequest(m: Decoded, d: Dialect): object[] {
 }
 
 /** Encodes, decodes with both schemas, and compares with what was meant. */
-function roundTrip(spans: readonly SpanData[]): Buffer {
+function roundTrip(spans: readonly SpanData[]): Uint8Array {
   const bytes = encodeExportTraceRequest(spans);
   assert.deepStrictEqual(decodedRequest(decodeOurs(bytes), NEW), expectedRequest(spans, NEW));
   assert.deepStrictEqual(decodedRequest(decodeUpstream(bytes), OLD), expectedRequest(spans, OLD));
@@ -891,7 +891,7 @@ describe('encodeExportTraceRequest: span fields', () => {
     assert.equal(s.parentSpanId.length, 0);
     // The span id field (key 0x12) is followed directly by the name (key 0x2a), not by a
     // parent_span_id field (key 0x22).
-    const spanId = bytes.indexOf(Buffer.from('1208b7ad6b7169203331', 'hex'));
+    const spanId = Buffer.from(bytes).indexOf(Buffer.from('1208b7ad6b7169203331', 'hex'));
     assert.ok(spanId > 0);
     assert.equal(bytes[spanId + 10], 0x2a);
   });

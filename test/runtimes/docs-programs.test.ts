@@ -2,6 +2,8 @@
  * The minimal program of each page in docs/runtimes/ runs on its runtime, from the packed package, and
  * `/metrics` answers exactly what the page says after one request to `/hello`. The program is taken from
  * the page as written; only its imports are pointed at the unpacked package and its port set to 0.
+ * Likewise the tracing program of each page (its first js block under "## Tracing") delivers the two
+ * spans the page promises to a real OTLP/HTTP receiver, which takes the place of port 4318.
  */
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -11,8 +13,9 @@ import { gunzipSync } from 'node:zlib';
 import { peerOptions } from '../peers/require-peer.js';
 import { findRuntime, type RuntimePeer } from './binaries.js';
 import { exchange } from './http-exchange.js';
+import { startOtlpReceiver, type OtlpReceiver } from '../otlp/otlp-receiver.js';
 import { pointPackageImports, preparePackedApp, type PackedApp } from './packed.js';
-import { runtimeEnv, startPrintingServer, type RunningServer } from './processes.js';
+import { runWithInput, runtimeEnv, startPrintingServer, type RunningServer } from './processes.js';
 import { startWorker } from './workerd.js';
 
 const DOCS = new URL('../../docs/runtimes/', import.meta.url);
@@ -25,6 +28,36 @@ function readPage(page: string): { program: string; answer: string } {
   assert.ok(program !== undefined, `${page}: no js block`);
   assert.ok(answer !== undefined, `${page}: no "/metrics then answers" block`);
   return { program, answer };
+}
+
+/** The page's tracing program: the first js block after the "## Tracing" heading. */
+function readTracingProgram(page: string): string {
+  const text = readFileSync(new URL(page, DOCS), 'utf8');
+  const program = /^## Tracing\n[\s\S]*?```js\n([\s\S]*?)```/m.exec(text)?.[1];
+  assert.ok(program !== undefined, `${page}: no js block under "## Tracing"`);
+  return program;
+}
+
+const DOCUMENTED_ENDPOINT = 'http://127.0.0.1:4318/v1/traces';
+
+/** The tracing program pointed at the test's receiver instead of port 4318. */
+function preparedTracing(program: string, receiver: OtlpReceiver): string {
+  assert.ok(program.includes(DOCUMENTED_ENDPOINT), `the tracing program should send to ${DOCUMENTED_ENDPOINT}`);
+  return pointPackageImports(program.replaceAll(DOCUMENTED_ENDPOINT, `${receiver.httpBase}/v1/traces`), '.');
+}
+
+/** The receiver got what the pages promise: `GET /hello` (SERVER) and its child `render`, one trace. */
+function assertDocumentedSpans(receiver: OtlpReceiver, page: string): void {
+  const spans = receiver.received
+    .filter((r) => r.path === '/v1/traces')
+    .flatMap((r) => r.decoded.resourceSpans.flatMap((rs: any) => rs.scopeSpans.flatMap((ss: any) => ss.spans)));
+  const byName = new Map(spans.map((s: any) => [s.name, s]));
+  assert.deepEqual([...byName.keys()].sort(), ['GET /hello', 'render'], `${page}: spans received`);
+  const root: any = byName.get('GET /hello');
+  const child: any = byName.get('render');
+  assert.equal(root.kind, 2, 'GET /hello is a SERVER span');
+  assert.equal(child.traceId, root.traceId);
+  assert.equal(child.parentSpanId, root.spanId, `${page}: render's parent is GET /hello`);
 }
 
 /** The program as the test runs it: imports into the packed package, and any free port. */
@@ -70,12 +103,15 @@ const PROCESS_RUNTIMES: readonly ProcessRuntime[] = [
 
 describe('the minimal programs of docs/runtimes/ work as written', () => {
   let app: PackedApp;
+  let receiver: OtlpReceiver;
   const running: { stop(): void }[] = [];
-  before(() => {
+  before(async () => {
     app = preparePackedApp();
+    receiver = await startOtlpReceiver();
   });
-  after(() => {
+  after(async () => {
     for (const r of running) r.stop();
+    await receiver?.stop();
     app?.dispose();
   });
 
@@ -93,6 +129,34 @@ describe('the minimal programs of docs/runtimes/ work as written', () => {
       server.stop();
     });
   }
+
+  for (const runtime of PROCESS_RUNTIMES) {
+    it(`${runtime.page}: tracing`, runtime.peer === undefined ? {} : peerOptions(runtime.peer), async () => {
+      if (runtime.peer !== undefined) assert.ok(runtime.peer.path, runtime.peer.missing);
+      const file = `doc-trace-${runtime.page.replace('.md', '')}.js`;
+      writeFileSync(join(app.dir, file), preparedTracing(readTracingProgram(runtime.page), receiver));
+      const [command, args] = runtime.command(file);
+      const env = runtimeEnv({ DENO_DIR: join(app.dir, '..', 'deno-cache'), DENO_NO_UPDATE_CHECK: '1' });
+      receiver.received.length = 0;
+      await runWithInput(command, args, { cwd: app.dir, env, input: '' });
+      assertDocumentedSpans(receiver, runtime.page);
+    });
+  }
+
+  it('workerd.md: tracing with nodejs_als', peerOptions(workerd), async () => {
+    assert.ok(workerd.path, workerd.missing);
+    writeFileSync(join(app.dir, 'doc-trace-workerd.js'), preparedTracing(readTracingProgram('workerd.md'), receiver));
+    receiver.received.length = 0;
+    const worker = await startWorker(workerd.path, app.dir, 'doc-trace-workerd.js', { compatibilityFlags: ['nodejs_als'] });
+    running.push(worker);
+    const hello = await exchange(`http://127.0.0.1:${worker.port}/hello`);
+    assert.equal(hello.status, 200, worker.log());
+    assert.equal(hello.body.toString('utf8'), 'hello\n');
+    // The export runs in waitUntil, after the response: wait for it, boundedly.
+    for (let i = 0; i < 100 && receiver.received.length < 2; i++) await new Promise((r) => setTimeout(r, 100));
+    assertDocumentedSpans(receiver, 'workerd.md');
+    worker.stop();
+  });
 
   it('workerd.md', peerOptions(workerd), async () => {
     assert.ok(workerd.path, workerd.missing);

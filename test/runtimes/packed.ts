@@ -28,6 +28,12 @@ const PROGRAMS: Readonly<Record<string, string>> = {
   'test/runtimes/programs/bun-main.ts': 'bun-main.js',
   'test/runtimes/programs/deno-main.ts': 'deno-main.js',
   'test/runtimes/programs/worker.ts': 'worker.js',
+  'test/runtimes/programs/trace-suite.ts': 'trace-suite.js',
+  'test/runtimes/programs/trace-node-main.ts': 'trace-node-main.js',
+  'test/runtimes/programs/trace-bun-main.ts': 'trace-bun-main.js',
+  'test/runtimes/programs/trace-deno-main.ts': 'trace-deno-main.js',
+  'test/runtimes/programs/trace-worker.ts': 'trace-worker.js',
+  'test/runtimes/programs/trace-worker-als.ts': 'trace-worker-als.js',
   'bench/workloads.ts': 'bench/workloads.js',
   'bench/zerotel-sink.ts': 'bench/zerotel-sink.js',
 };
@@ -35,10 +41,11 @@ const PROGRAMS: Readonly<Record<string, string>> = {
 /** lib/ modules the programs may use, and where each is in the package: the entry, or dist beside it. */
 function packedPath(libModule: string): string {
   if (libModule === 'lib/metrics/index.ts' || libModule === 'lib/index.ts') return packedEntryPath('metrics');
+  if (libModule === 'lib/trace/index.ts') return packedEntryPath('trace');
   if (libModule.startsWith('lib/fixture/'))
     return join(PACKED_LIB, libModule.slice('lib/'.length).replace(/\.ts$/, '.js'));
   throw new Error(
-    `a runtime test program imports ${libModule}: programs may use only zerotel/metrics (and the fixture runner)`,
+    `a runtime test program imports ${libModule}: programs may use only zerotel/metrics, zerotel/trace (and the fixture runner)`,
   );
 }
 

@@ -6,13 +6,25 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { dirname, join, normalize } from 'node:path';
+import ts from 'typescript';
 import { killGroup, runtimeEnv } from './processes.js';
 
-/** The compatibility date the worker is written for; no compatibility flags (so no nodejs_compat). */
+/** The compatibility date the worker is written for; never nodejs_compat (see WorkerOptions). */
 const COMPATIBILITY_DATE = '2025-06-01';
 
-/** The modules reachable from `main` by relative imports, as workerd names them (paths in `dir`). */
-function moduleGraph(dir: string, main: string): string[] {
+export interface WorkerOptions {
+  /**
+   * Compatibility flags. Only `nodejs_als` is expected: it gives the worker node:async_hooks (and
+   * nothing else of Node), which is then the one non-relative import allowed.
+   */
+  readonly compatibilityFlags?: readonly 'nodejs_als'[];
+}
+
+/**
+ * The modules reachable from `main` by relative imports, as workerd names them (paths in `dir`). Read
+ * with TypeScript's import scanner, so an import-like phrase in a comment is not taken for one.
+ */
+function moduleGraph(dir: string, main: string, builtins: ReadonlySet<string>): string[] {
   const names: string[] = [];
   const queue = [main];
   while (queue.length > 0) {
@@ -20,8 +32,8 @@ function moduleGraph(dir: string, main: string): string[] {
     if (names.includes(name)) continue;
     names.push(name);
     const source = readFileSync(join(dir, name), 'utf8');
-    for (const m of source.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)['"]([^'"]+)['"]/g)) {
-      const spec = m[1]!;
+    for (const { fileName: spec } of ts.preProcessFile(source, true, true).importedFiles) {
+      if (builtins.has(spec)) continue;
       if (!spec.startsWith('./') && !spec.startsWith('../')) {
         throw new Error(`${name} imports '${spec}': a worker without nodejs_compat can load only its own modules`);
       }
@@ -31,14 +43,18 @@ function moduleGraph(dir: string, main: string): string[] {
   return names;
 }
 
-function config(modules: readonly string[], port: number): string {
+function config(modules: readonly string[], port: number, flags: readonly string[]): string {
   const list = modules
     .map((m) => `(name = ${JSON.stringify(m)}, esModule = embed ${JSON.stringify(m)})`)
     .join(',\n    ');
   return `using Workerd = import "/workerd/workerd.capnp";
 
 const config :Workerd.Config = (
-  services = [(name = "main", worker = .mainWorker)],
+  services = [
+    (name = "main", worker = .mainWorker),
+    # Outbound fetch may reach loopback only (the test's receivers), nothing else.
+    (name = "loopback", network = (allow = ["local"])),
+  ],
   sockets = [(name = "http", address = "127.0.0.1:${port}", http = (), service = "main")],
 );
 
@@ -47,6 +63,8 @@ const mainWorker :Workerd.Worker = (
     ${list}
   ],
   compatibilityDate = "${COMPATIBILITY_DATE}",
+  compatibilityFlags = [${flags.map((f) => JSON.stringify(f)).join(', ')}],
+  globalOutbound = "loopback",
 );
 `;
 }
@@ -82,14 +100,22 @@ export interface RunningWorker {
 }
 
 /** Starts workerd on the worker `main` of `dir` and waits until it accepts connections. */
-export async function startWorker(workerd: string, dir: string, main: string): Promise<RunningWorker> {
-  const modules = moduleGraph(dir, main);
+export async function startWorker(
+  workerd: string,
+  dir: string,
+  main: string,
+  options: WorkerOptions = {},
+): Promise<RunningWorker> {
+  const flags = options.compatibilityFlags ?? [];
+  const modules = moduleGraph(dir, main, new Set(flags.includes('nodejs_als') ? ['node:async_hooks'] : []));
   let lastError = '';
   // A port picked free can be taken before workerd binds it: then try another, a few times.
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = await freePort();
-    writeFileSync(join(dir, 'config.capnp'), config(modules, port));
-    const child: ChildProcess = spawn(workerd, ['serve', 'config.capnp'], {
+    // One config per worker, so that several workers can run from one app directory.
+    const configFile = `${main.replace(/[^\w-]/g, '-')}.capnp`;
+    writeFileSync(join(dir, configFile), config(modules, port, flags));
+    const child: ChildProcess = spawn(workerd, ['serve', configFile], {
       cwd: dir,
       env: runtimeEnv(),
       detached: true,

@@ -61,6 +61,23 @@ describe('ids', () => {
     assert.ok(!isValidSpanId('0'.repeat(16)));
   });
 
+  it('draws nothing until the first id (workerd forbids randomness while a script loads)', () => {
+    const pools: Uint8Array[] = [];
+    const ids = new RandomIdGenerator({
+      poolSize: 32,
+      fill: (buffer) => {
+        pools.push(buffer);
+        buffer.set([...Array(32).keys()].map((i) => i + 1));
+      },
+    });
+    assert.equal(pools.length, 0);
+    // Bytes 1..16 then 17..24, in hex: the trace id is the first 16 bytes, the span id the next 8.
+    assert.equal(ids.generateTraceId(), '0102030405060708090a0b0c0d0e0f10');
+    assert.equal(ids.generateSpanId(), '1112131415161718');
+    assert.equal(pools.length, 1);
+    assert.ok(!(pools[0] instanceof Buffer), 'the pool is a plain Uint8Array');
+  });
+
   it('refuses a pool smaller than one trace id', () => {
     assert.throws(() => new RandomIdGenerator({ poolSize: 8 }), /at least 16/);
   });
