@@ -34,6 +34,7 @@ import { createHttpClient } from '../http/client.js';
 import { Registry } from '../metrics/registry.js';
 import { collectRuntimeMetrics, type RuntimeMetricsHandle } from '../runtime/index.js';
 import { OtlpGrpcTraceExporter } from '../otlp/exporter.js';
+import '../otlp/exporter-metrics.js';
 import { OtlpHttpTraceExporter } from '../otlp/http-trace-exporter.js';
 import { BatchSpanProcessor } from '../trace/batch.js';
 import {

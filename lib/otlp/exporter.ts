@@ -4,8 +4,6 @@
  * what was delivered, rejected or dropped (and why), as metrics and as rate-limited warnings.
  */
 
-import { Counter } from '../metrics/counter.js';
-import { Histogram } from '../metrics/histogram.js';
 import type { Registry } from '../metrics/registry.js';
 import type { EncodedSpanBatch, ExportResult, SpanData, SpanExporter } from '../trace/span-data.js';
 import { type OtlpExporterConfig, type OtlpExporterOptions, resolveOtlpConfig } from './config.js';
@@ -14,6 +12,7 @@ import { type EncodeScratch, SpanArena, encodeExportTraceRequest } from './encod
 import { type CallFailure, type CallResult, GrpcCode, GrpcTransport, grpcCodeName } from './grpc-transport.js';
 import { InFlight } from './in-flight.js';
 import { type Clock, giveUpNote, systemClock, withRetry } from './retry.js';
+import { type SpanExportObserver, exportObserver } from './span-export-observer.js';
 
 /** Where the exporter's warnings go. */
 export interface ExporterLogger {
@@ -21,8 +20,13 @@ export interface ExporterLogger {
 }
 
 export interface OtlpGrpcTraceExporterOptions extends OtlpExporterOptions {
-  /** Registry for the exporter's own metrics; none are kept without one. */
+  /**
+   * Registry for the exporter's own metrics (through exporter-metrics.ts, which the `zerotel` and
+   * `zerotel/otlp` entries load); none are kept without one.
+   */
   readonly registry?: Registry;
+  /** Told about exports, failures and retries as they happen (in addition to `registry`, if both are given). */
+  readonly observer?: SpanExportObserver;
   /**
    * Where warnings go: a function taking the message, or an object with a `warn` method. Default:
    * `console.warn`. Anything else is refused by the constructor. Every message goes through the rate limit.
@@ -54,52 +58,6 @@ export class OtlpExportError extends Error {
     super(message);
     this.name = 'OtlpExportError';
   }
-}
-
-interface ExporterMetrics {
-  readonly exported: Counter;
-  readonly failed: Counter<'reason'>;
-  readonly rejected: Counter;
-  readonly retries: Counter<'code'>;
-  readonly duration: Histogram<'result'>;
-}
-
-/** Export durations: from a fast loopback call to a full retry budget. */
-const DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
-
-function createMetrics(registry: Registry): ExporterMetrics {
-  const registers = [registry];
-  return {
-    exported: new Counter({
-      name: 'zerotel_otlp_exported_spans_total',
-      help: 'Spans the OTLP collector accepted.',
-      registers,
-    }),
-    failed: new Counter({
-      name: 'zerotel_otlp_failed_spans_total',
-      help: 'Spans dropped because their export failed, by reason (gRPC code, encode_error or shutdown).',
-      labelNames: ['reason'],
-      registers,
-    }),
-    rejected: new Counter({
-      name: 'zerotel_otlp_rejected_spans_total',
-      help: 'Spans the OTLP collector refused in a partial success.',
-      registers,
-    }),
-    retries: new Counter({
-      name: 'zerotel_otlp_retries_total',
-      help: 'Export attempts repeated after a retryable failure, by the gRPC code that caused them.',
-      labelNames: ['code'],
-      registers,
-    }),
-    duration: new Histogram({
-      name: 'zerotel_otlp_export_duration_seconds',
-      help: 'Time per export, retries included, by result (success or failure).',
-      labelNames: ['result'],
-      buckets: DURATION_BUCKETS,
-      registers,
-    }),
-  };
 }
 
 /** At most this many distinct failures are remembered by the rate limit. */
@@ -169,7 +127,7 @@ function toLogger(logger: unknown): ExporterLogger {
 export class OtlpGrpcTraceExporter implements SpanExporter {
   readonly config: OtlpExporterConfig;
   private readonly transport: GrpcTransport;
-  private readonly metrics: ExporterMetrics | undefined;
+  private readonly observer: SpanExportObserver | undefined;
   private readonly log: RateLimitedLog;
   private readonly clock: Clock;
   private readonly random: (() => number) | undefined;
@@ -201,7 +159,7 @@ export class OtlpGrpcTraceExporter implements SpanExporter {
     this.clock = options.clock ?? systemClock;
     this.random = options.random;
     this.log = new RateLimitedLog(toLogger(options.logger), options.logIntervalMs ?? 60_000, this.clock);
-    this.metrics = options.registry === undefined ? undefined : createMetrics(options.registry);
+    this.observer = exportObserver(options);
   }
 
   /** HTTP/2 sessions opened so far (1 while the first connection holds). */
@@ -300,7 +258,7 @@ export class OtlpGrpcTraceExporter implements SpanExporter {
       signal: this.stop.signal,
       deadline,
       ...(this.random !== undefined ? { random: this.random } : {}),
-      onRetry: (failure) => this.metrics?.retries.labels(grpcCodeName(failure.code)).inc(),
+      onRetry: (failure) => this.observer?.retried(grpcCodeName(failure.code)),
     });
     const { result, attempts } = outcome;
     if (result.kind === 'success') return this.finish(started, this.delivered(count, result.body));
@@ -330,8 +288,8 @@ export class OtlpGrpcTraceExporter implements SpanExporter {
       // The server said OK; an unreadable body cannot undo that, but it is worth a word.
       this.log.warn('unreadable-response', `zerotel: OTLP export succeeded but its response could not be read: ${(err as Error).message}`);
     }
-    this.metrics?.exported.inc(count - rejected);
-    if (rejected > 0) this.metrics?.rejected.inc(rejected);
+    this.observer?.exported(count - rejected);
+    if (rejected > 0) this.observer?.rejected(rejected);
     if (rejected > 0 || message !== '') {
       this.log.warn(
         `partial:${message}`,
@@ -345,13 +303,13 @@ export class OtlpGrpcTraceExporter implements SpanExporter {
   }
 
   private fail(count: number, error: OtlpExportError, detail: string | undefined): ExportResult {
-    this.metrics?.failed.labels(error.reason).inc(count);
+    this.observer?.failed(count, error.reason);
     if (detail !== undefined) this.log.warn(`${error.reason}:${detail}`, `zerotel: ${error.message}`);
     return { kind: 'failure', error, retryable: false };
   }
 
   private finish(started: number, result: ExportResult): ExportResult {
-    this.metrics?.duration.labels(result.kind).observe(Math.max(0, this.clock.now() - started) / 1000);
+    this.observer?.exportEnded(result.kind, Math.max(0, this.clock.now() - started) / 1000);
     return result;
   }
 }
