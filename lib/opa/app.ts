@@ -34,7 +34,6 @@ import { createHttpClient } from '../http/client.js';
 import { Registry } from '../metrics/registry.js';
 import { collectRuntimeMetrics, type RuntimeMetricsHandle } from '../runtime/index.js';
 import { OtlpGrpcTraceExporter } from '../otlp/exporter.js';
-import '../otlp/exporter-metrics.js';
 import { OtlpHttpTraceExporter } from '../otlp/http-trace-exporter.js';
 import { BatchSpanProcessor } from '../trace/batch.js';
 import {
@@ -252,7 +251,7 @@ export class ReferenceServer {
       this.plugins.update(TRACING_PLUGIN, { state: 'NOT_READY' });
       const exporter = new ObservedExporter(
         tracing.type === 'http'
-          ? new OtlpHttpTraceExporter({ ...tracing.exporter, env })
+          ? new OtlpHttpTraceExporter({ ...tracing.exporter, registry: this.registry, env })
           : new OtlpGrpcTraceExporter({ ...tracing.exporter, registry: this.registry, env, logger: { warn: this.log } }),
         this.plugins,
       );

@@ -18,7 +18,7 @@ import { GrpcCode } from './grpc-transport.js';
 import type { HttpTransport } from './http-transport.js';
 import { InFlight } from './in-flight.js';
 import { otlpHttpTransport } from './otlp-http.js';
-import { OtlpExportError } from './exporter.js';
+import { OtlpExportError } from './grpc-trace-exporter.js';
 import { type Clock, giveUpNote, systemClock, withRetryWithin } from './retry.js';
 import { type SpanExportObserver, exportObserver } from './span-export-observer.js';
 import { encodeExportTraceJson } from './trace-json.js';

@@ -3,6 +3,7 @@
 export {
   OtlpGrpcTraceExporter,
   OtlpExportError,
+  exporterMetrics,
   type OtlpGrpcTraceExporterOptions,
   type ExporterLogger,
 } from './exporter.js';
@@ -52,5 +53,4 @@ export { pushMetrics, OTLP_METRIC_EXPORT_METRICS, REMOTE_WRITE_METRICS, type Pus
 export { exportObserver, type SpanExportObserver } from './span-export-observer.js';
 // The bindings of the span exporters' and batch processor's observers to a registry: loading them here makes
 // their `registry` options work for users of this entry (and of the root entry).
-export { exporterMetrics } from './exporter-metrics.js';
 export { batchMetrics } from '../trace/processors/batch-metrics.js';

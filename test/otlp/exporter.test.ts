@@ -10,8 +10,6 @@ import protobuf from 'protobufjs';
 import { Registry } from '../../lib/metrics/registry.js';
 import { OtlpConfigError } from '../../lib/otlp/config.js';
 import { OtlpExportError, OtlpGrpcTraceExporter, type OtlpGrpcTraceExporterOptions } from '../../lib/otlp/exporter.js';
-// Makes the registry option work (the zerotel and zerotel/otlp entries load it).
-import '../../lib/otlp/exporter-metrics.js';
 import { GrpcCode } from '../../lib/otlp/grpc-transport.js';
 import { type Clock, systemClock } from '../../lib/otlp/retry.js';
 import type { ExportResult } from '../../lib/trace/span-data.js';

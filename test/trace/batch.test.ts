@@ -546,3 +546,36 @@ describe('batch span processor behind a tracer provider', () => {
     );
   });
 });
+
+describe('batch span processor: observer', () => {
+  it('reports exports, drops and export outcomes to an observer, with no registry', async () => {
+    const events: string[] = [];
+    const exporter = new FakeExporter();
+    exporter.respond = (spans) =>
+      Promise.resolve(spans.length === 2 ? { kind: 'success', rejectedSpans: 1 } : { kind: 'failure', error: new Error('no'), retryable: false });
+    const p = processor(exporter, {
+      maxQueueSize: 3,
+      maxExportBatchSize: 2,
+      scheduledDelayMillis: 60000,
+      observer: {
+        exported: (n) => events.push(`exported ${n}`),
+        dropped: (reason, n) => events.push(`dropped ${reason} ${n}`),
+        exportEnded: (outcome) => events.push(`ended ${outcome}`),
+      },
+    });
+    p.onEnd(span());
+    p.onEnd(span());
+    assert.equal(await p.forceFlush(), true);
+    p.onEnd(span());
+    assert.equal(await p.shutdown(), true);
+    p.onEnd(span());
+    assert.deepEqual(events, [
+      'exported 1',
+      'dropped rejected 1',
+      'ended success',
+      'dropped export_failed 1',
+      'ended failure',
+      'dropped shutdown 1',
+    ]);
+  });
+});
