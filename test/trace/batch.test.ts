@@ -579,3 +579,41 @@ describe('batch span processor: observer', () => {
     ]);
   });
 });
+
+describe('batch span processor: runtimes without Node globals', () => {
+  it('works where there is no process and timers have no unref (workerd, browsers)', async () => {
+    const exporter = new FakeExporter();
+    const realProcess = globalThis.process;
+    const realSetTimeout = globalThis.setTimeout;
+    let timers = 0;
+    const plainTimers = ((fn: () => void, ms?: number) => {
+      const timer = realSetTimeout(fn, ms);
+      timers++;
+      // As on runtimes whose timers are plain numbers or objects without unref.
+      Object.defineProperty(timer, 'unref', { value: undefined });
+      return timer;
+    }) as typeof setTimeout;
+    let p: BatchSpanProcessor;
+    (globalThis as { process?: unknown }).process = undefined;
+    globalThis.setTimeout = plainTimers;
+    try {
+      p = new BatchSpanProcessor(exporter, { scheduledDelayMillis: 1, maxExportBatchSize: 4, exportTimeoutMillis: 5000 });
+      p.onEnd(span());
+      p.onEnd(span());
+    } finally {
+      (globalThis as { process?: unknown }).process = realProcess;
+    }
+    try {
+      await until(() => exporter.batches.length === 1);
+      assert.equal(await p.shutdown(), true);
+    } finally {
+      globalThis.setTimeout = realSetTimeout;
+    }
+    assert.deepEqual(
+      exporter.batches.map((b) => b.length),
+      [2],
+    );
+    assert.ok(timers >= 2, 'the delay timer and the export timeout went through the stubbed setTimeout');
+    assert.equal(p.config.maxQueueSize, BATCH_DEFAULTS.maxQueueSize, 'no process.env: the defaults');
+  });
+});
