@@ -251,7 +251,7 @@ export class ReferenceServer {
       this.plugins.update(TRACING_PLUGIN, { state: 'NOT_READY' });
       const exporter = new ObservedExporter(
         tracing.type === 'http'
-          ? new OtlpHttpTraceExporter({ ...tracing.exporter, env })
+          ? new OtlpHttpTraceExporter({ ...tracing.exporter, registry: this.registry, env })
           : new OtlpGrpcTraceExporter({ ...tracing.exporter, registry: this.registry, env, logger: { warn: this.log } }),
         this.plugins,
       );

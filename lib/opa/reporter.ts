@@ -16,13 +16,14 @@
  */
 
 import { readFileSync } from 'node:fs';
-import { Counter } from '../metrics/counter.js';
-import { Gauge } from '../metrics/gauge.js';
-import { Histogram } from '../metrics/histogram.js';
 import type { Registry } from '../metrics/registry.js';
 import { context, ROOT_CONTEXT, suppressTracing } from '../trace/context.js';
 import { httpRequest, type HttpResponse } from '../http/client.js';
 import { buildStatusUpdate, type PluginManager, type PluginStatuses, type StatusUpdate, ZEROTEL_VERSION } from './payload.js';
+import { statusMetrics } from './reporter-metrics.js';
+import type { PushOutcome, StatusObserver } from './status-observer.js';
+
+export type { PushOutcome, StatusObserver } from './status-observer.js';
 
 export const STATUS_PLUGIN = 'status';
 
@@ -77,73 +78,6 @@ export interface StatusReporterOptions {
   readonly version?: string;
 }
 
-/** What became of one update. */
-export type PushOutcome = 'success' | 'failure' | 'gave_up' | 'superseded';
-
-interface ReporterMetrics {
-  readonly pushes: Counter<'result'>;
-}
-
-interface StatusCollectors {
-  readonly all: readonly (Counter | Gauge | Histogram)[];
-  readonly pluginStatus: Gauge<'name' | 'status'>;
-}
-
-function statusCollectors(buckets: readonly number[], version: string): StatusCollectors {
-  const registers: Registry[] = [];
-  const opaInfo = new Gauge({
-    name: 'opa_info',
-    help: 'Information about the OPA environment.',
-    constLabels: { version },
-    registers,
-  });
-  opaInfo.set(1);
-  const pluginStatus = new Gauge<'name' | 'status'>({
-    name: 'plugin_status_gauge',
-    help: 'Gauge for the plugin by status.',
-    labelNames: ['name', 'status'],
-    registers,
-  });
-  const all = [
-    opaInfo,
-    pluginStatus,
-    new Counter({ name: 'bundle_loaded_counter', help: 'Counter for the bundle loaded.', labelNames: ['name'], registers }),
-    new Counter({
-      name: 'bundle_failed_load_counter',
-      help: 'Counter for the failed bundle load.',
-      labelNames: ['name', 'code', 'message'],
-      registers,
-    }),
-    new Gauge({ name: 'last_bundle_request', help: 'Gauge for the last bundle request.', labelNames: ['name'], registers }),
-    new Gauge({
-      name: 'last_success_bundle_activation',
-      help: 'Gauge for the last success bundle activation.',
-      labelNames: ['name', 'active_revision'],
-      registers,
-    }),
-    new Gauge({
-      name: 'last_success_bundle_download',
-      help: 'Gauge for the last success bundle download.',
-      labelNames: ['name'],
-      registers,
-    }),
-    new Gauge({
-      name: 'last_success_bundle_request',
-      help: 'Gauge for the last success bundle request.',
-      labelNames: ['name'],
-      registers,
-    }),
-    new Histogram({
-      name: 'bundle_loading_duration_ns',
-      help: 'Histogram for the bundle loading duration by stage.',
-      labelNames: ['name', 'stage'],
-      buckets,
-      registers,
-    }),
-  ];
-  return { all, pluginStatus };
-}
-
 /** The push URL: `{url}/status`, or `{url}/status/{partition}`. */
 export function statusUrl(serviceUrl: string, partitionName = ''): string {
   const base = serviceUrl.replace(/\/+$/, '');
@@ -162,8 +96,8 @@ export class StatusReporter {
   private readonly mode: 'periodic' | 'manual';
   private readonly retry: StatusRetryPolicy;
   private readonly log: (message: string) => void;
-  private readonly metrics: ReporterMetrics | undefined;
-  private readonly collectors: StatusCollectors | undefined;
+  /** The registry's metrics (reporter-metrics.ts), when there is a registry. */
+  private readonly observer: StatusObserver | undefined;
   private lastPlugins: PluginStatuses | undefined;
   private started = false;
   private stopped = false;
@@ -186,21 +120,13 @@ export class StatusReporter {
     this.mode = options.trigger ?? 'periodic';
     this.retry = { ...DEFAULT_STATUS_RETRY, ...options.retry };
     this.log = options.log ?? ((message) => console.warn(message));
-    if (this.registry !== undefined && this.service !== undefined) {
-      this.metrics = {
-        pushes: new Counter({
-          name: 'zerotel_status_pushes_total',
-          help: 'Status update attempts, by result (success, failure, gave_up after the last retry, superseded by a newer state).',
-          labelNames: ['result'],
-          registers: [this.registry],
-        }),
-      };
-    }
-    if (this.prometheus && this.registry !== undefined) {
-      this.collectors = statusCollectors(
-        options.bundleLoadingDurationBuckets ?? Array.from({ length: 20 }, (_, i) => 1000 * 2 ** i),
-        options.version ?? ZEROTEL_VERSION,
-      );
+    if (this.registry !== undefined) {
+      this.observer = statusMetrics(this.registry, {
+        pushes: this.service !== undefined,
+        prometheus: this.prometheus,
+        bundleLoadingDurationBuckets: options.bundleLoadingDurationBuckets ?? Array.from({ length: 20 }, (_, i) => 1000 * 2 ** i),
+        version: options.version ?? ZEROTEL_VERSION,
+      });
     }
     this.plugins.update(STATUS_PLUGIN, { state: 'NOT_READY' });
   }
@@ -209,7 +135,7 @@ export class StatusReporter {
   start(): void {
     if (this.started || this.stopped) return;
     this.started = true;
-    if (this.collectors !== undefined) for (const c of this.collectors.all) this.registry!.register(c);
+    this.observer?.started();
     this.plugins.listen(STATUS_PLUGIN, (statuses) => {
       this.lastPlugins = statuses;
       if (this.mode === 'periodic') this.request();
@@ -269,7 +195,7 @@ export class StatusReporter {
     this.stopped = true;
     this.abort.abort();
     this.wakeBackoff();
-    if (this.collectors !== undefined && this.started) for (const c of this.collectors.all) this.registry!.unregister(c);
+    if (this.started) this.observer?.stopped();
     this.plugins.update(STATUS_PLUGIN, { state: 'NOT_READY' });
     return delivered;
   }
@@ -350,7 +276,7 @@ export class StatusReporter {
 
   private count(outcome: PushOutcome): void {
     this.counts[outcome]++;
-    this.metrics?.pushes.labels(outcome).inc();
+    this.observer?.pushed(outcome);
   }
 
   /** Console line and status metrics: once per update, not per retry. */
@@ -369,11 +295,7 @@ export class StatusReporter {
         this.log(`zerotel: failed to log status to console: ${(error as Error)?.message ?? String(error)}`);
       }
     }
-    if (this.collectors !== undefined) {
-      const gauge = this.collectors.pluginStatus;
-      gauge.reset();
-      for (const [name, status] of Object.entries(update.plugins ?? {})) gauge.labels(name, status.state).set(1);
-    }
+    this.observer?.updated(update.plugins ?? {});
   }
 
   /** One POST; resolves with why it failed, or undefined. */

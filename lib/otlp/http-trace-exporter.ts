@@ -4,10 +4,13 @@
  * node:https. Retries 429/502/503/504 honouring `Retry-After`, with the gRPC exporter's backoff and time
  * budget; gzip and headers as there. Configuration: options > `OTEL_EXPORTER_OTLP_TRACES_*` >
  * `OTEL_EXPORTER_OTLP_*` (the generic endpoint a base URL that gets `/v1/traces`) > `http://localhost:4318/v1/traces`.
- * `export()` never rejects; failures are counted in `stats` by reason.
+ * `export()` never rejects; failures are counted in `stats` by reason and, with a `registry`, in the same
+ * `zerotel_otlp_*` metrics as the gRPC exporter (retries labelled `http_<status>` or `unavailable`).
  */
 
 import { processEnv } from '../host.js';
+import type { Registry } from '../metrics/registry.js';
+
 import type { ExportResult, SpanData, SpanExporter } from '../trace/span-data.js';
 import { type OtlpExporterConfig, type OtlpExporterOptions, resolveOtlpConfig } from './config.js';
 import { decodeExportTraceResponse } from './decode-response.js';
@@ -18,6 +21,7 @@ import { InFlight } from './in-flight.js';
 import { otlpHttpTransport } from './otlp-http.js';
 import { OtlpExportError } from './export-error.js';
 import { type Clock, giveUpNote, systemClock, withRetryWithin } from './retry.js';
+import { type SpanExportObserver, exportObserver } from './span-export-observer.js';
 import { encodeExportTraceJson } from './trace-json.js';
 
 export interface OtlpHttpTraceExporterOptions extends OtlpExporterOptions {
@@ -27,6 +31,10 @@ export interface OtlpHttpTraceExporterOptions extends OtlpExporterOptions {
   readonly clock?: Clock;
   readonly random?: () => number;
   readonly fetch?: typeof fetch;
+  /** Registry for the exporter's own metrics, as the gRPC exporter's; none are kept without one. */
+  readonly registry?: Registry;
+  /** Told about exports, failures and retries as they happen (in addition to `registry`, if both are given). */
+  readonly observer?: SpanExportObserver;
 }
 
 /** Running totals of an exporter. */
@@ -45,6 +53,7 @@ export class OtlpHttpTraceExporter implements SpanExporter {
   private readonly transport: HttpTransport;
   private readonly clock: Clock;
   private readonly random: (() => number) | undefined;
+  private readonly observer: SpanExportObserver | undefined;
   private readonly stop = new AbortController();
   private readonly inFlight = new InFlight<ExportResult>();
   private closing: Promise<void> | undefined;
@@ -56,12 +65,13 @@ export class OtlpHttpTraceExporter implements SpanExporter {
     this.transport = otlpHttpTransport(this.config, this.protocol, options.fetch);
     this.clock = options.clock ?? systemClock;
     this.random = options.random;
+    this.observer = exportObserver(options);
   }
 
   export(spans: readonly SpanData[]): Promise<ExportResult> {
     if (this.closing !== undefined) return Promise.resolve(this.fail(spans.length, 'shutdown', 'the exporter is shut down', GrpcCode.CANCELLED, 0));
     if (spans.length === 0) return Promise.resolve({ kind: 'success' });
-    return this.inFlight.track(this.run(spans));
+    return this.inFlight.track(this.timed(spans));
   }
 
   shutdown(): Promise<void> {
@@ -70,6 +80,13 @@ export class OtlpHttpTraceExporter implements SpanExporter {
       await this.inFlight.settled();
     })();
     return this.closing;
+  }
+
+  private async timed(spans: readonly SpanData[]): Promise<ExportResult> {
+    const started = this.clock.now();
+    const result = await this.run(spans);
+    this.observer?.exportEnded(result.kind, Math.max(0, this.clock.now() - started) / 1000);
+    return result;
   }
 
   private async run(spans: readonly SpanData[]): Promise<ExportResult> {
@@ -85,7 +102,10 @@ export class OtlpHttpTraceExporter implements SpanExporter {
       clock: this.clock,
       signal: this.stop.signal,
       ...(this.random !== undefined ? { random: this.random } : {}),
-      onRetry: () => void this.stats.retries++,
+      onRetry: (failure) => {
+        this.stats.retries++;
+        this.observer?.retried(failure.status === 0 ? 'unavailable' : `http_${failure.status}`);
+      },
     });
     const { result, attempts } = outcome;
     if (result.kind === 'success') {
@@ -102,6 +122,8 @@ export class OtlpHttpTraceExporter implements SpanExporter {
       }
       this.stats.exportedSpans += count - rejected;
       this.stats.rejectedSpans += rejected;
+      this.observer?.exported(count - rejected);
+      if (rejected > 0) this.observer?.rejected(rejected);
       if (rejected === 0 && message === '') return { kind: 'success' };
       return message === '' ? { kind: 'success', rejectedSpans: rejected } : { kind: 'success', rejectedSpans: rejected, message };
     }
@@ -112,6 +134,7 @@ export class OtlpHttpTraceExporter implements SpanExporter {
 
   private fail(count: number, reason: string, detail: string, code: GrpcCode, attempts: number): ExportResult {
     this.stats.failedSpans[reason] = (this.stats.failedSpans[reason] ?? 0) + count;
+    this.observer?.failed(count, reason);
     const error = new OtlpExportError(
       `OTLP/HTTP export of ${count} spans to ${this.config.endpoint} failed after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${detail}`,
       code,

@@ -3,6 +3,7 @@
 export {
   OtlpGrpcTraceExporter,
   OtlpExportError,
+  exporterMetrics,
   type OtlpGrpcTraceExporterOptions,
   type ExporterLogger,
 } from './exporter.js';
@@ -49,3 +50,7 @@ export {
 export { DEFAULT_OTLP_HTTP_BASE, type OtlpTarget } from './config.js';
 export type { PushObserver } from './push-observer.js';
 export { pushMetrics, OTLP_METRIC_EXPORT_METRICS, REMOTE_WRITE_METRICS, type PushMetricNames } from './push-metrics.js';
+export { exportObserver, type SpanExportObserver } from './span-export-observer.js';
+// The bindings of the span exporters' and batch processor's observers to a registry: loading them here makes
+// their `registry` options work for users of this entry (and of the root entry).
+export { batchMetrics } from '../trace/processors/batch-metrics.js';

@@ -143,14 +143,13 @@ export {
 export {
   BATCH_DEFAULTS,
   BatchConfigError,
-  BatchSpanProcessor,
-  SimpleSpanProcessor,
   resolveBatchConfig,
   type BatchConfig,
   type BatchSpanProcessorOptions,
-  type BatchStats,
-  type DropReason,
-} from './batch.js';
+} from './processors/batch-config.js';
+export type { BatchObserver, BatchQueueView, DropReason, ExportOutcome } from './processors/batch-observer.js';
+export { BatchSpanProcessor, type BatchStats } from './processors/batch-span-processor.js';
+export { SimpleSpanProcessor } from './processors/simple-span-processor.js';
 export {
   OtlpHttpTraceExporter,
   type OtlpHttpTraceExporterOptions,

@@ -1,7 +1,12 @@
 /**
  * The contract between tracing and exporting: a finished span as plain data. The tracer produces it,
- * the batch processor queues it, the OTLP encoder writes it. Nothing here knows about the wire.
+ * the batch processor queues it, the OTLP encoder writes it. Nothing here knows about the wire: an
+ * exporter that encodes spans as they end offers the batches of processors/encoded-queue.ts.
  */
+
+import type { EncodedSpanBatch } from './processors/encoded-queue.js';
+
+export type { EncodedSpanBatch };
 
 /** Time as [seconds since the Unix epoch, nanoseconds within that second], as OpenTelemetry JS keeps it. */
 export type HrTime = readonly [seconds: number, nanos: number];
@@ -142,14 +147,4 @@ export interface SpanExporter {
    * rejects, at most one call in flight). The batch is not used after the returned promise settles.
    */
   exportEncoded?(batch: EncodedSpanBatch): Promise<ExportResult>;
-}
-
-/** Spans already encoded into an exporter's wire form; see {@link SpanExporter.createEncodedBatch}. */
-export interface EncodedSpanBatch {
-  /** Spans in the batch. */
-  readonly length: number;
-  /** Encodes `span` into the batch; the span object itself is not kept. */
-  add(span: SpanData): void;
-  /** Forgets every span, keeping the storage for reuse. */
-  clear(): void;
 }

@@ -9,7 +9,10 @@ import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
 import { JsonTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { buildT1, otelSpans, zerotelSpans } from '../../bench/cases/otlp-encode.js';
+import { writeText } from '../../lib/exposition/text.js';
+import { Registry } from '../../lib/metrics/registry.js';
 import { encodeExportTraceRequest } from '../../lib/otlp/encode.js';
+import '../../lib/otlp/exporter-metrics.js';
 import { OtlpHttpTraceExporter } from '../../lib/otlp/http-trace-exporter.js';
 import { encodeExportTraceJson } from '../../lib/otlp/trace-json.js';
 import type { SpanData } from '../../lib/trace/span-data.js';
@@ -120,6 +123,35 @@ describe('OTLP/HTTP trace exporter', () => {
       const after = await exporter.export(makeSpans(1));
       assert.equal(after.kind, 'failure');
       assert.deepEqual({ ...exporter.stats.failedSpans }, { http_413: 4, shutdown: 1 });
+    } finally {
+      await receiver.stop();
+    }
+  });
+
+  it('counts in the zerotel_otlp_* metrics of the gRPC exporter when given a registry', async () => {
+    const receiver = await startOtlpReceiver((i) => (i === 0 ? { status: 503 } : i === 2 ? { status: 413, body: 'too large' } : undefined));
+    try {
+      const registry = new Registry();
+      const exporter = new OtlpHttpTraceExporter({ endpoint: `${receiver.httpBase}/v1/traces`, retry: FAST_RETRY, env: {}, registry });
+      assert.deepEqual(await exporter.export(makeSpans(3)), { kind: 'success' });
+      assert.equal((await exporter.export(makeSpans(4))).kind, 'failure');
+      await exporter.shutdown();
+      assert.equal((await exporter.export(makeSpans(1))).kind, 'failure');
+      const text = writeText(registry.collect());
+      const lines = text.split('\n').filter((line) => line.startsWith('zerotel_otlp_') && !line.includes('_bucket{'));
+      assert.deepEqual(
+        lines.filter((line) => !line.includes('_duration_seconds_sum')),
+        [
+          'zerotel_otlp_export_duration_seconds_count{result="failure"} 1',
+          'zerotel_otlp_export_duration_seconds_count{result="success"} 1',
+          'zerotel_otlp_exported_spans_total 3',
+          'zerotel_otlp_failed_spans_total{reason="http_413"} 4',
+          'zerotel_otlp_failed_spans_total{reason="shutdown"} 1',
+          'zerotel_otlp_rejected_spans_total 0',
+          'zerotel_otlp_retries_total{code="http_503"} 1',
+        ],
+      );
+      assert.match(text, /^# HELP zerotel_otlp_exported_spans_total Spans the OTLP collector accepted\.$/m);
     } finally {
       await receiver.stop();
     }

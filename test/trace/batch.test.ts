@@ -377,7 +377,8 @@ describe(`batch span processor: exporting (queueing ${queued})`, () => {
     const previousLimit = Error.stackTraceLimit;
     Error.stackTraceLimit = 50;
     const ours = new Set<number>();
-    const here = fileURLToPath(new URL('../../lib/trace/batch.ts', import.meta.url));
+    // Timers the processor creates: their creation stack runs through lib/trace/processors/.
+    const here = fileURLToPath(new URL('../../lib/trace/processors/', import.meta.url));
     const hook = createHook({
       init(id, type) {
         if (type === 'Timeout' && new Error().stack?.includes(here)) ours.add(id);
@@ -543,5 +544,76 @@ describe('batch span processor behind a tracer provider', () => {
       exporter.batches.flat().map((s) => s.name),
       ['child', 'parent'],
     );
+  });
+});
+
+describe('batch span processor: observer', () => {
+  it('reports exports, drops and export outcomes to an observer, with no registry', async () => {
+    const events: string[] = [];
+    const exporter = new FakeExporter();
+    exporter.respond = (spans) =>
+      Promise.resolve(spans.length === 2 ? { kind: 'success', rejectedSpans: 1 } : { kind: 'failure', error: new Error('no'), retryable: false });
+    const p = processor(exporter, {
+      maxQueueSize: 3,
+      maxExportBatchSize: 2,
+      scheduledDelayMillis: 60000,
+      observer: {
+        exported: (n) => events.push(`exported ${n}`),
+        dropped: (reason, n) => events.push(`dropped ${reason} ${n}`),
+        exportEnded: (outcome) => events.push(`ended ${outcome}`),
+      },
+    });
+    p.onEnd(span());
+    p.onEnd(span());
+    assert.equal(await p.forceFlush(), true);
+    p.onEnd(span());
+    assert.equal(await p.shutdown(), true);
+    p.onEnd(span());
+    assert.deepEqual(events, [
+      'exported 1',
+      'dropped rejected 1',
+      'ended success',
+      'dropped export_failed 1',
+      'ended failure',
+      'dropped shutdown 1',
+    ]);
+  });
+});
+
+describe('batch span processor: runtimes without Node globals', () => {
+  it('works where there is no process and timers have no unref (workerd, browsers)', async () => {
+    const exporter = new FakeExporter();
+    const realProcess = globalThis.process;
+    const realSetTimeout = globalThis.setTimeout;
+    let timers = 0;
+    const plainTimers = ((fn: () => void, ms?: number) => {
+      const timer = realSetTimeout(fn, ms);
+      timers++;
+      // As on runtimes whose timers are plain numbers or objects without unref.
+      Object.defineProperty(timer, 'unref', { value: undefined });
+      return timer;
+    }) as typeof setTimeout;
+    let p: BatchSpanProcessor;
+    (globalThis as { process?: unknown }).process = undefined;
+    globalThis.setTimeout = plainTimers;
+    try {
+      p = new BatchSpanProcessor(exporter, { scheduledDelayMillis: 1, maxExportBatchSize: 4, exportTimeoutMillis: 5000 });
+      p.onEnd(span());
+      p.onEnd(span());
+    } finally {
+      (globalThis as { process?: unknown }).process = realProcess;
+    }
+    try {
+      await until(() => exporter.batches.length === 1);
+      assert.equal(await p.shutdown(), true);
+    } finally {
+      globalThis.setTimeout = realSetTimeout;
+    }
+    assert.deepEqual(
+      exporter.batches.map((b) => b.length),
+      [2],
+    );
+    assert.ok(timers >= 2, 'the delay timer and the export timeout went through the stubbed setTimeout');
+    assert.equal(p.config.maxQueueSize, BATCH_DEFAULTS.maxQueueSize, 'no process.env: the defaults');
   });
 });
