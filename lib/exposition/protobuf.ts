@@ -88,7 +88,7 @@ const sizes = new SizeTable();
  * Encodes families in the delimited protobuf format (each MetricFamily preceded by its varint
  * length), byte for byte as client_golang 1.14 does for the same data.
  */
-export function writeProtobuf(families: readonly FamilySnapshot[]): Uint8Array {
+export function encodeProtobuf(families: readonly FamilySnapshot[]): Uint8Array {
   sizes.reset();
   let total = 0;
   for (let i = 0; i < families.length; i++) {
@@ -104,6 +104,11 @@ export function writeProtobuf(families: readonly FamilySnapshot[]): Uint8Array {
     writeFamily(w, family);
   }
   return w.finish();
+}
+
+/** @deprecated Use encodeProtobuf; this returns exactly the same bytes. */
+export function writeProtobuf(families: readonly FamilySnapshot[]): Uint8Array {
+  return encodeProtobuf(families);
 }
 
 // ---------------------------------------------------------------------------------------------

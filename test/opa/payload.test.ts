@@ -7,7 +7,7 @@ import { Gauge } from '../../lib/metrics/gauge.js';
 import { Histogram } from '../../lib/metrics/histogram.js';
 import { Registry } from '../../lib/metrics/registry.js';
 import { Summary } from '../../lib/metrics/summary.js';
-import { writeProtobuf } from '../../lib/exposition/protobuf.js';
+import { encodeProtobuf } from '../../lib/exposition/protobuf.js';
 import { buildStatusUpdate, familiesToJson, PluginManager, ZEROTEL_VERSION } from '../../lib/opa/payload.js';
 
 const PROTO_DIR = fileURLToPath(new URL('../../proto', import.meta.url));
@@ -46,7 +46,7 @@ describe('status payload: metrics.prometheus as OPA sends it', () => {
     s.observe(10);
     const families = registry.collect();
     const ours = familiesToJson(families);
-    const reference = decodeFamilies(writeProtobuf(families));
+    const reference = decodeFamilies(encodeProtobuf(families));
     assert.deepEqual(JSON.parse(JSON.stringify(ours)), reference);
 
     // The shape, spelled out for one of each.
