@@ -37,6 +37,17 @@ export {
 } from '../exposition/openmetrics.js';
 export { encodeProtobuf, writeProtobuf, PROTOBUF_CONTENT_TYPE } from '../exposition/protobuf.js';
 export { formatGoFloat, formatOpenMetricsFloat, formatGo } from '../exposition/numbers.js';
+export {
+  encodeJsonpb,
+  formatJsonpb,
+  familiesToJson,
+  familyToJson,
+  type JsonBucket,
+  type JsonExemplar,
+  type JsonLabelPair,
+  type JsonMetric,
+  type JsonMetricFamily,
+} from '../exposition/jsonpb.js';
 export { renderFormat, type ExpositionFormat } from '../exposition/render.js';
 export { negotiate, type Negotiated } from '../exposition/negotiate.js';
 export { metricsFetchHandler } from '../http/fetch-handler.js';
