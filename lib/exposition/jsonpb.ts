@@ -4,6 +4,8 @@
  * payload carries under `metrics.prometheus`: families by name, those without series left out.
  */
 
+import type { NativeSpans } from '../metrics/native-buckets.js';
+import type { NativeSnapshot } from '../metrics/native-histogram.js';
 import type { Exemplar, FamilySnapshot, LabelSet, MetricType, SeriesSnapshot } from '../metrics/snapshot.js';
 import { encodeUtf8 } from './utf8.js';
 
@@ -39,8 +41,22 @@ export interface JsonMetric {
     readonly sampleCount: string;
     readonly sampleSum: number | string;
     readonly bucket?: readonly JsonBucket[];
+    /** Native (sparse) buckets, when the histogram has them. */
+    readonly schema?: number;
+    readonly zeroThreshold?: number | string;
+    readonly zeroCount?: string;
+    readonly negativeSpan?: readonly JsonBucketSpan[];
+    readonly negativeDelta?: readonly string[];
+    readonly positiveSpan?: readonly JsonBucketSpan[];
+    readonly positiveDelta?: readonly string[];
   };
   readonly timestampMs?: string;
+}
+
+/** A native-histogram span: `offset` buckets after the previous span, `length` buckets long. */
+export interface JsonBucketSpan {
+  readonly offset: number;
+  readonly length: number;
 }
 
 export interface JsonMetricFamily {
@@ -110,7 +126,7 @@ function metricJson(family: FamilySnapshot, s: SeriesSnapshot): JsonMetric {
         s.exemplar === null ? { value: jsonDouble(s.value) } : { value: jsonDouble(s.value), exemplar: exemplarJson(s.exemplar) };
       break;
     case 'summary': {
-      const ranks = family.quantileRanks ?? [];
+      const ranks = s.ownRanks ?? family.quantileRanks ?? [];
       const quantile = ranks.map((rank, i) => ({
         quantile: jsonDouble(rank),
         value: jsonDouble(s.quantiles?.[i] ?? NaN),
@@ -123,7 +139,7 @@ function metricJson(family: FamilySnapshot, s: SeriesSnapshot): JsonMetric {
       break;
     }
     case 'histogram': {
-      const bounds = family.upperBounds ?? [];
+      const bounds = s.ownRanks ?? family.upperBounds ?? [];
       const bucket: JsonBucket[] = bounds.map((bound, i) => {
         const exemplar = s.bucketExemplars?.[i];
         return {
@@ -141,12 +157,35 @@ function metricJson(family: FamilySnapshot, s: SeriesSnapshot): JsonMetric {
         sampleCount: jsonUint64(s.count),
         sampleSum: jsonDouble(s.sum),
         ...(bucket.length === 0 ? {} : { bucket }),
+        ...(s.native ? nativeJson(s.native) : {}),
       };
       break;
     }
   }
   if (s.timestampMs !== undefined) out['timestampMs'] = String(Math.trunc(s.timestampMs));
   return out as JsonMetric;
+}
+
+/** The native fields as the protobuf writer puts them on the wire (see protobuf-native.ts), in protojson's form. */
+function nativeJson(n: NativeSnapshot): Record<string, unknown> {
+  return {
+    schema: n.schema,
+    zeroThreshold: jsonDouble(n.zeroThreshold),
+    zeroCount: jsonUint64(n.zeroCount),
+    ...spansJson('negative', n.negative),
+    ...spansJson('positive', n.positive),
+  };
+}
+
+/** Spans and deltas of one side; repeated fields are left out when empty, as protojson does. */
+function spansJson(side: 'negative' | 'positive', spans: NativeSpans): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (spans.offsets.length > 0) {
+    out[side + 'Span'] = spans.offsets.map((offset, i) => ({ offset, length: spans.lengths[i]! }));
+  }
+  // sint64 in protojson is a decimal string.
+  if (spans.deltas.length > 0) out[side + 'Delta'] = spans.deltas.map((delta) => String(delta));
+  return out;
 }
 
 /** One family in the JSON shape OPA's status payload uses (jsonpb of client_model's MetricFamily). */
@@ -163,7 +202,11 @@ export function familyToJson(family: FamilySnapshot): JsonMetricFamily {
 /** Families by name, as `metrics.prometheus` carries them. Families without series are left out. */
 export function familiesToJson(families: readonly FamilySnapshot[]): Record<string, JsonMetricFamily> {
   const out: Record<string, JsonMetricFamily> = {};
-  for (const family of families) if (family.series.length > 0) out[family.name] = familyToJson(family);
+  for (const family of families) {
+    if (family.series.length === 0) continue;
+    // `__proto__` is a valid metric name: assigning it would set the prototype instead of adding the family.
+    Object.defineProperty(out, family.name, { value: familyToJson(family), enumerable: true, writable: true, configurable: true });
+  }
   return out;
 }
 

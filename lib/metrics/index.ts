@@ -43,6 +43,7 @@ export {
   familiesToJson,
   familyToJson,
   type JsonBucket,
+  type JsonBucketSpan,
   type JsonExemplar,
   type JsonLabelPair,
   type JsonMetric,

@@ -14,6 +14,7 @@ export {
   familiesToJson,
   familyToJson,
   type JsonBucket,
+  type JsonBucketSpan,
   type JsonExemplar,
   type JsonLabelPair,
   type JsonMetric,

@@ -125,4 +125,40 @@ describe('jsonpb: MetricFamily as protobuf JSON, by name', () => {
     assert.equal(new TextDecoder('utf-8', { fatal: true }).decode(encodeJsonpb(families)), text);
     assert.equal(formatJsonpb([]), '{}');
   });
+
+  it('writes native histogram fields and series with their own bounds or ranks as the protobuf writer does', () => {
+    const registry = new Registry();
+    const native = new Histogram({ name: 'native_seconds', help: 'N.', nativeHistogramBucketFactor: 1.1, registers: [registry] });
+    for (const v of [0.3, 0.31, 5, -4, 0, 1e-300]) native.observe(v);
+    for (const [env, buckets] of [['a', [1]], ['b', [2, 3]]] as const) {
+      new Histogram({ name: 'h', help: '', buckets: [...buckets], constLabels: { env }, registers: [registry] }).observe(2.5);
+    }
+    for (const [env, objectives] of [['a', { 0.5: 0.05 }], ['b', { 0.9: 0.01, 0.99: 0.001 }]] as const) {
+      new Summary({ name: 's', help: '', objectives, constLabels: { env }, registers: [registry] }).observe(2);
+    }
+    const families = registry.collect();
+    const ours = familiesToJson(families);
+    assert.deepEqual(JSON.parse(JSON.stringify(ours)), decodeFamilies(encodeProtobuf(families)));
+    const histogram = ours['native_seconds']!.metric![0]!.histogram!;
+    assert.equal(typeof histogram.schema, 'number');
+    assert.equal(histogram.zeroCount, '2'); // 0 and 1e-300, inside the default zero bucket
+    assert.ok(histogram.positiveSpan!.length > 0 && histogram.positiveDelta!.length > 0);
+    assert.deepEqual(
+      ours['h']!.metric!.map((m) => m.histogram!.bucket!.map((b) => b.upperBound)),
+      [[1], [2, 3]],
+    );
+    assert.deepEqual(
+      ours['s']!.metric!.map((m) => m.summary!.quantile!.map((q) => q.quantile)),
+      [[0.5], [0.9, 0.99]],
+    );
+  });
+
+  it('keeps a family named __proto__ as a family', () => {
+    const registry = new Registry();
+    new Gauge({ name: '__proto__', help: 'Odd but valid.', registers: [registry] }).set(1);
+    const json = familiesToJson(registry.collect());
+    assert.equal(Object.getPrototypeOf(json), Object.prototype);
+    assert.deepEqual(Object.keys(json), ['__proto__']);
+    assert.equal(formatJsonpb(registry.collect()), '{"__proto__":{"name":"__proto__","help":"Odd but valid.","type":"GAUGE","metric":[{"gauge":{"value":1}}]}}');
+  });
 });
