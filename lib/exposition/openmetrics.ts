@@ -3,13 +3,14 @@ import { ByteSink } from './byte-sink.js';
 import { escapeHelpOpenMetrics } from './escape.js';
 import { HeaderCache } from './header-cache.js';
 import { formatOpenMetricsFloat, writeCount, writeOpenMetricsFloat } from './numbers.js';
+import { OPENMETRICS_PREFIXES } from './label-cache.js';
 import { linePrefixes, type PrefixStyle } from './prefixes.js';
 import { decodeUtf8 } from './utf8.js';
 
 /** Content type of OpenMetrics 1.0.0, as promhttp sends it. */
 export const OPENMETRICS_CONTENT_TYPE = 'application/openmetrics-text; version=1.0.0; charset=utf-8';
 
-const STYLE: PrefixStyle = { slot: 'openMetricsPrefixes', formatBound: formatOpenMetricsFloat };
+const STYLE: PrefixStyle = { slot: OPENMETRICS_PREFIXES, formatBound: formatOpenMetricsFloat };
 const NEWLINE = 10;
 const SPACE = 32;
 

@@ -4,12 +4,13 @@ import { escapeHelpText } from './escape.js';
 import { HeaderCache } from './header-cache.js';
 import { formatGoFloat, writeGo } from './numbers.js';
 import { decodeUtf8 } from './utf8.js';
+import { TEXT_PREFIXES } from './label-cache.js';
 import { linePrefixes, type PrefixStyle } from './prefixes.js';
 
 /** Content type of the Prometheus text format 0.0.4, as promhttp sends it. */
 export const TEXT_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 
-const STYLE: PrefixStyle = { slot: 'textPrefixes', formatBound: formatGoFloat };
+const STYLE: PrefixStyle = { slot: TEXT_PREFIXES, formatBound: formatGoFloat };
 const NEWLINE = 10;
 const SPACE = 32;
 
