@@ -123,7 +123,9 @@ function metricJson(family: FamilySnapshot, s: SeriesSnapshot): JsonMetric {
       break;
     case 'counter':
       out['counter'] =
-        s.exemplar === null ? { value: jsonDouble(s.value) } : { value: jsonDouble(s.value), exemplar: exemplarJson(s.exemplar) };
+        s.exemplar === null
+          ? { value: jsonDouble(s.value) }
+          : { value: jsonDouble(s.value), exemplar: exemplarJson(s.exemplar) };
       break;
     case 'summary': {
       const ranks = s.ownRanks ?? family.quantileRanks ?? [];
@@ -151,7 +153,11 @@ function metricJson(family: FamilySnapshot, s: SeriesSnapshot): JsonMetric {
       // As client_golang: the +Inf bucket is written only when it carries an exemplar.
       const infExemplar = s.bucketExemplars?.[bounds.length];
       if (infExemplar !== undefined) {
-        bucket.push({ cumulativeCount: jsonUint64(s.count), upperBound: 'Infinity', exemplar: exemplarJson(infExemplar) });
+        bucket.push({
+          cumulativeCount: jsonUint64(s.count),
+          upperBound: 'Infinity',
+          exemplar: exemplarJson(infExemplar),
+        });
       }
       out['histogram'] = {
         sampleCount: jsonUint64(s.count),
@@ -181,10 +187,10 @@ function nativeJson(n: NativeSnapshot): Record<string, unknown> {
 function spansJson(side: 'negative' | 'positive', spans: NativeSpans): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   if (spans.offsets.length > 0) {
-    out[side + 'Span'] = spans.offsets.map((offset, i) => ({ offset, length: spans.lengths[i]! }));
+    out[`${side}Span`] = spans.offsets.map((offset, i) => ({ offset, length: spans.lengths[i]! }));
   }
   // sint64 in protojson is a decimal string.
-  if (spans.deltas.length > 0) out[side + 'Delta'] = spans.deltas.map((delta) => String(delta));
+  if (spans.deltas.length > 0) out[`${side}Delta`] = spans.deltas.map((delta) => String(delta));
   return out;
 }
 
@@ -205,7 +211,12 @@ export function familiesToJson(families: readonly FamilySnapshot[]): Record<stri
   for (const family of families) {
     if (family.series.length === 0) continue;
     // `__proto__` is a valid metric name: assigning it would set the prototype instead of adding the family.
-    Object.defineProperty(out, family.name, { value: familyToJson(family), enumerable: true, writable: true, configurable: true });
+    Object.defineProperty(out, family.name, {
+      value: familyToJson(family),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   }
   return out;
 }

@@ -47,11 +47,11 @@ export function readSlot<K extends WriterSlot>(labels: LabelSet, slot: K): Write
 
 /** Stores a writer's entry for a label set. */
 export function writeSlot<K extends WriterSlot>(labels: LabelSet, slot: K, value: WriterSlots[K]): void {
-  if (!Object.prototype.hasOwnProperty.call(labels, PROTOBUF_LABELS)) {
+  if (!Object.hasOwn(labels, PROTOBUF_LABELS)) {
     if (!Object.isExtensible(labels)) {
-      let slots = frozenSlots.get(labels);
-      if (slots === undefined) frozenSlots.set(labels, (slots = {}));
+      const slots = frozenSlots.get(labels) ?? {};
       slots[slot] = value;
+      frozenSlots.set(labels, slots);
       return;
     }
     for (const key of [TEXT_PREFIXES, OPENMETRICS_PREFIXES, PROTOBUF_LABELS]) {

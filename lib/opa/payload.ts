@@ -10,16 +10,8 @@ import { randomUUID } from 'node:crypto';
 import type { FamilySnapshot } from '../metrics/snapshot.js';
 import { familiesToJson, type JsonMetricFamily } from '../exposition/jsonpb.js';
 
-export {
-  familiesToJson,
-  familyToJson,
-  type JsonBucket,
-  type JsonBucketSpan,
-  type JsonExemplar,
-  type JsonLabelPair,
-  type JsonMetric,
-  type JsonMetricFamily,
-} from '../exposition/jsonpb.js';
+// zerotel/opa has always exported these; the writer itself is the exposition layer's.
+export { familiesToJson, familyToJson, type JsonMetric, type JsonMetricFamily } from '../exposition/jsonpb.js';
 
 /** A plugin's state, named as OPA names them. */
 export type PluginState = 'NOT_READY' | 'OK' | 'ERROR' | 'WARN';

@@ -26,14 +26,19 @@ function decodeFamilies(bytes: Uint8Array): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   while (reader.pos < reader.len) {
     const message = Family.decodeDelimited(reader);
-    const json = Family.toObject(message, { longs: String, enums: String, defaults: false, arrays: false, json: true }) as {
+    const json = Family.toObject(message, {
+      longs: String,
+      enums: String,
+      defaults: false,
+      arrays: false,
+      json: true,
+    }) as {
       name: string;
     };
     out[json.name] = json;
   }
   return out;
 }
-
 
 describe('jsonpb: MetricFamily as protobuf JSON, by name', () => {
   it('matches client_model MetricFamily JSON (camelCase, enum names, uint64 as strings)', () => {
@@ -64,7 +69,12 @@ describe('jsonpb: MetricFamily as protobuf JSON, by name', () => {
         { label: [{ name: 'code', value: '500' }], counter: { value: 1 } },
       ],
     });
-    assert.deepEqual(ours['zero_gauge'], { name: 'zero_gauge', help: '', type: 'GAUGE', metric: [{ gauge: { value: 0 } }] });
+    assert.deepEqual(ours['zero_gauge'], {
+      name: 'zero_gauge',
+      help: '',
+      type: 'GAUGE',
+      metric: [{ gauge: { value: 0 } }],
+    });
     assert.deepEqual(ours['latency_seconds'], {
       name: 'latency_seconds',
       help: 'Latency.',
@@ -83,7 +93,11 @@ describe('jsonpb: MetricFamily as protobuf JSON, by name', () => {
       ],
     });
     assert.equal((ours['sizes'] as any).type, 'SUMMARY');
-    assert.deepEqual((ours['sizes'] as any).metric[0].summary, { sampleCount: '1', sampleSum: 10, quantile: [{ quantile: 0.5, value: 10 }] });
+    assert.deepEqual((ours['sizes'] as any).metric[0].summary, {
+      sampleCount: '1',
+      sampleSum: 10,
+      quantile: [{ quantile: 0.5, value: 10 }],
+    });
   });
 
   it('writes exemplars with RFC 3339 timestamps, and the +Inf bucket only when it holds one', () => {
@@ -100,7 +114,10 @@ describe('jsonpb: MetricFamily as protobuf JSON, by name', () => {
     ]);
     assert.equal(buckets[0]!.exemplar!.value, 0.5);
     assert.match(buckets[0]!.exemplar!.timestamp!, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{3})?Z$/);
-    assert.deepEqual({ ...buckets[1], exemplar: undefined }, { cumulativeCount: '2', upperBound: 'Infinity', exemplar: undefined });
+    assert.deepEqual(
+      { ...buckets[1], exemplar: undefined },
+      { cumulativeCount: '2', upperBound: 'Infinity', exemplar: undefined },
+    );
   });
 
   it('writes NaN and infinities as protojson strings and drops families without series', () => {
@@ -116,7 +133,9 @@ describe('jsonpb: MetricFamily as protobuf JSON, by name', () => {
 
   it('formatJsonpb is the JSON text of familiesToJson, encodeJsonpb its UTF-8 bytes', () => {
     const registry = new Registry();
-    new Counter({ name: 'hits_total', help: 'Hits "ä".', labelNames: ['path'], registers: [registry] }).labels('/ö\n').inc(2);
+    new Counter({ name: 'hits_total', help: 'Hits "ä".', labelNames: ['path'], registers: [registry] })
+      .labels('/ö\n')
+      .inc(2);
     new Gauge({ name: 'g', help: '', registers: [registry] }).set(NaN);
     const families = registry.collect();
     const text = formatJsonpb(families);
@@ -128,12 +147,29 @@ describe('jsonpb: MetricFamily as protobuf JSON, by name', () => {
 
   it('writes native histogram fields and series with their own bounds or ranks as the protobuf writer does', () => {
     const registry = new Registry();
-    const native = new Histogram({ name: 'native_seconds', help: 'N.', nativeHistogramBucketFactor: 1.1, registers: [registry] });
+    const native = new Histogram({
+      name: 'native_seconds',
+      help: 'N.',
+      nativeHistogramBucketFactor: 1.1,
+      registers: [registry],
+    });
     for (const v of [0.3, 0.31, 5, -4, 0, 1e-300]) native.observe(v);
-    for (const [env, buckets] of [['a', [1]], ['b', [2, 3]]] as const) {
-      new Histogram({ name: 'h', help: '', buckets: [...buckets], constLabels: { env }, registers: [registry] }).observe(2.5);
+    for (const [env, buckets] of [
+      ['a', [1]],
+      ['b', [2, 3]],
+    ] as const) {
+      new Histogram({
+        name: 'h',
+        help: '',
+        buckets: [...buckets],
+        constLabels: { env },
+        registers: [registry],
+      }).observe(2.5);
     }
-    for (const [env, objectives] of [['a', { 0.5: 0.05 }], ['b', { 0.9: 0.01, 0.99: 0.001 }]] as const) {
+    for (const [env, objectives] of [
+      ['a', { 0.5: 0.05 }],
+      ['b', { 0.9: 0.01, 0.99: 0.001 }],
+    ] as const) {
       new Summary({ name: 's', help: '', objectives, constLabels: { env }, registers: [registry] }).observe(2);
     }
     const families = registry.collect();
@@ -159,6 +195,9 @@ describe('jsonpb: MetricFamily as protobuf JSON, by name', () => {
     const json = familiesToJson(registry.collect());
     assert.equal(Object.getPrototypeOf(json), Object.prototype);
     assert.deepEqual(Object.keys(json), ['__proto__']);
-    assert.equal(formatJsonpb(registry.collect()), '{"__proto__":{"name":"__proto__","help":"Odd but valid.","type":"GAUGE","metric":[{"gauge":{"value":1}}]}}');
+    assert.equal(
+      formatJsonpb(registry.collect()),
+      '{"__proto__":{"name":"__proto__","help":"Odd but valid.","type":"GAUGE","metric":[{"gauge":{"value":1}}]}}',
+    );
   });
 });

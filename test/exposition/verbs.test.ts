@@ -13,7 +13,12 @@ import { Counter, Gauge, Histogram, Registry, Summary, type FamilySnapshot } fro
 /** Every metric type, with labels that need escaping, exemplars, a native histogram and a timestamped series. */
 function sampleFamilies(): FamilySnapshot[] {
   const registry = new Registry();
-  const requests = new Counter({ name: 'requests_total', help: 'Requests "by" code\\n.', labelNames: ['code'], registers: [registry] });
+  const requests = new Counter({
+    name: 'requests_total',
+    help: 'Requests "by" code\\n.',
+    labelNames: ['code'],
+    registers: [registry],
+  });
   requests.labels('200').inc(3);
   requests.labels('5"0\n0').addWithExemplar(1.5, { trace_id: 'abc' });
   new Counter({ name: 'plain_counter', help: 'No _total.', registers: [registry] }).inc();
@@ -58,8 +63,24 @@ function sampleFamilies(): FamilySnapshot[] {
 }
 
 const FLOATS = [
-  0, -0, 1, -1, 0.1, 1e-4, 9.9999e-5, 123456.789, 1e6, -1e6, 1e21, 5e-324, Number.MAX_VALUE, NaN, Infinity,
-  -Infinity, 2 ** 53 + 2, 1 / 3,
+  0,
+  -0,
+  1,
+  -1,
+  0.1,
+  1e-4,
+  9.9999e-5,
+  123456.789,
+  1e6,
+  -1e6,
+  1e21,
+  5e-324,
+  Number.MAX_VALUE,
+  NaN,
+  Infinity,
+  -Infinity,
+  2 ** 53 + 2,
+  1 / 3,
 ];
 
 describe('exposition verbs', () => {
@@ -103,7 +124,10 @@ describe('exposition verbs', () => {
 
   it('formatOpenMetrics names what it got when it is neither families nor a number', () => {
     const call = metrics.formatOpenMetrics as (value: unknown) => string;
-    assert.throws(() => call('1.5'), { name: 'TypeError', message: /formatOpenMetrics: expected an array of metric families, got string/ });
+    assert.throws(() => call('1.5'), {
+      name: 'TypeError',
+      message: /formatOpenMetrics: expected an array of metric families, got string/,
+    });
     assert.throws(() => call(null), { name: 'TypeError', message: /got null/ });
   });
 

@@ -27,7 +27,15 @@ function histogram(name: string, labels: LabelSet, upperBounds: readonly number[
 }
 
 function gauge(name: string, labels: LabelSet): FamilySnapshot {
-  return { name, help: '', type: 'gauge', unit: '', upperBounds: null, quantileRanks: null, series: [series(labels, { value: 2 })] };
+  return {
+    name,
+    help: '',
+    type: 'gauge',
+    unit: '',
+    upperBounds: null,
+    quantileRanks: null,
+    series: [series(labels, { value: 2 })],
+  };
 }
 
 describe('writer caches', () => {
@@ -35,7 +43,11 @@ describe('writer caches', () => {
     const labels = new LabelSet(['a'], ['x']);
     const fresh = new LabelSet(['a'], ['x']);
     const families = [histogram('h', labels, [1, 2]), gauge('g', labels)];
-    const outputs = () => [formatText(families), formatOpenMetrics(families), Buffer.from(encodeProtobuf(families)).toString('hex')];
+    const outputs = () => [
+      formatText(families),
+      formatOpenMetrics(families),
+      Buffer.from(encodeProtobuf(families)).toString('hex'),
+    ];
     const first = outputs();
     assert.deepEqual(outputs(), first);
     assert.deepEqual(Object.getOwnPropertyNames(labels), Object.getOwnPropertyNames(fresh));
