@@ -23,7 +23,7 @@ import {
   Registry,
   TracerProvider,
   createResource,
-  writeText,
+  formatText,
 } from '../lib/index.js';
 
 interface Options {
@@ -115,7 +115,7 @@ const pad = (v: number | string, n: number) => String(v).padStart(n);
 /** The registry as a scraper reads it: `name{labels}` -> value. */
 function scrape(registry: Registry): Map<string, number> {
   const samples = new Map<string, number>();
-  for (const line of writeText(registry.collect()).split('\n')) {
+  for (const line of formatText(registry.collect()).split('\n')) {
     if (line === '' || line.startsWith('#')) continue;
     const space = line.lastIndexOf(' ');
     samples.set(line.slice(0, space), Number(line.slice(space + 1)));

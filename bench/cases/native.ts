@@ -7,7 +7,7 @@
  * client_golang's figures for both come from scripts/golden/bench (see bench/reference.ts).
  */
 import * as prom from 'prom-client';
-import { DEFAULT_BUCKETS, Histogram, Registry, writeProtobuf } from '../../lib/index.js';
+import { DEFAULT_BUCKETS, Histogram, Registry, encodeProtobuf } from '../../lib/index.js';
 import type { BenchGroup } from '../group.js';
 import { interleave, statsOf } from '../measure.js';
 import { recordingSink } from '../recording-sink.js';
@@ -62,8 +62,8 @@ async function runW1n(ctx: Parameters<BenchGroup['run']>[0]): Promise<void> {
   const change = { gauge: 1000, histogram: 12 };
   const samples = await interleave(
     [
-      { name: 'zerotel', before: native.changer(change), run: () => writeProtobuf(nativeRegistry.collect()) },
-      { name: 'classic histograms', before: classic.changer(change), run: () => writeProtobuf(classicRegistry.collect()) },
+      { name: 'zerotel', before: native.changer(change), run: () => encodeProtobuf(nativeRegistry.collect()) },
+      { name: 'classic histograms', before: classic.changer(change), run: () => encodeProtobuf(classicRegistry.collect()) },
     ],
     {
       ...(ctx.options.quick ? { warmup: 3, samples: 15 } : { warmup: 8, samples: 40 }),
@@ -77,8 +77,8 @@ async function runW1n(ctx: Parameters<BenchGroup['run']>[0]): Promise<void> {
     contenders: statsOf(samples, 1e-6),
     mainPeer: 'classic histograms',
     info: {
-      'native bytes': writeProtobuf(nativeRegistry.collect()).length,
-      'classic bytes': writeProtobuf(classicRegistry.collect()).length,
+      'native bytes': encodeProtobuf(nativeRegistry.collect()).length,
+      'classic bytes': encodeProtobuf(classicRegistry.collect()).length,
     },
   });
 }

@@ -8,7 +8,7 @@
  * caches, first /proc reads) fall in the warm-up.
  */
 import * as prom from 'prom-client';
-import { collectRuntimeMetrics, GoCollector, Registry, writeText, type FamilySnapshot } from '../../lib/index.js';
+import { collectRuntimeMetrics, GoCollector, Registry, formatText, type FamilySnapshot } from '../../lib/index.js';
 import type { BenchGroup } from '../group.js';
 import { interleave, statsOf, type Contender } from '../measure.js';
 
@@ -66,7 +66,7 @@ export const runtimeGroup: BenchGroup = {
           name: 'zerotel',
           run: () => {
             let text = '';
-            for (let i = 0; i < n; i++) text = writeText(registry.collect());
+            for (let i = 0; i < n; i++) text = formatText(registry.collect());
             return text;
           },
         },

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { Registry as PromRegistry } from 'prom-client';
-import { Registry, encodeText, writeText, type FamilySnapshot } from '../../lib/index.js';
+import { Registry, encodeText, formatText, type FamilySnapshot } from '../../lib/index.js';
 import { createFloor } from '../floor.js';
 import type { BenchGroup } from '../group.js';
 import { GO_PEER, startGoPeer } from '../go-peer.js';
@@ -79,7 +79,7 @@ function scrapeGroup(w: Workload): BenchGroup {
       w.build(floorRecording.sink);
       floor.finish();
 
-      const first = writeText(registry.collect());
+      const first = formatText(registry.collect());
       const difference = floor.differenceFrom(first);
       if (difference !== undefined) throw new Error(`${w.id}: zerotel and the floor write different lines: ${difference}`);
       const info: Record<string, string | number> = {

@@ -7,7 +7,7 @@ import type { ByteSink } from './byte-sink.js';
  */
 
 /** Formats a float as the Prometheus text format 0.0.4 writes it (`1e+06`, `0.0001`, `5e-324`, `0` for -0). */
-export function formatGo(value: number): string {
+export function formatGoFloat(value: number): string {
   // Fixed notation in both languages for this range, with the same shortest digits.
   const abs = value < 0 ? -value : value;
   if (abs >= 1e-4 && abs < 1e6) return String(value);
@@ -17,9 +17,16 @@ export function formatGo(value: number): string {
   return exponentForm(value);
 }
 
+/**
+ * @deprecated Use formatGoFloat (the `formatX` names are for whole expositions: formatText, formatOpenMetrics).
+ */
+export function formatGo(value: number): string {
+  return formatGoFloat(value);
+}
+
 /** Formats a float as OpenMetrics 1.0 writes it: Go's form, plus `.0` when it has neither `.` nor `e`. */
-export function formatOpenMetrics(value: number): string {
-  const text = formatGo(value);
+export function formatOpenMetricsFloat(value: number): string {
+  const text = formatGoFloat(value);
   if (text === 'NaN' || text === '+Inf' || text === '-Inf') return text;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
@@ -72,20 +79,20 @@ function exponentForm(value: number): string {
   return (negative ? '-' : '') + mantissa + expText;
 }
 
-/** Writes a float as the text format does (see formatGo), integers without making a string. */
+/** Writes a float as the text format does (see formatGoFloat), integers without making a string. */
 export function writeGo(sink: ByteSink, value: number): void {
   if (value >= 0 && value < 1e6 && Number.isInteger(value)) sink.uint(value);
-  else sink.ascii(formatGo(value));
+  else sink.ascii(formatGoFloat(value));
 }
 
-/** Writes a float as OpenMetrics does (see formatOpenMetrics), integers without making a string. */
+/** Writes a float as OpenMetrics does (see formatOpenMetricsFloat), integers without making a string. */
 export function writeOpenMetricsFloat(sink: ByteSink, value: number): void {
   if (value >= 0 && value < 1e6 && Number.isInteger(value)) {
     sink.uint(value);
     sink.byte(46 /* . */);
     sink.byte(48 /* 0 */);
   } else {
-    sink.ascii(formatOpenMetrics(value));
+    sink.ascii(formatOpenMetricsFloat(value));
   }
 }
 

@@ -2,14 +2,15 @@ import type { Exemplar, FamilySnapshot, SeriesSnapshot } from '../metrics/snapsh
 import { ByteSink } from './byte-sink.js';
 import { escapeHelpOpenMetrics } from './escape.js';
 import { HeaderCache } from './header-cache.js';
-import { formatOpenMetrics, writeCount, writeOpenMetricsFloat } from './numbers.js';
+import { formatOpenMetricsFloat, writeCount, writeOpenMetricsFloat } from './numbers.js';
+import { OPENMETRICS_PREFIXES } from './label-cache.js';
 import { linePrefixes, type PrefixStyle } from './prefixes.js';
 import { decodeUtf8 } from './utf8.js';
 
 /** Content type of OpenMetrics 1.0.0, as promhttp sends it. */
 export const OPENMETRICS_CONTENT_TYPE = 'application/openmetrics-text; version=1.0.0; charset=utf-8';
 
-const STYLE: PrefixStyle = { slot: 'openMetricsPrefixes', formatBound: formatOpenMetrics };
+const STYLE: PrefixStyle = { slot: OPENMETRICS_PREFIXES, formatBound: formatOpenMetricsFloat };
 const NEWLINE = 10;
 const SPACE = 32;
 
@@ -45,8 +46,27 @@ export function encodeOpenMetrics(families: readonly FamilySnapshot[], options: 
 }
 
 /** OpenMetrics as a string (see encodeOpenMetrics, which is what the `/metrics` handler sends). */
+export function formatOpenMetrics(families: readonly FamilySnapshot[], options?: OpenMetricsOptions): string;
+/**
+ * @deprecated A number here is formatted as an OpenMetrics float, as this name did before it meant the
+ * whole exposition: use formatOpenMetricsFloat.
+ */
+export function formatOpenMetrics(value: number): string;
+export function formatOpenMetrics(families: readonly FamilySnapshot[] | number, options: OpenMetricsOptions = {}): string {
+  if (typeof families === 'number') return formatOpenMetricsFloat(families);
+  if (!Array.isArray(families)) {
+    throw new TypeError(`formatOpenMetrics: expected an array of metric families, got ${describe(families)}`);
+  }
+  return decodeUtf8(encodeOpenMetrics(families, options));
+}
+
+/** @deprecated Use formatOpenMetrics (a string) or encodeOpenMetrics (bytes); this returns exactly what formatOpenMetrics does. */
 export function writeOpenMetrics(families: readonly FamilySnapshot[], options: OpenMetricsOptions = {}): string {
   return decodeUtf8(encodeOpenMetrics(families, options));
+}
+
+function describe(value: unknown): string {
+  return value === null ? 'null' : typeof value;
 }
 
 function writeFamily(sink: ByteSink, family: FamilySnapshot, created: boolean): void {
@@ -122,7 +142,7 @@ function writeFamily(sink: ByteSink, family: FamilySnapshot, created: boolean): 
 function end(sink: ByteSink, timestampMs: number | undefined, exemplar: Exemplar | undefined): void {
   if (timestampMs !== undefined) {
     sink.byte(SPACE);
-    sink.ascii(formatOpenMetrics(timestampMs / 1000));
+    sink.ascii(formatOpenMetricsFloat(timestampMs / 1000));
   }
   if (exemplar !== undefined) writeExemplar(sink, exemplar);
   sink.byte(NEWLINE);
@@ -132,7 +152,7 @@ function createdLine(sink: ByteSink, short: string, series: SeriesSnapshot): voi
   if (series.createdMs === undefined) return;
   const labels = series.labels.text;
   sink.utf8(short + '_created' + (labels === '' ? ' ' : '{' + labels + '} '));
-  sink.ascii(formatOpenMetrics(nanosToSeconds(series.createdMs)));
+  sink.ascii(formatOpenMetricsFloat(nanosToSeconds(series.createdMs)));
   sink.byte(NEWLINE);
 }
 
@@ -140,10 +160,10 @@ function createdLine(sink: ByteSink, short: string, series: SeriesSnapshot): voi
 function writeExemplar(sink: ByteSink, exemplar: Exemplar): void {
   const labels = exemplar.labels.text;
   sink.utf8(' # ' + (labels === '' ? '' : '{' + labels + '}') + ' ');
-  sink.ascii(formatOpenMetrics(exemplar.value));
+  sink.ascii(formatOpenMetricsFloat(exemplar.value));
   if (exemplar.timestampMs !== undefined) {
     sink.byte(SPACE);
-    sink.ascii(formatOpenMetrics(nanosToSeconds(exemplar.timestampMs)));
+    sink.ascii(formatOpenMetricsFloat(nanosToSeconds(exemplar.timestampMs)));
   }
 }
 

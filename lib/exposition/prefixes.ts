@@ -1,10 +1,11 @@
-import type { FamilySnapshot, LabelSet, PrefixCache } from '../metrics/snapshot.js';
+import type { FamilySnapshot, LabelSet } from '../metrics/snapshot.js';
 import { utf8Length } from '../protobuf/writer.js';
+import { type OPENMETRICS_PREFIXES, readSlot, type TEXT_PREFIXES, writeSlot } from './label-cache.js';
 import { slabUtf8 } from './slab.js';
 
 /** Which writer the prefixes are for: they differ in how `le` and `quantile` values are written. */
 export interface PrefixStyle {
-  readonly slot: 'textPrefixes' | 'openMetricsPrefixes';
+  readonly slot: typeof TEXT_PREFIXES | typeof OPENMETRICS_PREFIXES;
   readonly formatBound: (value: number) => string;
 }
 
@@ -22,11 +23,10 @@ export function linePrefixes(
 ): readonly Uint8Array[] {
   const ranks =
     ownRanks ?? (family.type === 'histogram' ? family.upperBounds : family.type === 'summary' ? family.quantileRanks : null);
-  const cached = labels[style.slot];
+  const cached = readSlot(labels, style.slot);
   if (cached !== undefined && cached.family === family.name && cached.ranks === ranks) return cached.lines;
   const lines = encodeAll(buildPrefixes(family, labels.text, ranks, style));
-  const cache: PrefixCache = { family: family.name, ranks, lines };
-  labels[style.slot] = cache;
+  writeSlot(labels, style.slot, { family: family.name, ranks, lines });
   return lines;
 }
 

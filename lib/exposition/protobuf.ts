@@ -29,6 +29,7 @@ import {
 } from '../protobuf/writer.js';
 import { nativeFieldsSize, writeNativeFields } from './protobuf-native.js';
 import type { Exemplar, FamilySnapshot, LabelSet, MetricType, SeriesSnapshot } from '../metrics/snapshot.js';
+import { PROTOBUF_LABELS, readSlot, writeSlot } from './label-cache.js';
 import { slabBytes } from './slab.js';
 
 /** Content-Type of this output. */
@@ -83,13 +84,19 @@ const TYPE_NUMBER: Readonly<Record<MetricType, number>> = {
 
 // Lengths from the size pass, in write order. One encode at a time (the encode is synchronous).
 const sizes = new SizeTable();
+// The encoded label fields the size pass found (series and exemplars), in write order, so that the write pass
+// does not look each label set up again.
+const labelFields: Uint8Array[] = [];
+let labelsFound = 0;
+let labelsRead = 0;
 
 /**
  * Encodes families in the delimited protobuf format (each MetricFamily preceded by its varint
  * length), byte for byte as client_golang 1.14 does for the same data.
  */
-export function writeProtobuf(families: readonly FamilySnapshot[]): Uint8Array {
+export function encodeProtobuf(families: readonly FamilySnapshot[]): Uint8Array {
   sizes.reset();
+  labelsFound = 0;
   let total = 0;
   for (let i = 0; i < families.length; i++) {
     const family = families[i]!;
@@ -98,12 +105,20 @@ export function writeProtobuf(families: readonly FamilySnapshot[]): Uint8Array {
     total += varintSize(size) + size;
   }
   const w = new ProtoWriter(total);
+  labelsRead = 0;
   for (let i = 0; i < families.length; i++) {
     const family = families[i]!;
     if (family.series.length === 0) continue;
     writeFamily(w, family);
   }
+  // Entries past this scrape's would keep removed series' bytes alive.
+  if (labelFields.length > labelsFound) labelFields.length = labelsFound;
   return w.finish();
+}
+
+/** @deprecated Use encodeProtobuf; this returns exactly the same bytes. */
+export function writeProtobuf(families: readonly FamilySnapshot[]): Uint8Array {
+  return encodeProtobuf(families);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -137,7 +152,7 @@ function sizeFamily(family: FamilySnapshot): number {
 
 function sizeMetric(family: FamilySnapshot, type: MetricType, s: SeriesSnapshot): number {
   const slot = sizes.reserve();
-  let size = labelBytes(s.labels).length;
+  let size = sizeLabels(s.labels);
   switch (type) {
     case 'gauge':
     case 'untyped':
@@ -217,7 +232,7 @@ function sizeBucket(cumulative: number, exemplar: Exemplar | undefined): number 
 
 function sizeExemplar(e: Exemplar): number {
   const slot = sizes.reserve();
-  let size = labelBytes(e.labels).length + DOUBLE_FIELD;
+  let size = sizeLabels(e.labels) + DOUBLE_FIELD;
   if (e.timestampMs !== undefined) {
     const ts = timestampSize(e.timestampMs);
     size += 1 + varintSize(ts) + ts;
@@ -248,7 +263,7 @@ function writeFamily(w: ProtoWriter, family: FamilySnapshot): void {
 
 function writeMetric(w: ProtoWriter, family: FamilySnapshot, type: MetricType, s: SeriesSnapshot): void {
   w.varint(sizes.next());
-  w.raw(labelBytes(s.labels));
+  w.raw(labelFields[labelsRead++]!);
   switch (type) {
     case 'gauge':
       w.byte(METRIC_GAUGE);
@@ -352,7 +367,7 @@ function writeBucket(w: ProtoWriter, cumulative: number, upperBound: number, exe
 
 function writeExemplar(w: ProtoWriter, e: Exemplar): void {
   w.varint(sizes.next());
-  w.raw(labelBytes(e.labels));
+  w.raw(labelFields[labelsRead++]!);
   w.byte(EXEMPLAR_VALUE);
   writeDouble(w, e.value);
   const ms = e.timestampMs;
@@ -423,12 +438,19 @@ function timestampSize(ms: number): number {
   return (seconds !== 0 ? 1 + varintSize(seconds) : 0) + (nanos !== 0 ? 1 + varintSize(nanos) : 0);
 }
 
+/** Size of a label set's encoded `label` fields, which the write pass then takes from `labelFields`. */
+function sizeLabels(labels: LabelSet): number {
+  const bytes = labelBytes(labels);
+  labelFields[labelsFound++] = bytes;
+  return bytes.length;
+}
+
 /**
- * The encoded repeated `label` field (number 1 in both Metric and Exemplar) of a label set,
- * built once and kept on the immutable LabelSet.
+ * The encoded repeated `label` field (number 1 in both Metric and Exemplar) of a label set, built on its
+ * first protobuf scrape and kept in the writers' cache of the (immutable) label set.
  */
-function labelBytes(labels: LabelSet): Uint8Array {
-  const cached = labels.protobuf;
+export function labelBytes(labels: LabelSet): Uint8Array {
+  const cached = readSlot(labels, PROTOBUF_LABELS);
   if (cached !== undefined) return cached;
   const names = labels.names;
   const values = labels.values;
@@ -451,7 +473,7 @@ function labelBytes(labels: LabelSet): Uint8Array {
     w.string(value, valueLength);
   }
   const bytes = w.finish();
-  labels.protobuf = bytes;
+  writeSlot(labels, PROTOBUF_LABELS, bytes);
   return bytes;
 }
 

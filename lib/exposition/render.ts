@@ -1,6 +1,6 @@
 import type { FamilySnapshot } from '../metrics/snapshot.js';
 import { encodeOpenMetrics } from './openmetrics.js';
-import { writeProtobuf } from './protobuf.js';
+import { encodeProtobuf } from './protobuf.js';
 import { encodeText } from './text.js';
 
 /** The exposition formats zerotel writes. */
@@ -14,6 +14,6 @@ export function renderFormat(families: readonly FamilySnapshot[], format: Exposi
     case 'openmetrics':
       return encodeOpenMetrics(families);
     case 'protobuf':
-      return writeProtobuf(families);
+      return encodeProtobuf(families);
   }
 }

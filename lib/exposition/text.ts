@@ -2,14 +2,15 @@ import type { FamilySnapshot } from '../metrics/snapshot.js';
 import { ByteSink } from './byte-sink.js';
 import { escapeHelpText } from './escape.js';
 import { HeaderCache } from './header-cache.js';
-import { formatGo, writeGo } from './numbers.js';
+import { formatGoFloat, writeGo } from './numbers.js';
 import { decodeUtf8 } from './utf8.js';
+import { TEXT_PREFIXES } from './label-cache.js';
 import { linePrefixes, type PrefixStyle } from './prefixes.js';
 
 /** Content type of the Prometheus text format 0.0.4, as promhttp sends it. */
 export const TEXT_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 
-const STYLE: PrefixStyle = { slot: 'textPrefixes', formatBound: formatGo };
+const STYLE: PrefixStyle = { slot: TEXT_PREFIXES, formatBound: formatGoFloat };
 const NEWLINE = 10;
 const SPACE = 32;
 
@@ -29,8 +30,13 @@ export function encodeText(families: readonly FamilySnapshot[]): Uint8Array {
 }
 
 /** The text format as a string (see encodeText, which is what the `/metrics` handler sends). */
-export function writeText(families: readonly FamilySnapshot[]): string {
+export function formatText(families: readonly FamilySnapshot[]): string {
   return decodeUtf8(encodeText(families));
+}
+
+/** @deprecated Use formatText (a string) or encodeText (bytes); this returns exactly what formatText does. */
+export function writeText(families: readonly FamilySnapshot[]): string {
+  return formatText(families);
 }
 
 function writeFamily(sink: ByteSink, family: FamilySnapshot): void {

@@ -1,6 +1,6 @@
 import { acceptsGzip, negotiate } from '../exposition/negotiate.js';
 import { encodeOpenMetrics } from '../exposition/openmetrics.js';
-import { writeProtobuf } from '../exposition/protobuf.js';
+import { encodeProtobuf } from '../exposition/protobuf.js';
 import { encodeText } from '../exposition/text.js';
 import { defaultRegistry, type Registry } from '../metrics/registry.js';
 
@@ -66,7 +66,7 @@ export function scrapeAnswerer(options: MetricsHandlerOptions = {}): (request: S
       const families = await registry.collectAsync();
       body =
         negotiated.format === 'protobuf'
-          ? writeProtobuf(families)
+          ? encodeProtobuf(families)
           : negotiated.format === 'openmetrics'
             ? encodeOpenMetrics(families, { created })
             : encodeText(families);

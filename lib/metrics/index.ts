@@ -27,10 +27,28 @@ export {
   type SeriesSnapshot,
 } from './snapshot.js';
 
-export { encodeText, writeText, TEXT_CONTENT_TYPE } from '../exposition/text.js';
-export { encodeOpenMetrics, writeOpenMetrics, OPENMETRICS_CONTENT_TYPE, type OpenMetricsOptions } from '../exposition/openmetrics.js';
-export { writeProtobuf, PROTOBUF_CONTENT_TYPE } from '../exposition/protobuf.js';
-export { formatGo, formatOpenMetrics } from '../exposition/numbers.js';
+export { encodeText, formatText, writeText, TEXT_CONTENT_TYPE } from '../exposition/text.js';
+export {
+  encodeOpenMetrics,
+  formatOpenMetrics,
+  writeOpenMetrics,
+  OPENMETRICS_CONTENT_TYPE,
+  type OpenMetricsOptions,
+} from '../exposition/openmetrics.js';
+export { encodeProtobuf, writeProtobuf, PROTOBUF_CONTENT_TYPE } from '../exposition/protobuf.js';
+export { formatGoFloat, formatOpenMetricsFloat, formatGo } from '../exposition/numbers.js';
+export {
+  encodeJsonpb,
+  formatJsonpb,
+  familiesToJson,
+  familyToJson,
+  type JsonBucket,
+  type JsonBucketSpan,
+  type JsonExemplar,
+  type JsonLabelPair,
+  type JsonMetric,
+  type JsonMetricFamily,
+} from '../exposition/jsonpb.js';
 export { renderFormat, type ExpositionFormat } from '../exposition/render.js';
 export { negotiate, type Negotiated } from '../exposition/negotiate.js';
 export { metricsFetchHandler } from '../http/fetch-handler.js';

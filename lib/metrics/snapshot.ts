@@ -14,12 +14,6 @@ export type MetricType = 'counter' | 'gauge' | 'histogram' | 'summary' | 'untype
 export class LabelSet {
   /** `a="x",b="y"` with values escaped (`\\`, `"`, newline); empty for no labels. */
   readonly text: string;
-  /** Protobuf bytes of the repeated `label` field, built on first protobuf scrape. */
-  protobuf: Uint8Array | undefined = undefined;
-  /** Line prefixes for the text format, built by its writer on first scrape (see exposition/prefixes.ts). */
-  textPrefixes: PrefixCache | undefined = undefined;
-  /** Line prefixes for OpenMetrics, likewise. */
-  openMetricsPrefixes: PrefixCache | undefined = undefined;
   /** The OTLP metrics encoder's bytes for this series (attributes, start time), built on its first push. */
   otlp: object | undefined = undefined;
 
@@ -36,14 +30,6 @@ export class LabelSet {
   }
 
   static readonly EMPTY = new LabelSet([], []);
-}
-
-/** Pre-built line prefixes of one series, valid for the family name and bucket/quantile array they were built for. */
-export interface PrefixCache {
-  readonly family: string;
-  readonly ranks: readonly number[] | null;
-  /** UTF-8 bytes of each line prefix, up to and including the space before the value. */
-  readonly lines: readonly Uint8Array[];
 }
 
 /** Escapes a label value as both the text format and OpenMetrics require. */

@@ -5,14 +5,14 @@ import {
   Histogram,
   LabelSet,
   Registry,
-  formatOpenMetrics,
+  formatOpenMetricsFloat,
   series,
-  writeOpenMetrics,
-  writeText,
+  formatOpenMetrics,
+  formatText,
 } from '../../lib/index.js';
 
 /** Go writes timestamps as float64(UnixNano) / 1e9 seconds. */
-const seconds = (ms: number) => formatOpenMetrics((ms * 1e6) / 1e9);
+const seconds = (ms: number) => formatOpenMetricsFloat((ms * 1e6) / 1e9);
 const escape = (s: string) => s.replace(/[.+]/g, (c) => '\\' + c);
 
 describe('OpenMetrics extras', () => {
@@ -26,12 +26,12 @@ describe('OpenMetrics extras', () => {
     const families = registry.collect();
     const hitsExemplar = families.find((f) => f.name === 'hits_total')!.series[0]!.exemplar!;
     const ts = escape(seconds(hitsExemplar.timestampMs!));
-    const om = writeOpenMetrics(families);
+    const om = formatOpenMetrics(families);
     assert.match(om, new RegExp(`^hits_total 2\\.0 # \\{span_id="01",trace_id="abc"\\} 2\\.0 ${ts}$`, 'm'));
     assert.match(om, /^lat_seconds_bucket\{le="0\.1"\} 0$/m);
     assert.match(om, /^lat_seconds_bucket\{le="1\.0"\} 1 # \{trace_id="def"\} 0\.5 \S+$/m);
     assert.match(om, /^lat_seconds_bucket\{le="\+Inf"\} 2 # \{trace_id="inf"\} 7\.0 \S+$/m);
-    assert.doesNotMatch(writeText(families), /#.*trace_id/);
+    assert.doesNotMatch(formatText(families), /#.*trace_id/);
   });
 
   it('refuses exemplars over 128 runes and with invalid label names, recording nothing', () => {
@@ -53,13 +53,13 @@ describe('OpenMetrics extras', () => {
     });
     c.labels('v').inc();
     const created = seconds(c.labels('v').createdMs);
-    const om = writeOpenMetrics(registry.collect(), { created: true });
+    const om = formatOpenMetrics(registry.collect(), { created: true });
     assert.equal(
       om,
       '# HELP bytes_sent_bytes Say \\"hi\\"\\\\now\n# TYPE bytes_sent_bytes counter\n# UNIT bytes_sent_bytes bytes\n' +
         `bytes_sent_bytes_total{k="v"} 1.0\nbytes_sent_bytes_created{k="v"} ${created}\n# EOF\n`,
     );
-    assert.match(writeText(registry.collect()), /^# HELP bytes_sent_bytes_total Say "hi"\\\\now$/m);
+    assert.match(formatText(registry.collect()), /^# HELP bytes_sent_bytes_total Say "hi"\\\\now$/m);
     assert.throws(() => new Counter({ name: 'x_total', help: 'h', unit: 'seconds', registers: [] }), /must be named \*_seconds/);
   });
 
@@ -73,9 +73,9 @@ describe('OpenMetrics extras', () => {
       quantileRanks: null,
       series: [series(LabelSet.EMPTY, { value: 1.5, timestampMs: 1700000000123 })],
     };
-    assert.equal(writeText([family]), '# HELP ts_gauge \n# TYPE ts_gauge gauge\nts_gauge 1.5 1700000000123\n');
+    assert.equal(formatText([family]), '# HELP ts_gauge \n# TYPE ts_gauge gauge\nts_gauge 1.5 1700000000123\n');
     assert.equal(
-      writeOpenMetrics([family]),
+      formatOpenMetrics([family]),
       '# HELP ts_gauge \n# TYPE ts_gauge gauge\nts_gauge 1.5 1.700000000123e+09\n# EOF\n',
     );
   });

@@ -4,7 +4,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import protobuf from 'protobufjs';
 import { loadSync } from '@grpc/proto-loader';
-import { writeProtobuf } from '../../lib/exposition/protobuf.js';
+import { encodeProtobuf, labelBytes } from '../../lib/exposition/protobuf.js';
 import {
   type Exemplar,
   type FamilySnapshot,
@@ -204,15 +204,15 @@ const FIXTURES: Record<string, () => FamilySnapshot[]> = {
   empty_output: () => [],
 };
 
-describe('writeProtobuf matches client_golang byte for byte', () => {
+describe('encodeProtobuf matches client_golang byte for byte', () => {
   for (const [name, build] of Object.entries(FIXTURES)) {
     it(name, () => {
       const expected = fixtureBytes(name);
-      assertSameBytes(writeProtobuf(build()), expected, name);
+      assertSameBytes(encodeProtobuf(build()), expected, name);
       // A second encode (label bytes now cached, size table reused) is identical.
       const families = build();
-      writeProtobuf(families);
-      assertSameBytes(writeProtobuf(families), expected, name + ' (cached labels)');
+      encodeProtobuf(families);
+      assertSameBytes(encodeProtobuf(families), expected, name + ' (cached labels)');
     });
   }
 
@@ -222,19 +222,22 @@ describe('writeProtobuf matches client_golang byte for byte', () => {
       ...FIXTURES.gauge_plain!(),
       family('zzz_unused', 'No series.', 'histogram', [], { upperBounds: [1] }),
     ];
-    assertSameBytes(writeProtobuf(families), fixtureBytes('gauge_plain'), 'gauge_plain with empty families');
+    assertSameBytes(encodeProtobuf(families), fixtureBytes('gauge_plain'), 'gauge_plain with empty families');
   });
 
-  it('caches the encoded label pairs on the LabelSet', () => {
+  it('encodes a label set once, in a table of its own (nothing is stored on the LabelSet)', () => {
     const set = labels({ a: 'x', b: '' });
-    assert.equal(set.protobuf, undefined);
-    writeProtobuf([family('g', '', 'gauge', [series(set, { value: 1 })])]);
-    assert.equal(Buffer.from(set.protobuf!).toString('hex'), '0a060a0161120178' + '0a050a0162' + '1200');
+    const fields = Object.keys(set).sort();
+    const first = labelBytes(set);
+    assert.equal(Buffer.from(first).toString('hex'), '0a060a0161120178' + '0a050a0162' + '1200');
+    encodeProtobuf([family('g', '', 'gauge', [series(set, { value: 1 })])]);
+    assert.equal(labelBytes(set), first);
+    assert.deepEqual(Object.keys(set).sort(), fields);
   });
 });
 
 describe('wire details that the fixtures do not cover', () => {
-  const hexOf = (families: FamilySnapshot[]) => Buffer.from(writeProtobuf(families)).toString('hex');
+  const hexOf = (families: FamilySnapshot[]) => Buffer.from(encodeProtobuf(families)).toString('hex');
 
   it('writes NaN with the bits of Go math.NaN()', () => {
     const out = hexOf([family('n', '', 'gauge', [series(labels(), { value: NaN })])]);
@@ -263,7 +266,7 @@ describe('wire details that the fixtures do not cover', () => {
 
   it('omits a zero seconds or nanos inside the exemplar timestamp, and the timestamp when unknown', () => {
     const make = (timestampMs: number | undefined) =>
-      writeProtobuf([
+      encodeProtobuf([
         family('c_total', '', 'counter', [
           series(labels(), { value: 1, exemplar: { labels: labels(), value: 1, timestampMs } }),
         ]),
@@ -304,7 +307,7 @@ describe('wire details that the fixtures do not cover', () => {
       [series(labels(), { buckets: [0, 2], sum: 12, count: 3, bucketExemplars: [undefined, ex, ex] })],
       { upperBounds: [1, 5] },
     );
-    const decoded = decodeAll(writeProtobuf([f]))[0]!;
+    const decoded = decodeAll(encodeProtobuf([f]))[0]!;
     const histogram = (decoded.metric as Array<{ histogram: { bucket: unknown[] } }>)[0]!.histogram;
     const exemplarObject = { label: [{ name: 'id', value: '1' }], value: 7, timestamp: { seconds: '1' } };
     assert.deepEqual(histogram, {
@@ -320,7 +323,7 @@ describe('wire details that the fixtures do not cover', () => {
 
   it('encodes counts beyond 2^53 exactly and saturates at 2^64 - 1', () => {
     const countOf = (count: number) => {
-      const d = decodeAll(writeProtobuf([family('s', '', 'summary', [series(labels(), { count, sum: 0 })])]))[0]!;
+      const d = decodeAll(encodeProtobuf([family('s', '', 'summary', [series(labels(), { count, sum: 0 })])]))[0]!;
       return (d.metric as Array<{ summary: { sample_count: string } }>)[0]!.summary.sample_count;
     };
     assert.equal(countOf(2 ** 53 + 2), '9007199254740994');
@@ -415,7 +418,7 @@ describe('proto/metrics.proto', () => {
     for (const name of names) {
       const bytes = fixtureBytes(name);
       const families = decodeAll(bytes).map(snapshotFromDecoded);
-      assertSameBytes(writeProtobuf(families), bytes, name + ' (decoded and re-encoded)');
+      assertSameBytes(encodeProtobuf(families), bytes, name + ' (decoded and re-encoded)');
     }
   });
 });
@@ -662,10 +665,10 @@ describe('random families round-trip through protobufjs', () => {
       const families: FamilySnapshot[] = [];
       const n = 1 + Math.floor(r() * 12);
       for (let i = 0; i < n; i++) families.push(randomFamily(r));
-      const buf = writeProtobuf(families);
+      const buf = encodeProtobuf(families);
       assert.deepEqual(decodeAll(buf), families.map(expectedFamily));
       // Re-encoding (cached labels, reused size table) gives the same bytes.
-      assertSameBytes(writeProtobuf(families), buf, `seed ${seed} re-encode`);
+      assertSameBytes(encodeProtobuf(families), buf, `seed ${seed} re-encode`);
     });
   }
 });

@@ -10,10 +10,10 @@ import {
   Summary,
   exponentialBuckets,
   linearBuckets,
-  writeText,
+  formatText,
 } from '../../lib/index.js';
 
-const text = (registry: Registry) => writeText(registry.collect());
+const text = (registry: Registry) => formatText(registry.collect());
 
 function fresh() {
   const registry = new Registry();

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Histogram, MetricsError, Registry, writeProtobuf } from '../../lib/metrics/index.js';
+import { Histogram, MetricsError, Registry, encodeProtobuf } from '../../lib/metrics/index.js';
 import type { NativeHistogramOptions } from '../../lib/metrics/native-histogram.js';
 import type { SeriesSnapshot } from '../../lib/metrics/snapshot.js';
 import { FixtureFormatError, parseFixture } from '../../lib/fixture/fixture.js';
@@ -59,7 +59,7 @@ describe('native histogram resets after nativeHistogramMinResetDuration (injecte
     // The reset series encodes exactly as a fresh histogram that saw only 0.25.
     const fresh = withClock(options);
     fresh.histogram.observe(0.25);
-    assert.deepEqual(writeProtobuf(registry.collect()), writeProtobuf(fresh.registry.collect()));
+    assert.deepEqual(encodeProtobuf(registry.collect()), encodeProtobuf(fresh.registry.collect()));
 
     // The next reset is due a full duration after this one, not after construction.
     for (const v of [2, 4, 8]) histogram.observe(v);

@@ -13,7 +13,7 @@ import {
   MetricsError,
   Registry,
   series,
-  writeText,
+  formatText,
 } from '../../lib/index.js';
 import { compareUtf8 } from '../../lib/metrics/compare.js';
 
@@ -40,7 +40,7 @@ describe('Registry registration rules (client_golang)', () => {
     new Counter({ name: 'jobs_total', help: 'Jobs.', constLabels: { queue: 'b' }, registers }).inc(2);
     new Counter({ name: 'jobs_total', help: 'Jobs.', constLabels: { queue: 'a' }, registers }).inc();
     assert.equal(
-      writeText(registry.collect()),
+      formatText(registry.collect()),
       '# HELP jobs_total Jobs.\n# TYPE jobs_total counter\njobs_total{queue="a"} 1\njobs_total{queue="b"} 2\n',
     );
   });
@@ -67,7 +67,7 @@ describe('Registry registration rules (client_golang)', () => {
     assert.equal(registry.unregister(first), false);
     const second = new Counter({ name: 'y_total', help: 'another help now', registers: [registry] });
     second.inc();
-    assert.match(writeText(registry.collect()), /another help now/);
+    assert.match(formatText(registry.collect()), /another help now/);
   });
 
   it('reports invalid descriptors at registration, naming the metric', () => {
@@ -112,7 +112,7 @@ describe('Registry gather checks', () => {
         ]),
       ]),
     );
-    assert.equal(writeText(registry.collect()), '# HELP temp h\n# TYPE temp gauge\ntemp{room="a"} 1\ntemp{room="b"} 2\n');
+    assert.equal(formatText(registry.collect()), '# HELP temp h\n# TYPE temp gauge\ntemp{room="a"} 1\ntemp{room="b"} 2\n');
 
     const broken = new Registry();
     broken.register(
@@ -165,8 +165,8 @@ describe('Registry gather checks', () => {
         this.set(++calls);
       },
     } as never);
-    assert.match(writeText(registry.collect()), /sync_value 1\n/);
-    assert.match(writeText(await registry.collectAsync()), /sync_value 2\n/);
+    assert.match(formatText(registry.collect()), /sync_value 1\n/);
+    assert.match(formatText(await registry.collectAsync()), /sync_value 2\n/);
     new Gauge({
       name: 'async_value',
       help: 'h',
@@ -177,7 +177,7 @@ describe('Registry gather checks', () => {
       },
     } as never);
     assert.throws(() => registry.collect(), /use collectAsync/);
-    assert.match(writeText(await registry.collectAsync()), /async_value 42\n/);
+    assert.match(formatText(await registry.collectAsync()), /async_value 42\n/);
   });
 });
 
@@ -195,7 +195,7 @@ describe('byte-wise UTF-8 ordering', () => {
     const g = new Gauge({ name: 'u', help: 'h', labelNames: ['v'], registers: [registry] });
     g.labels('\u{1F600}').set(1);
     g.labels('\uFFFD').set(2);
-    assert.equal(writeText(registry.collect()), '# HELP u h\n# TYPE u gauge\nu{v="\uFFFD"} 2\nu{v="\u{1F600}"} 1\n');
+    assert.equal(formatText(registry.collect()), '# HELP u h\n# TYPE u gauge\nu{v="\uFFFD"} 2\nu{v="\u{1F600}"} 1\n');
   });
 });
 
