@@ -1,5 +1,9 @@
 /** zerotel/otlp: the OTLP encoders and exporters. */
 
+// The bindings of the exporters' and processor's `registry` options (package.json lists them as side effects).
+import '../trace/processors/batch-metrics.js';
+import './exporter-metrics.js';
+
 export {
   OtlpGrpcTraceExporter,
   OtlpExportError,

@@ -13,6 +13,15 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/** The binding modules (and the slot and observer types they fill) that the root entry loads for `registry` options. */
+const BINDING_GLUE = [
+  'dist/esm/trace/binding-slot.js',
+  'dist/esm/trace/processors/batch-observer.js',
+  'dist/esm/trace/processors/batch-metrics.js',
+  'dist/esm/otlp/span-export-observer.js',
+  'dist/esm/otlp/exporter-metrics.js',
+];
 const BIN = join(ROOT, 'node_modules', '.bin');
 
 function run(tool: string, args: readonly string[]) {
@@ -35,6 +44,38 @@ describe('package shape', { timeout: 300_000 }, () => {
     // node10 (TypeScript's pre-exports resolution) cannot see subpath entries; the node16 profile ignores it.
     assert.deepEqual(report.analysis.problems.filter((p) => p.resolutionKind !== 'node10'), []);
     assert.ok(Object.keys(report.analysis.entrypoints).includes('./metrics'));
+  });
+
+  it('a bundle of BatchSpanProcessor({ registry }) from the root entry keeps the metrics binding', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'zerotel-bundle-'));
+    try {
+      mkdirSync(join(dir, 'node_modules'));
+      symlinkSync(ROOT, join(dir, 'node_modules', 'zerotel'), 'dir');
+      writeFileSync(
+        join(dir, 'app.mjs'),
+        `import { BatchSpanProcessor, Registry, writeText } from 'zerotel';
+const registry = new Registry();
+new BatchSpanProcessor({ export: async () => ({ kind: 'success' }), shutdown: async () => {} }, { registry, flushOnExit: false });
+console.log(writeText(registry.collect()).split('\\n').filter((l) => l.startsWith('# TYPE')).join('\\n'));
+`,
+      );
+      await build({ entryPoints: [join(dir, 'app.mjs')], bundle: true, outfile: join(dir, 'out.mjs'), format: 'esm', platform: 'node', logLevel: 'silent' });
+      const run = spawnSync(process.execPath, [join(dir, 'out.mjs')], { encoding: 'utf8', timeout: 60_000 });
+      assert.equal(run.status, 0, run.stderr);
+      assert.equal(
+        run.stdout,
+        [
+          '# TYPE zerotel_trace_export_duration_seconds histogram',
+          '# TYPE zerotel_trace_queue_capacity gauge',
+          '# TYPE zerotel_trace_queue_size gauge',
+          '# TYPE zerotel_trace_spans_dropped_total counter',
+          '# TYPE zerotel_trace_spans_exported_total counter',
+          '',
+        ].join('\n'),
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   describe('a metrics-only esbuild bundle', () => {
@@ -71,7 +112,10 @@ console.log(writeText(registry.collect()));
           .filter(([, v]) => v.bytesInOutput > 0)
           .map(([k]) => k);
         assert.ok(inputs.some((i) => i.includes('dist/esm/metrics/counter.js')), inputs.join('\n'));
-        assert.deepEqual(inputs.filter((i) => unwanted.test(i)), [], 'modules that a metrics-only app does not need');
+        // The root entry keeps the bindings of the engines' `registry` options (a few lines of glue, no tracer,
+        // exporter or transport), so that BatchSpanProcessor({ registry }) works in a bundle too.
+        const glue = specifier === 'zerotel' ? BINDING_GLUE : [];
+        assert.deepEqual(inputs.filter((i) => unwanted.test(i) && !glue.includes(i)), [], 'modules that a metrics-only app does not need');
         assert.deepEqual(output.imports.map((i) => i.path), [], 'a metrics-only bundle imports no node: built-in');
       });
     }
