@@ -17,13 +17,23 @@ function testWorkload(lib: Lib, id: number): void {
   c.inc({ method: 'POST', code: String(200 + id) });
   const kinds = ['sum', 'first', 'min', 'max', 'average', 'omit'] as const;
   for (const aggregator of kinds) {
-    const g = new lib.Gauge({ name: `g_${aggregator}`, help: `Gauge aggregated by ${aggregator}.`, labelNames: ['shard'], aggregator });
+    const g = new lib.Gauge({
+      name: `g_${aggregator}`,
+      help: `Gauge aggregated by ${aggregator}.`,
+      labelNames: ['shard'],
+      aggregator,
+    });
     // 'first' keeps whichever worker answers first: equal values keep the comparison deterministic.
     const scale = aggregator === 'first' ? 0 : id;
     g.set({ shard: 'a' }, 7 + scale * 1.5);
     if (id % 2 === 0) g.set({ shard: 'even' }, 7 + 10 * scale);
   }
-  const h = new lib.Histogram({ name: 'latency_seconds', help: 'Latency.', labelNames: ['route'], buckets: [0.1, 1, 10] });
+  const h = new lib.Histogram({
+    name: 'latency_seconds',
+    help: 'Latency.',
+    labelNames: ['route'],
+    buckets: [0.1, 1, 10],
+  });
   for (let i = 0; i < id * 3; i++) h.observe({ route: '/x' }, i / 2);
   const s = new lib.Summary({ name: 'size_bytes', help: 'Size.', percentiles: [0.5] });
   for (let i = 0; i < 10; i++) s.observe(id * 10 + i);

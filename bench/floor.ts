@@ -38,7 +38,8 @@ export function createFloor(): Floor {
   let prefixes: string[] = [];
   let values = new Float64Array(0);
 
-  const family = (type: FloorFamily['type'], lines: number, update: (values: Float64Array, v: number) => void) =>
+  const family =
+    (type: FloorFamily['type'], lines: number, update: (values: Float64Array, v: number) => void) =>
     (name: string, help: string, labelNames: readonly string[]) => {
       const f: FloorFamily = { name, help, type, series: [] };
       families.push(f);
@@ -72,7 +73,16 @@ export function createFloor(): Floor {
       const lines: string[] = [];
       for (const f of families) {
         f.series.sort((a, b) => compareValues(sortedLabels(a).values, sortedLabels(b).values));
-        let header = '# HELP ' + f.name + ' ' + f.help.replace(/\\/g, '\\\\').replace(/\n/g, '\\n') + '\n# TYPE ' + f.name + ' ' + f.type + '\n';
+        let header =
+          '# HELP ' +
+          f.name +
+          ' ' +
+          f.help.replace(/\\/g, '\\\\').replace(/\n/g, '\\n') +
+          '\n# TYPE ' +
+          f.name +
+          ' ' +
+          f.type +
+          '\n';
         for (const s of f.series) {
           for (const line of seriesPrefixes(f, s)) {
             lines.push(header + line);

@@ -13,7 +13,7 @@ interface Bar {
   readonly value: number;
 }
 
-function escape(text: string): string {
+function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
@@ -29,19 +29,19 @@ function barChart(title: string, bars: readonly Bar[], scale: 'log' | 'linear', 
   const max = Math.max(...bars.map((b) => b.value), ...marks, 1);
   const x =
     scale === 'log'
-      ? (v: number) => (Math.log10(Math.max(v, 0.1)) + 1) / (Math.log10(max) + 1) * plotWidth
+      ? (v: number) => ((Math.log10(Math.max(v, 0.1)) + 1) / (Math.log10(max) + 1)) * plotWidth
       : (v: number) => (v / max) * plotWidth;
   const parts = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${escape(title)}">`,
-    `<text x="0" y="16" font-size="14" font-weight="bold">${escape(title)}</text>`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${escapeHtml(title)}">`,
+    `<text x="0" y="16" font-size="14" font-weight="bold">${escapeHtml(title)}</text>`,
   ];
   bars.forEach((b, i) => {
     const y = top + i * rowHeight;
     const w = Math.max(1, x(b.value));
     parts.push(
-      `<text x="${labelWidth - 8}" y="${y + 15}" font-size="12" text-anchor="end">${escape(b.label)}</text>`,
+      `<text x="${labelWidth - 8}" y="${y + 15}" font-size="12" text-anchor="end">${escapeHtml(b.label)}</text>`,
       `<rect x="${labelWidth}" y="${y + 3}" width="${w.toFixed(1)}" height="${rowHeight - 6}" fill="#3b7dd8"/>`,
-      `<text x="${(labelWidth + w + 6).toFixed(1)}" y="${y + 15}" font-size="12">${escape(formatNumber(b.value))}x</text>`,
+      `<text x="${(labelWidth + w + 6).toFixed(1)}" y="${y + 15}" font-size="12">${escapeHtml(formatNumber(b.value))}x</text>`,
     );
   });
   const bottom = top + bars.length * rowHeight;
@@ -49,7 +49,7 @@ function barChart(title: string, bars: readonly Bar[], scale: 'log' | 'linear', 
     const mx = (labelWidth + x(mark)).toFixed(1);
     parts.push(
       `<line x1="${mx}" y1="${top}" x2="${mx}" y2="${bottom}" stroke="#c33" stroke-dasharray="3,3"/>`,
-      `<text x="${mx}" y="${bottom + 16}" font-size="11" text-anchor="middle" fill="#c33">${escape(formatNumber(mark))}x</text>`,
+      `<text x="${mx}" y="${bottom + 16}" font-size="11" text-anchor="middle" fill="#c33">${escapeHtml(formatNumber(mark))}x</text>`,
     );
   }
   parts.push('</svg>');
@@ -62,7 +62,7 @@ function peerCell(m: ReportMeasure, peer: string): string {
   if (typeof value !== 'number') return '<td></td>';
   const ratio = peer === FLOOR ? m.zerotelOverFloor : m.ratios[peer];
   const note = ratio === undefined || ratio === null ? '' : `${formatNumber(ratio)}x`;
-  return `<td>${escape(formatNumber(value))}${note === '' ? '' : `<br><span class="ratio">${escape(note)}</span>`}</td>`;
+  return `<td>${escapeHtml(formatNumber(value))}${note === '' ? '' : `<br><span class="ratio">${escapeHtml(note)}</span>`}</td>`;
 }
 
 /** The measure's extra facts, shortened to a tooltip: the page stays a table, not a wall of notes. */
@@ -71,7 +71,7 @@ function infoTitle(m: ReportMeasure): string {
   const text = Object.entries(m.info)
     .map(([k, v]) => `${k}: ${typeof v === 'number' ? formatNumber(v) : v}`)
     .join('\n');
-  return ` title="${escape(text)}"`;
+  return ` title="${escapeHtml(text)}"`;
 }
 
 export function renderHtml(doc: ReportDocument): string {
@@ -79,24 +79,43 @@ export function renderHtml(doc: ReportDocument): string {
   const charts: string[] = [];
   for (const peer of peers) {
     if (peer === FLOOR) {
-      const bars = doc.measures.flatMap((m) => (m.zerotelOverFloor === undefined ? [] : [{ label: m.name, value: m.zerotelOverFloor }]));
-      if (bars.length > 0) charts.push(barChart('zerotel / floor (1x: nothing left but writing the bytes; lower is better)', bars, 'linear', [1, 1.5, 2]));
+      const bars = doc.measures.flatMap((m) =>
+        m.zerotelOverFloor === undefined ? [] : [{ label: m.name, value: m.zerotelOverFloor }],
+      );
+      if (bars.length > 0)
+        charts.push(
+          barChart(
+            'zerotel / floor (1x: nothing left but writing the bytes; lower is better)',
+            bars,
+            'linear',
+            [1, 1.5, 2],
+          ),
+        );
       continue;
     }
     const bars = doc.measures.flatMap((m) => {
       const r = m.ratios[peer];
       return r === null || r === undefined ? [] : [{ label: m.name, value: r }];
     });
-    if (bars.length > 0) charts.push(barChart(`${peer} / zerotel (times cheaper; higher is better)`, bars, 'log', [1, 10, 100]));
+    if (bars.length > 0)
+      charts.push(barChart(`${peer} / zerotel (times cheaper; higher is better)`, bars, 'log', [1, 10, 100]));
   }
   const references = doc.measures.some((m) => m.reference !== undefined);
-  const header = ['measure', 'unit', 'zerotel (min–max)', ...peers.map((p) => (p === FLOOR ? 'floor (zerotel / floor)' : `${p} (${p} / zerotel)`)), ...(references ? ['client_golang*'] : [])];
+  const header = [
+    'measure',
+    'unit',
+    'zerotel (min–max)',
+    ...peers.map((p) => (p === FLOOR ? 'floor (zerotel / floor)' : `${p} (${p} / zerotel)`)),
+    ...(references ? ['client_golang*'] : []),
+  ];
   const rows = doc.measures.map(
     (m) =>
-      `<tr><td${infoTitle(m)}>${escape(m.name)}</td><td>${escape(m.unit)}</td>` +
-      `<td>${escape(formatNumber(m.zerotel))}<br><span class="range">${escape(formatNumber(m.min.zerotel!))}–${escape(formatNumber(m.max.zerotel!))}</span></td>` +
+      `<tr><td${infoTitle(m)}>${escapeHtml(m.name)}</td><td>${escapeHtml(m.unit)}</td>` +
+      `<td>${escapeHtml(formatNumber(m.zerotel))}<br><span class="range">${escapeHtml(formatNumber(m.min.zerotel!))}–${escapeHtml(formatNumber(m.max.zerotel!))}</span></td>` +
       peers.map((p) => peerCell(m, p)).join('') +
-      (references ? `<td>${m.reference === undefined ? '' : escape(formatNumber(m.reference.client_golang))}</td>` : '') +
+      (references
+        ? `<td>${m.reference === undefined ? '' : escapeHtml(formatNumber(m.reference.client_golang))}</td>`
+        : '') +
       '</tr>',
   );
   const glossary = glossaryFor(doc.measures.map((m) => m.name));
@@ -124,21 +143,21 @@ svg { display: block; margin: 1.5em 0; max-width: 100%; height: auto; }
 </head>
 <body>
 <h1>zerotel bench</h1>
-<p>${escape(m.date)} &middot; node ${escape(m.node)} &middot; ${escape(m.cpu)} x${m.cpus} &middot; ${escape(m.platform)}${m.quick ? ' &middot; quick run' : ''} &middot; ${m.durationSeconds} s</p>
+<p>${escapeHtml(m.date)} &middot; node ${escapeHtml(m.node)} &middot; ${escapeHtml(m.cpu)} x${m.cpus} &middot; ${escapeHtml(m.platform)}${m.quick ? ' &middot; quick run' : ''} &middot; ${m.durationSeconds} s</p>
 <p>Medians; every unit is lower-is-better. Peers run in the same run, alternating with zerotel; under each peer's
 figure, how many times cheaper zerotel is. Hover a measure's name for its details.</p>
 <h2>What the codes mean</h2>
 <dl>
-${glossary.map(([code, meaning]) => `<dt>${escape(code)}</dt><dd>${escape(meaning)}</dd>`).join('\n')}
+${glossary.map(([code, meaning]) => `<dt>${escapeHtml(code)}</dt><dd>${escapeHtml(meaning)}</dd>`).join('\n')}
 </dl>
 <h2>Results</h2>
 <table>
-<thead><tr>${header.map((h) => `<th>${escape(h)}</th>`).join('')}</tr></thead>
+<thead><tr>${header.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead>
 <tbody>
 ${rows.join('\n')}
 </tbody>
 </table>
-<div class="notes">${references ? `<p>* client_golang: ${escape(REFERENCE_SOURCE)}; not run here.</p>` : ''}${doc.errors.map((e) => `<p><strong>FAILED</strong> ${escape(e)}</p>`).join('\n')}</div>
+<div class="notes">${references ? `<p>* client_golang: ${escapeHtml(REFERENCE_SOURCE)}; not run here.</p>` : ''}${doc.errors.map((e) => `<p><strong>FAILED</strong> ${escapeHtml(e)}</p>`).join('\n')}</div>
 <h2>Ratios</h2>
 ${charts.join('\n')}
 </body>

@@ -87,7 +87,8 @@ export async function interleave(contenders: readonly Contender[], plan: Samplin
       const contender = contenders[(round + k) % n]!;
       contender.before?.();
       if (plan.collectGarbage === true) scavenge();
-      const elapsed = contender.timedElsewhere === undefined ? await timeOnce(contender.run) : await contender.timedElsewhere();
+      const elapsed =
+        contender.timedElsewhere === undefined ? await timeOnce(contender.run) : await contender.timedElsewhere();
       if (round >= plan.warmup) out.get(contender.name)!.push(elapsed);
     }
     plan.onRound?.(round + 1, total);

@@ -5,7 +5,12 @@
  */
 import type { HrTime } from '@opentelemetry/api';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { AggregationTemporality, DataPointType, type MetricData, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
+import {
+  AggregationTemporality,
+  DataPointType,
+  type MetricData,
+  type ResourceMetrics,
+} from '@opentelemetry/sdk-metrics';
 import type { FamilySnapshot } from '../lib/metrics/snapshot.js';
 import type { MetricsEnvelope } from '../lib/otlp/metrics-model.js';
 import { otelUnit } from '../lib/otlp/metrics-model.js';
@@ -19,12 +24,21 @@ export function msToHrTime(ms: number): HrTime {
 const ZERO: HrTime = [0, 0];
 
 /** Builds OpenTelemetry JS's input for the families (summaries left out), stamped `timeMs`. */
-export function toOtelResourceMetrics(families: readonly FamilySnapshot[], envelope: MetricsEnvelope, timeMs: number): ResourceMetrics {
+export function toOtelResourceMetrics(
+  families: readonly FamilySnapshot[],
+  envelope: MetricsEnvelope,
+  timeMs: number,
+): ResourceMetrics {
   const end = msToHrTime(timeMs);
   const metrics: MetricData[] = [];
   for (const family of families) {
     if (family.series.length === 0 || family.type === 'summary') continue;
-    const descriptor = { name: family.name, description: family.help, unit: otelUnit(family.unit), valueType: 1 /* DOUBLE */ };
+    const descriptor = {
+      name: family.name,
+      description: family.help,
+      unit: otelUnit(family.unit),
+      valueType: 1 /* DOUBLE */,
+    };
     const points = family.series.map((s) => {
       const attributes: Record<string, string> = {};
       s.labels.names.forEach((n, i) => (attributes[n] = s.labels.values[i]!));
@@ -36,7 +50,12 @@ export function toOtelResourceMetrics(families: readonly FamilySnapshot[], envel
         aggregationTemporality: AggregationTemporality.CUMULATIVE,
         dataPointType: DataPointType.SUM,
         isMonotonic: true,
-        dataPoints: points.map((p) => ({ attributes: p.attributes, startTime: p.startTime, endTime: p.endTime, value: p.s.value })),
+        dataPoints: points.map((p) => ({
+          attributes: p.attributes,
+          startTime: p.startTime,
+          endTime: p.endTime,
+          value: p.s.value,
+        })),
       });
     } else if (family.type === 'histogram') {
       const boundaries = [...(family.upperBounds ?? [])];
@@ -66,7 +85,12 @@ export function toOtelResourceMetrics(families: readonly FamilySnapshot[], envel
         descriptor,
         aggregationTemporality: AggregationTemporality.CUMULATIVE,
         dataPointType: DataPointType.GAUGE,
-        dataPoints: points.map((p) => ({ attributes: p.attributes, startTime: ZERO, endTime: p.endTime, value: p.s.value })),
+        dataPoints: points.map((p) => ({
+          attributes: p.attributes,
+          startTime: ZERO,
+          endTime: p.endTime,
+          value: p.s.value,
+        })),
       });
     }
   }

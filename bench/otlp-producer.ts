@@ -34,12 +34,22 @@ import { pathToFileURL } from 'node:url';
 import { mulberry32 } from './workloads.js';
 
 export type ProducerName = 'zerotel' | 'opentelemetry-js' | 'zerotel-api' | 'opentelemetry-js-api' | 'bare';
-const PRODUCERS: readonly ProducerName[] = ['zerotel', 'opentelemetry-js', 'zerotel-api', 'opentelemetry-js-api', 'bare'];
+const PRODUCERS: readonly ProducerName[] = [
+  'zerotel',
+  'opentelemetry-js',
+  'zerotel-api',
+  'opentelemetry-js-api',
+  'bare',
+];
 
 /** The spans' tracer, parents, kind and status, either from the SDK itself or through @opentelemetry/api. */
 interface SpanSource {
   readonly tracer: {
-    startSpan(name: string, options: object, context: unknown): {
+    startSpan(
+      name: string,
+      options: object,
+      context: unknown,
+    ): {
       addEvent(name: string, attributes: object): unknown;
       setStatus(status: { readonly code: number }): unknown;
       end(): void;
@@ -417,7 +427,9 @@ async function main(): Promise<void> {
   const port = Number(portText ?? 0);
   const spans = Number(spansText ?? 0);
   if (name !== 'bare' && (!Number.isInteger(port) || port <= 0 || !Number.isInteger(spans) || spans <= 0)) {
-    throw new Error(`PORT and SPANS must be positive integers, got ${JSON.stringify(portText)} ${JSON.stringify(spansText)}`);
+    throw new Error(
+      `PORT and SPANS must be positive integers, got ${JSON.stringify(portText)} ${JSON.stringify(spansText)}`,
+    );
   }
   const report = await produce(name as ProducerName, port, spans);
   process.stdout.write(`${JSON.stringify(report)}\n`);

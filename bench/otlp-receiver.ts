@@ -254,7 +254,13 @@ async function main(): Promise<void> {
     const message = raw as ReceiverRequest;
     if (message.type === 'count') {
       const c = receiver.counts(message.reset === true);
-      send({ type: 'count', spans: c.spans, requests: c.requests, malformed: c.malformed, bytes: c.bytes } satisfies ReceiverReport);
+      send({
+        type: 'count',
+        spans: c.spans,
+        requests: c.requests,
+        malformed: c.malformed,
+        bytes: c.bytes,
+      } satisfies ReceiverReport);
     } else if (message.type === 'stop') {
       stop();
     }

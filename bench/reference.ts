@@ -13,7 +13,8 @@ export interface Reference {
   readonly unit: string;
 }
 
-export const REFERENCE_SOURCE = 'client_golang 1.14 / Go 1.19, measured elsewhere on a 2-core machine (medians of 3 runs)';
+export const REFERENCE_SOURCE =
+  'client_golang 1.14 / Go 1.19, measured elsewhere on a 2-core machine (medians of 3 runs)';
 
 export const CLIENT_GOLANG: Readonly<Record<string, Reference>> = {
   [scrapeName('W1')]: { value: 28, unit: 'ms' },

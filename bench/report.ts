@@ -76,7 +76,8 @@ function toMeasure(r: GroupedResult): ReportMeasure {
   const peers = Object.keys(r.contenders).filter((name) => name !== 'zerotel');
   const mainPeer = r.mainPeer ?? peers.find((p) => p !== FLOOR) ?? peers[0] ?? null;
   const ratioOf = (s: Stats) => (z.median > 0 ? s.median / z.median : null);
-  const pick = (key: keyof Stats) => Object.fromEntries(Object.entries(r.contenders).map(([name, s]) => [name, s[key]]));
+  const pick = (key: keyof Stats) =>
+    Object.fromEntries(Object.entries(r.contenders).map(([name, s]) => [name, s[key]]));
   const floor = r.contenders[FLOOR];
   const reference = CLIENT_GOLANG[r.name];
   const measure: Record<string, unknown> = { name: r.name, group: r.group, unit: r.unit, zerotel: z.median };
@@ -153,7 +154,11 @@ export function tableData(doc: ReportDocument): TableData {
   const notes = references ? [`* client_golang: ${REFERENCE_SOURCE}; not run here.`] : [];
   for (const m of doc.measures) {
     if (m.info === undefined) continue;
-    notes.push(`${m.name}: ${Object.entries(m.info).map(([k, v]) => `${k} ${typeof v === 'number' ? formatNumber(v) : v}`).join('; ')}`);
+    notes.push(
+      `${m.name}: ${Object.entries(m.info)
+        .map(([k, v]) => `${k} ${typeof v === 'number' ? formatNumber(v) : v}`)
+        .join('; ')}`,
+    );
   }
   return { header, rows, notes };
 }
@@ -163,7 +168,10 @@ export function renderTable(doc: ReportDocument): string {
   const { header, rows, notes } = tableData(doc);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: readonly string[]) =>
-    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
+    cells
+      .map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   const m = doc.metadata;
   const out = [
     `zerotel bench, ${m.date}, node ${m.node}, ${m.cpu} x${m.cpus}${m.quick ? ', --quick' : ''}, ${m.durationSeconds} s`,

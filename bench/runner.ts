@@ -35,7 +35,11 @@ export interface RunHooks {
 
 const CHILD = fileURLToPath(new URL('./child.ts', import.meta.url));
 
-export async function runGroups(groups: readonly BenchGroup[], options: BenchOptions, hooks: RunHooks = {}): Promise<RunOutcome> {
+export async function runGroups(
+  groups: readonly BenchGroup[],
+  options: BenchOptions,
+  hooks: RunHooks = {},
+): Promise<RunOutcome> {
   const results: GroupedResult[] = [];
   const errors: string[] = [];
   for (let i = 0; i < groups.length; i++) {

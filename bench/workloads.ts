@@ -16,9 +16,17 @@ export function mulberry32(seed: number): () => number {
 
 /** What a peer must offer to build a workload: one family at a time, one bound series at a time. */
 export interface WorkloadSink {
-  counter(name: string, help: string, labelNames: readonly string[]): (values: readonly string[]) => (v: number) => void;
+  counter(
+    name: string,
+    help: string,
+    labelNames: readonly string[],
+  ): (values: readonly string[]) => (v: number) => void;
   gauge(name: string, help: string, labelNames: readonly string[]): (values: readonly string[]) => (v: number) => void;
-  histogram(name: string, help: string, labelNames: readonly string[]): (values: readonly string[]) => (v: number) => void;
+  histogram(
+    name: string,
+    help: string,
+    labelNames: readonly string[],
+  ): (values: readonly string[]) => (v: number) => void;
 }
 
 export const W1_LABEL_NAMES = ['method', 'code', 'handler'] as const;

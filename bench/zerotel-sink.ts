@@ -1,4 +1,4 @@
-import { Counter, Gauge, Histogram, Registry } from '../lib/index.js';
+import { Counter, Gauge, Histogram, type Registry } from '../lib/index.js';
 import type { NativeHistogramOptions } from '../lib/metrics/native-histogram.js';
 import type { WorkloadSink } from './workloads.js';
 

@@ -13,7 +13,7 @@
  * the metrics engine refuses.
  */
 import { readFileSync } from 'node:fs';
-import { FixtureFormatError, parseFixture } from '../lib/fixture/fixture.js';
+import { type Fixture, FixtureFormatError, parseFixture } from '../lib/fixture/fixture.js';
 import { runFixture } from '../lib/fixture/run.js';
 import type { FamilySnapshot } from '../lib/metrics/snapshot.js';
 import { OtlpGrpcMetricExporter, OtlpHttpMetricExporter } from '../lib/otlp/metric-exporter.js';
@@ -39,17 +39,38 @@ const ONCE = { enabled: false } as const;
 
 /** One function per mode. */
 const PUSHERS: Partial<Record<Mode, (families: readonly FamilySnapshot[], target: Target) => Promise<Outcome>>> = {
-  'otlp-grpc': (families, { url, job }) => otlp(new OtlpGrpcMetricExporter({ endpoint: url, retry: ONCE, resource: { 'service.name': job } }), families),
+  'otlp-grpc': (families, { url, job }) =>
+    otlp(new OtlpGrpcMetricExporter({ endpoint: url, retry: ONCE, resource: { 'service.name': job } }), families),
   'otlp-http': (families, { url, job }) =>
-    otlp(new OtlpHttpMetricExporter({ endpoint: url, protocol: 'http/protobuf', retry: ONCE, resource: { 'service.name': job } }), families),
+    otlp(
+      new OtlpHttpMetricExporter({
+        endpoint: url,
+        protocol: 'http/protobuf',
+        retry: ONCE,
+        resource: { 'service.name': job },
+      }),
+      families,
+    ),
   'otlp-http-json': (families, { url, job }) =>
-    otlp(new OtlpHttpMetricExporter({ endpoint: url, protocol: 'http/json', retry: ONCE, resource: { 'service.name': job } }), families),
+    otlp(
+      new OtlpHttpMetricExporter({
+        endpoint: url,
+        protocol: 'http/json',
+        retry: ONCE,
+        resource: { 'service.name': job },
+      }),
+      families,
+    ),
   pushgateway: async (families, { url, job }) => {
     // PUT: the pushed set replaces whatever the group held, so one push leaves exactly the fixture's series.
     try {
       const result = await pushToGateway({ url, job, method: 'PUT', body: writeText(families), timeout: 30_000 });
-      if (result.status < 200 || result.status >= 300) return { ok: false, message: `${url}: HTTP ${result.status} ${result.body}`.trim() };
-      return { ok: true, detail: `${families.length} families to ${url} as job ${JSON.stringify(job)} (HTTP ${result.status})` };
+      if (result.status < 200 || result.status >= 300)
+        return { ok: false, message: `${url}: HTTP ${result.status} ${result.body}`.trim() };
+      return {
+        ok: true,
+        detail: `${families.length} families to ${url} as job ${JSON.stringify(job)} (HTTP ${result.status})`,
+      };
     } catch (error) {
       return { ok: false, message: `${url}: ${(error as Error).message}` };
     }
@@ -62,11 +83,17 @@ const PUSHERS: Partial<Record<Mode, (families: readonly FamilySnapshot[], target
   },
 };
 
-async function otlp(exporter: OtlpGrpcMetricExporter | OtlpHttpMetricExporter, families: readonly FamilySnapshot[]): Promise<Outcome> {
+async function otlp(
+  exporter: OtlpGrpcMetricExporter | OtlpHttpMetricExporter,
+  families: readonly FamilySnapshot[],
+): Promise<Outcome> {
   try {
     const result = await exporter.export(families);
     if (result.kind === 'failure') return { ok: false, message: result.message };
-    const rejected = result.rejectedPoints > 0 ? `, ${result.rejectedPoints} rejected${result.message ? `: ${result.message}` : ''}` : '';
+    const rejected =
+      result.rejectedPoints > 0
+        ? `, ${result.rejectedPoints} rejected${result.message ? `: ${result.message}` : ''}`
+        : '';
     return { ok: true, detail: `${result.points} points to ${exporter.config.endpoint}${rejected}` };
   } finally {
     await exporter.shutdown();
@@ -104,7 +131,8 @@ function parseArgs(argv: readonly string[]): { file: string; mode: Mode; url: st
   } catch {
     usage(`--url ${JSON.stringify(url)} is not a URL`);
   }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') usage(`--url must be http:// or https://, got ${JSON.stringify(url)}`);
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
+    usage(`--url must be http:// or https://, got ${JSON.stringify(url)}`);
   const job = values.job ?? 'zerotel';
   if (job === '') usage('--job must not be empty');
   return { file, mode: mode as Mode, url, job };
@@ -120,7 +148,7 @@ async function main(): Promise<void> {
   } catch (error) {
     usage(`cannot read ${file}: ${(error as Error).message}`);
   }
-  let fixture;
+  let fixture: Fixture;
   try {
     fixture = parseFixture(text);
   } catch (error) {
@@ -128,7 +156,8 @@ async function main(): Promise<void> {
     usage(`${file}: ${error.message}`);
   }
   const outcome = runFixture(fixture);
-  if (!outcome.ok) usage(`${file}: the fixture was refused at stage ${outcome.failure.stage}: ${outcome.failure.message}`);
+  if (!outcome.ok)
+    usage(`${file}: the fixture was refused at stage ${outcome.failure.stage}: ${outcome.failure.message}`);
   // The gRPC transport unrefs its connection so idle exporters never hold a process open; here the push is
   // the whole point of the process, so hold it open until the push (and the connection's close) are done.
   const hold = setInterval(() => {}, 60_000);

@@ -19,7 +19,8 @@ import { runFixture } from '../lib/fixture/run.js';
 import { type ExpositionFormat, renderFormat } from '../lib/exposition/render.js';
 
 const USAGE =
-  'usage: render.ts FIXTURE.json --format text|openmetrics|protobuf\n' + '       render.ts --batch IN_DIR --out OUT_DIR';
+  'usage: render.ts FIXTURE.json --format text|openmetrics|protobuf\n' +
+  '       render.ts --batch IN_DIR --out OUT_DIR';
 
 type Args =
   | { mode: 'single'; file: string; format: ExpositionFormat }
@@ -94,7 +95,9 @@ function single(file: string, format: ExpositionFormat): number {
 function batch(inDir: string, outDir: string): number {
   let names: string[];
   try {
-    names = readdirSync(inDir).filter((f) => f.endsWith('.json')).sort();
+    names = readdirSync(inDir)
+      .filter((f) => f.endsWith('.json'))
+      .sort();
   } catch (error) {
     process.stderr.write(`render: cannot list ${inDir}: ${(error as Error).message}\n`);
     return 2;

@@ -46,7 +46,8 @@ function parseArgs(argv: readonly string[]): Options {
     if (!name.startsWith('--') || !(key in options)) fail(`unknown argument ${JSON.stringify(arg)}\n${USAGE}`);
     const raw = eq > 0 ? arg.slice(eq + 1) : argv[++i];
     const value = Number(raw);
-    if (raw === undefined || !Number.isFinite(value) || value <= 0) fail(`${name} needs a positive number, got ${JSON.stringify(raw)}`);
+    if (raw === undefined || !Number.isFinite(value) || value <= 0)
+      fail(`${name} needs a positive number, got ${JSON.stringify(raw)}`);
     options[key] = value;
   }
   return options;
@@ -95,7 +96,9 @@ async function startCollector(port: number): Promise<{ port: number; stop(): voi
   for (let attempt = 0; ; attempt++) {
     try {
       const bound = await new Promise<number>((resolve, reject) =>
-        server.bindAsync(`127.0.0.1:${port}`, grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+        server.bindAsync(`127.0.0.1:${port}`, grpc.ServerCredentials.createInsecure(), (err, p) =>
+          err ? reject(err) : resolve(p),
+        ),
       );
       return { port: bound, stop: () => server.forceShutdown() };
     } catch (err) {
@@ -177,7 +180,9 @@ async function main(): Promise<number> {
     const memory = process.memoryUsage();
     rss.push(memory.rss);
     heap.push(memory.heapUsed);
-    const dropped = REASONS.map((r) => `${r} ${s.get(`zerotel_trace_spans_dropped_total{reason="${r}"}`) ?? 0}`).join(', ');
+    const dropped = REASONS.map((r) => `${r} ${s.get(`zerotel_trace_spans_dropped_total{reason="${r}"}`) ?? 0}`).join(
+      ', ',
+    );
     process.stdout.write(
       `[${pad(elapsed.toFixed(0), 4)} s] collector ${up ? 'up  ' : 'down'} | rss ${pad(mib(memory.rss), 9)} heap ${pad(mib(memory.heapUsed), 8)} | ` +
         `queue ${pad(s.get('zerotel_trace_queue_size') ?? 0, 4)}/${s.get('zerotel_trace_queue_capacity')} | produced ${pad(produced, 7)} ` +
@@ -201,7 +206,8 @@ async function main(): Promise<number> {
     if (stopping) return;
     if (up) {
       // The first life of the collector is no restart: only later ones measure how fast export resumed.
-      if (restarts > 0 && collected.firstCallSinceUp !== undefined) resumeDelays.push(collected.firstCallSinceUp - upSince);
+      if (restarts > 0 && collected.firstCallSinceUp !== undefined)
+        resumeDelays.push(collected.firstCallSinceUp - upSince);
       collector.stop();
       up = false;
       process.stdout.write(`         collector stopped\n`);

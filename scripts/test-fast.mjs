@@ -4,7 +4,15 @@
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 
-const FOLDERS = ['test/metrics', 'test/exposition', 'test/protobuf', 'test/conformance', 'test/trace', 'test/otlp', 'test/push'];
+const FOLDERS = [
+  'test/metrics',
+  'test/exposition',
+  'test/protobuf',
+  'test/conformance',
+  'test/trace',
+  'test/otlp',
+  'test/push',
+];
 // Tests that need a peer outside Node, or that load the network stack heavily.
 const NEEDS_PEER = new Set([
   'test/conformance/fuzz.test.ts',
@@ -12,7 +20,11 @@ const NEEDS_PEER = new Set([
   'test/push/remote-write.test.ts',
   'test/push/pushgateway.test.ts',
 ]);
-const OTLP_FAST = new Set(['test/otlp/encode.test.ts', 'test/otlp/metrics-encode.test.ts', 'test/otlp/decode-response.test.ts']);
+const OTLP_FAST = new Set([
+  'test/otlp/encode.test.ts',
+  'test/otlp/metrics-encode.test.ts',
+  'test/otlp/decode-response.test.ts',
+]);
 
 const files = FOLDERS.flatMap((dir) =>
   readdirSync(dir)
@@ -22,5 +34,7 @@ const files = FOLDERS.flatMap((dir) =>
   .filter((f) => !NEEDS_PEER.has(f))
   .filter((f) => !f.startsWith('test/otlp/') || OTLP_FAST.has(f))
   .sort();
-const run = spawnSync(process.execPath, ['--import', 'tsx', '--test', ...process.argv.slice(2), ...files], { stdio: 'inherit' });
+const run = spawnSync(process.execPath, ['--import', 'tsx', '--test', ...process.argv.slice(2), ...files], {
+  stdio: 'inherit',
+});
 process.exit(run.status ?? 1);

@@ -39,24 +39,80 @@ const HOT: Record<'C1' | 'C2' | 'C3', (n: number) => Contender[]> = {
     const z = new compat.Counter({ name: 'c1_total', help: 'C1.', labelNames, registers: [new compat.Registry()] });
     const p = new prom.Counter({ name: 'c1_total', help: 'C1.', labelNames, registers: [new prom.Registry()] });
     return [
-      { name: 'zerotel', run: () => { for (let i = 0, j = 0; i < n; i++) { const s = SETS[j]!; z.labels(s[0]!, s[1]!, s[2]!).inc(); if (++j === 100) j = 0; } return z; } },
-      { name: 'prom-client', run: () => { for (let i = 0, j = 0; i < n; i++) { const s = SETS[j]!; p.labels(s[0]!, s[1]!, s[2]!).inc(); if (++j === 100) j = 0; } return p; } },
+      {
+        name: 'zerotel',
+        run: () => {
+          for (let i = 0, j = 0; i < n; i++) {
+            const s = SETS[j]!;
+            z.labels(s[0]!, s[1]!, s[2]!).inc();
+            if (++j === 100) j = 0;
+          }
+          return z;
+        },
+      },
+      {
+        name: 'prom-client',
+        run: () => {
+          for (let i = 0, j = 0; i < n; i++) {
+            const s = SETS[j]!;
+            p.labels(s[0]!, s[1]!, s[2]!).inc();
+            if (++j === 100) j = 0;
+          }
+          return p;
+        },
+      },
     ];
   },
   C2: (n) => {
     const z = new compat.Counter({ name: 'c2_total', help: 'C2.', labelNames, registers: [new compat.Registry()] });
     const p = new prom.Counter({ name: 'c2_total', help: 'C2.', labelNames, registers: [new prom.Registry()] });
     return [
-      { name: 'zerotel', run: () => { for (let i = 0, j = 0; i < n; i++) { z.inc(OBJECTS[j]!); if (++j === 100) j = 0; } return z; } },
-      { name: 'prom-client', run: () => { for (let i = 0, j = 0; i < n; i++) { p.inc(OBJECTS[j]!); if (++j === 100) j = 0; } return p; } },
+      {
+        name: 'zerotel',
+        run: () => {
+          for (let i = 0, j = 0; i < n; i++) {
+            z.inc(OBJECTS[j]!);
+            if (++j === 100) j = 0;
+          }
+          return z;
+        },
+      },
+      {
+        name: 'prom-client',
+        run: () => {
+          for (let i = 0, j = 0; i < n; i++) {
+            p.inc(OBJECTS[j]!);
+            if (++j === 100) j = 0;
+          }
+          return p;
+        },
+      },
     ];
   },
   C3: (n) => {
     const z = new compat.Histogram({ name: 'c3_seconds', help: 'C3.', labelNames, registers: [new compat.Registry()] });
     const p = new prom.Histogram({ name: 'c3_seconds', help: 'C3.', labelNames, registers: [new prom.Registry()] });
     return [
-      { name: 'zerotel', run: () => { for (let i = 0, j = 0; i < n; i++) { z.observe(OBJECTS[j]!, VALUES[i & 1023]!); if (++j === 100) j = 0; } return z; } },
-      { name: 'prom-client', run: () => { for (let i = 0, j = 0; i < n; i++) { p.observe(OBJECTS[j]!, VALUES[i & 1023]!); if (++j === 100) j = 0; } return p; } },
+      {
+        name: 'zerotel',
+        run: () => {
+          for (let i = 0, j = 0; i < n; i++) {
+            z.observe(OBJECTS[j]!, VALUES[i & 1023]!);
+            if (++j === 100) j = 0;
+          }
+          return z;
+        },
+      },
+      {
+        name: 'prom-client',
+        run: () => {
+          for (let i = 0, j = 0; i < n; i++) {
+            p.observe(OBJECTS[j]!, VALUES[i & 1023]!);
+            if (++j === 100) j = 0;
+          }
+          return p;
+        },
+      },
     ];
   },
 };
@@ -69,7 +125,13 @@ async function runHot(ctx: BenchContext, key: keyof typeof HOT): Promise<void> {
     ...(ctx.options.quick ? { warmup: 3, samples: 9 } : { warmup: 4, samples: 15 }),
     onRound: (round, total) => ctx.progress(`${name}: round ${round}/${total}`),
   });
-  ctx.emit({ name, unit: 'ns/op', contenders: statsOf(samples, 1 / n), mainPeer: 'prom-client', info: { 'operations per sample': n } });
+  ctx.emit({
+    name,
+    unit: 'ns/op',
+    contenders: statsOf(samples, 1 / n),
+    mainPeer: 'prom-client',
+    info: { 'operations per sample': n },
+  });
 }
 
 async function runScrape(ctx: BenchContext): Promise<void> {
@@ -93,7 +155,13 @@ async function runScrape(ctx: BenchContext): Promise<void> {
       onRound: (round, total) => ctx.progress(`${name}: round ${round}/${total}`),
     },
   );
-  ctx.emit({ name, unit: 'ms', contenders: statsOf(samples, 1e-6), mainPeer: 'prom-client', info: { series: z.size() } });
+  ctx.emit({
+    name,
+    unit: 'ms',
+    contenders: statsOf(samples, 1e-6),
+    mainPeer: 'prom-client',
+    info: { series: z.size() },
+  });
 }
 
 async function runCluster(ctx: BenchContext): Promise<void> {
@@ -115,7 +183,13 @@ async function runCluster(ctx: BenchContext): Promise<void> {
         onRound: (round, total) => ctx.progress(`${name}: round ${round}/${total}`),
       },
     );
-    ctx.emit({ name, unit: 'ms', contenders: statsOf(samples, 1e-6), mainPeer: 'prom-client', info: { workers: 4, 'series per worker': 3000 } });
+    ctx.emit({
+      name,
+      unit: 'ms',
+      contenders: statsOf(samples, 1e-6),
+      mainPeer: 'prom-client',
+      info: { workers: 4, 'series per worker': 3000 },
+    });
   } finally {
     stopWorkers(workers);
   }

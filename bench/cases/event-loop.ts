@@ -39,8 +39,16 @@ export const eventLoopGroup: BenchGroup = {
     const p = recordingSink(promClientSink(promRegistry));
     buildW1(p.sink);
     const peers = [
-      { name: 'zerotel', change: z.changer({ gauge: 1000, histogram: 12 }), scrape: () => encodeText(registry.collect()) },
-      { name: 'prom-client', change: p.changer({ gauge: 1000, histogram: 12 }), scrape: async () => Buffer.from(await promRegistry.metrics()) },
+      {
+        name: 'zerotel',
+        change: z.changer({ gauge: 1000, histogram: 12 }),
+        scrape: () => encodeText(registry.collect()),
+      },
+      {
+        name: 'prom-client',
+        change: p.changer({ gauge: 1000, histogram: 12 }),
+        scrape: async () => Buffer.from(await promRegistry.metrics()),
+      },
     ];
     const { warmup, samples } = ctx.options.quick ? { warmup: 3, samples: 15 } : { warmup: 8, samples: 40 };
     const delays = new Map<string, number[]>(peers.map((peer) => [peer.name, []]));
@@ -54,6 +62,12 @@ export const eventLoopGroup: BenchGroup = {
       }
       ctx.progress(`${EVENT_LOOP_NAME}: round ${round + 1}/${warmup + samples}`);
     }
-    ctx.emit({ name: EVENT_LOOP_NAME, unit: 'ms', contenders: statsOf(delays, 1e-6), mainPeer: 'prom-client', info: { probe: 'setImmediate scheduled as the scrape starts' } });
+    ctx.emit({
+      name: EVENT_LOOP_NAME,
+      unit: 'ms',
+      contenders: statsOf(delays, 1e-6),
+      mainPeer: 'prom-client',
+      info: { probe: 'setImmediate scheduled as the scrape starts' },
+    });
   },
 };

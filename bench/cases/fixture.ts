@@ -28,7 +28,9 @@ function replayer(fixture: Fixture, registry: Registry): () => void {
         const metric = metrics[i]!;
         for (const op of family.ops) {
           const target = (
-            family.labels.length === 0 ? metric : (metric.labels as (...v: string[]) => unknown).apply(metric, [...op.labels])
+            family.labels.length === 0
+              ? metric
+              : (metric.labels as (...v: string[]) => unknown).apply(metric, [...op.labels])
           ) as Record<string, (v?: number) => void>;
           if (op.value === undefined) target[op.op]!();
           else target[op.op]!(op.value);
@@ -58,7 +60,9 @@ export const fixtureGroup: BenchGroup = {
     const collect = () => registry.collect();
     const variants = FORMAT_VARIANTS.filter((v) => ctx.wants(formatMeasureName(prefix(ctx.options), v)));
     if (variants.length === 0) return;
-    const sizes = new Map(variants.map((v) => [formatMeasureName(prefix(ctx.options), v), scrapeBytes(collect, v).length]));
+    const sizes = new Map(
+      variants.map((v) => [formatMeasureName(prefix(ctx.options), v), scrapeBytes(collect, v).length]),
+    );
     const contenders: Contender[] = variants.map((v) => ({
       name: formatMeasureName(prefix(ctx.options), v),
       before: replay,

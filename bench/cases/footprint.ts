@@ -93,7 +93,10 @@ function importOnce(url: string | undefined, execArgv: readonly string[]): Impor
     (url === undefined ? '' : `await import(${JSON.stringify(url)});`) +
     'const ms = performance.now() - start;' +
     'process.stdout.write(JSON.stringify({ ms, rss: process.memoryUsage().rss }));';
-  const child = spawnSync(process.execPath, [...execArgv, '--input-type=module', '-e', script], { cwd: ROOT, encoding: 'utf8' });
+  const child = spawnSync(process.execPath, [...execArgv, '--input-type=module', '-e', script], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  });
   if (child.status !== 0) throw new Error(`importing ${url ?? 'nothing'} failed: ${child.stderr}`);
   return JSON.parse(child.stdout) as ImportSample;
 }
@@ -117,7 +120,10 @@ export const footprintGroup: BenchGroup = {
         unit: 'KiB',
         contenders: { zerotel: once(kib(sum(ourTree.values()))), 'prom-client': once(kib(sum(promTree.values()))) },
         mainPeer: 'prom-client',
-        info: { 'zerotel packages': ourTree.size, 'prom-client packages': `${promTree.size} (${promPackages.join(', ')})` },
+        info: {
+          'zerotel packages': ourTree.size,
+          'prom-client packages': `${promTree.size} (${promPackages.join(', ')})`,
+        },
       });
     }
 
@@ -126,7 +132,9 @@ export const footprintGroup: BenchGroup = {
     if (ctx.wants(FOOTPRINT_NAMES.total)) {
       // What npm would install: the published `files` (dist, proto) and package.json; the sources stand in for dist when it is not built.
       const files = (readPackage(ROOT).files ?? []).map((f) => (!built && f === 'dist' ? 'lib' : f));
-      const ours = sum([...files, 'package.json'].filter((f) => existsSync(join(ROOT, f))).map((f) => sizeOf(join(ROOT, f))));
+      const ours = sum(
+        [...files, 'package.json'].filter((f) => existsSync(join(ROOT, f))).map((f) => sizeOf(join(ROOT, f))),
+      );
       ctx.emit({
         name: FOOTPRINT_NAMES.total,
         unit: 'KiB',
@@ -135,7 +143,9 @@ export const footprintGroup: BenchGroup = {
           'prom-client': once(kib(sizeOf(promDir) + sum(promTree.values()))),
         },
         mainPeer: 'prom-client',
-        info: { 'zerotel counted': built ? 'dist/ + proto/ + package.json' : 'lib/ + proto/ + package.json (dist/ not built)' },
+        info: {
+          'zerotel counted': built ? 'dist/ + proto/ + package.json' : 'lib/ + proto/ + package.json (dist/ not built)',
+        },
       });
     }
 
@@ -146,16 +156,29 @@ export const footprintGroup: BenchGroup = {
     const entryName = (e: string) => (e === 'index' ? 'zerotel' : `zerotel/${e.replace('/index', '')}`);
     const importOf = (e: string) =>
       built
-        ? { url: pathToFileURL(join(ROOT, 'dist', 'esm', `${e}.js`)).href, execArgv: [] as string[], from: `dist/esm/${e}.js (plain node)` }
-        : { url: pathToFileURL(join(ROOT, 'lib', `${e}.ts`)).href, execArgv: ['--import', tsx], from: `lib/${e}.ts through the tsx loader (dist/ not built; includes transpiling)` };
+        ? {
+            url: pathToFileURL(join(ROOT, 'dist', 'esm', `${e}.js`)).href,
+            execArgv: [] as string[],
+            from: `dist/esm/${e}.js (plain node)`,
+          }
+        : {
+            url: pathToFileURL(join(ROOT, 'lib', `${e}.ts`)).href,
+            execArgv: ['--import', tsx],
+            from: `lib/${e}.ts through the tsx loader (dist/ not built; includes transpiling)`,
+          };
     const suffixOf = (e: string) => (e === 'index' ? '' : ` (${entryName(e)})`);
-    const wanted = entries.some((e) => ctx.wants(FOOTPRINT_NAMES.importTime + suffixOf(e)) || ctx.wants(FOOTPRINT_NAMES.rss + suffixOf(e)));
+    const wanted = entries.some(
+      (e) => ctx.wants(FOOTPRINT_NAMES.importTime + suffixOf(e)) || ctx.wants(FOOTPRINT_NAMES.rss + suffixOf(e)),
+    );
     if (!wanted) return;
     const promUrl = pathToFileURL(require.resolve('prom-client')).href;
     const rounds = ctx.options.quick ? 3 : 12;
     const samples = new Map<string, ImportSample[]>();
     const runs: [string, () => ImportSample][] = [
-      ...entries.map((e): [string, () => ImportSample] => [entryName(e), () => importOnce(importOf(e).url, importOf(e).execArgv)]),
+      ...entries.map((e): [string, () => ImportSample] => [
+        entryName(e),
+        () => importOnce(importOf(e).url, importOf(e).execArgv),
+      ]),
       ['prom-client', () => importOnce(promUrl, [])],
       ['bare', () => importOnce(undefined, importOf('index').execArgv)],
     ];

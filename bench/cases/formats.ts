@@ -22,10 +22,12 @@ export interface FormatVariant {
   readonly gzip: boolean;
 }
 
-export const FORMAT_VARIANTS: readonly FormatVariant[] = (['text', 'openmetrics', 'protobuf'] as const).flatMap((format) => [
-  { format, gzip: false },
-  { format, gzip: true },
-]);
+export const FORMAT_VARIANTS: readonly FormatVariant[] = (['text', 'openmetrics', 'protobuf'] as const).flatMap(
+  (format) => [
+    { format, gzip: false },
+    { format, gzip: true },
+  ],
+);
 
 /** `<prefix> <format>` or `<prefix> <format> + gzip`. */
 export function formatMeasureName(prefix: string, v: FormatVariant): string {

@@ -39,10 +39,20 @@ function zHistogram(): Histogram {
   return new Histogram({ name: 'hot_seconds', help: 'Hot path histogram.', labelNames, registers: [new Registry()] });
 }
 function pCounter(): prom.Counter {
-  return new prom.Counter({ name: 'hot_total', help: 'Hot path counter.', labelNames, registers: [new prom.Registry()] });
+  return new prom.Counter({
+    name: 'hot_total',
+    help: 'Hot path counter.',
+    labelNames,
+    registers: [new prom.Registry()],
+  });
 }
 function pHistogram(): prom.Histogram {
-  return new prom.Histogram({ name: 'hot_seconds', help: 'Hot path histogram.', labelNames, registers: [new prom.Registry()] });
+  return new prom.Histogram({
+    name: 'hot_seconds',
+    help: 'Hot path histogram.',
+    labelNames,
+    registers: [new prom.Registry()],
+  });
 }
 
 /** The two contenders of each hot path, each running `n` operations per sample. */
@@ -51,34 +61,79 @@ const CASES: Record<keyof typeof HOT_PATH_NAMES, (n: number) => [Contender, Cont
     const z = zCounter().labels('GET', '200', 'v1/data');
     const p = pCounter().labels('GET', '200', 'v1/data');
     return [
-      { name: 'zerotel', run: () => { for (let i = 0; i < n; i++) z.inc(); return z.get(); } },
-      { name: 'prom-client', run: () => { for (let i = 0; i < n; i++) p.inc(); return p; } },
+      {
+        name: 'zerotel',
+        run: () => {
+          for (let i = 0; i < n; i++) z.inc();
+          return z.get();
+        },
+      },
+      {
+        name: 'prom-client',
+        run: () => {
+          for (let i = 0; i < n; i++) p.inc();
+          return p;
+        },
+      },
     ];
   },
   H2: (n) => {
     const z = zCounter();
     const p = pCounter();
     return [
-      { name: 'zerotel', run: () => { for (let i = 0; i < n; i++) z.labels('GET', '200', 'v1/data').inc(); return z; } },
-      { name: 'prom-client', run: () => { for (let i = 0; i < n; i++) p.inc({ method: 'GET', code: '200', handler: 'v1/data' }); return p; } },
+      {
+        name: 'zerotel',
+        run: () => {
+          for (let i = 0; i < n; i++) z.labels('GET', '200', 'v1/data').inc();
+          return z;
+        },
+      },
+      {
+        name: 'prom-client',
+        run: () => {
+          for (let i = 0; i < n; i++) p.inc({ method: 'GET', code: '200', handler: 'v1/data' });
+          return p;
+        },
+      },
     ];
   },
   H3: (n) => {
     const z = zHistogram().labels('GET', '200', 'v1/data');
     const p = pHistogram().labels('GET', '200', 'v1/data');
     return [
-      { name: 'zerotel', run: () => { for (let i = 0; i < n; i++) z.observe(VALUES[i & 1023]!); return z; } },
-      { name: 'prom-client', run: () => { for (let i = 0; i < n; i++) p.observe(VALUES[i & 1023]!); return p; } },
+      {
+        name: 'zerotel',
+        run: () => {
+          for (let i = 0; i < n; i++) z.observe(VALUES[i & 1023]!);
+          return z;
+        },
+      },
+      {
+        name: 'prom-client',
+        run: () => {
+          for (let i = 0; i < n; i++) p.observe(VALUES[i & 1023]!);
+          return p;
+        },
+      },
     ];
   },
   H4: (n) => {
     const z = zHistogram();
     const p = pHistogram();
     return [
-      { name: 'zerotel', run: () => { for (let i = 0; i < n; i++) z.labels('GET', '200', 'v1/data').observe(VALUES[i & 1023]!); return z; } },
+      {
+        name: 'zerotel',
+        run: () => {
+          for (let i = 0; i < n; i++) z.labels('GET', '200', 'v1/data').observe(VALUES[i & 1023]!);
+          return z;
+        },
+      },
       {
         name: 'prom-client',
-        run: () => { for (let i = 0; i < n; i++) p.observe({ method: 'GET', code: '200', handler: 'v1/data' }, VALUES[i & 1023]!); return p; },
+        run: () => {
+          for (let i = 0; i < n; i++) p.observe({ method: 'GET', code: '200', handler: 'v1/data' }, VALUES[i & 1023]!);
+          return p;
+        },
       },
     ];
   },
@@ -142,7 +197,11 @@ const CASES: Record<keyof typeof HOT_PATH_NAMES, (n: number) => [Contender, Cont
 
 const GO_HOT_PATHS = { H1: true, H2: true, H3: true, H4: true };
 
-async function runHotPath(ctx: BenchContext, key: keyof typeof HOT_PATH_NAMES, go: ReturnType<typeof startGoPeer> | undefined): Promise<void> {
+async function runHotPath(
+  ctx: BenchContext,
+  key: keyof typeof HOT_PATH_NAMES,
+  go: ReturnType<typeof startGoPeer> | undefined,
+): Promise<void> {
   const name = HOT_PATH_NAMES[key];
   if (!ctx.wants(name)) return;
   const n = ctx.options.quick ? 100_000 : 1_000_000;

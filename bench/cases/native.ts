@@ -28,12 +28,35 @@ async function runH3n(ctx: Parameters<BenchGroup['run']>[0]): Promise<void> {
   const name = NATIVE_NAMES.H3n;
   if (!ctx.wants(name)) return;
   const n = ctx.options.quick ? 100_000 : 1_000_000;
-  const z = new Histogram({ name: 'hot_seconds', help: 'Hot path histogram.', labelNames, registers: [new Registry()], ...NATIVE }).labels('GET', '200', 'v1/data');
-  const p = new prom.Histogram({ name: 'hot_seconds', help: 'Hot path histogram.', labelNames, registers: [new prom.Registry()] }).labels('GET', '200', 'v1/data');
+  const z = new Histogram({
+    name: 'hot_seconds',
+    help: 'Hot path histogram.',
+    labelNames,
+    registers: [new Registry()],
+    ...NATIVE,
+  }).labels('GET', '200', 'v1/data');
+  const p = new prom.Histogram({
+    name: 'hot_seconds',
+    help: 'Hot path histogram.',
+    labelNames,
+    registers: [new prom.Registry()],
+  }).labels('GET', '200', 'v1/data');
   const samples = await interleave(
     [
-      { name: 'zerotel', run: () => { for (let i = 0; i < n; i++) z.observe(VALUES[i & 1023]!); return z; } },
-      { name: 'prom-client', run: () => { for (let i = 0; i < n; i++) p.observe(VALUES[i & 1023]!); return p; } },
+      {
+        name: 'zerotel',
+        run: () => {
+          for (let i = 0; i < n; i++) z.observe(VALUES[i & 1023]!);
+          return z;
+        },
+      },
+      {
+        name: 'prom-client',
+        run: () => {
+          for (let i = 0; i < n; i++) p.observe(VALUES[i & 1023]!);
+          return p;
+        },
+      },
     ],
     {
       ...(ctx.options.quick ? { warmup: 3, samples: 9 } : { warmup: 4, samples: 15 }),
@@ -63,7 +86,11 @@ async function runW1n(ctx: Parameters<BenchGroup['run']>[0]): Promise<void> {
   const samples = await interleave(
     [
       { name: 'zerotel', before: native.changer(change), run: () => encodeProtobuf(nativeRegistry.collect()) },
-      { name: 'classic histograms', before: classic.changer(change), run: () => encodeProtobuf(classicRegistry.collect()) },
+      {
+        name: 'classic histograms',
+        before: classic.changer(change),
+        run: () => encodeProtobuf(classicRegistry.collect()),
+      },
     ],
     {
       ...(ctx.options.quick ? { warmup: 3, samples: 15 } : { warmup: 8, samples: 40 }),

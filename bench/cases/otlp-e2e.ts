@@ -102,9 +102,17 @@ export async function buildPlainCopy(): Promise<string> {
   const out = mkdtempSync(join(tmpdir(), 'zerotel-e2e-'));
   try {
     const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version?: string };
-    writeFileSync(join(out, 'package.json'), JSON.stringify({ type: 'module', private: true, version: manifest.version ?? '0.0.0' }));
+    writeFileSync(
+      join(out, 'package.json'),
+      JSON.stringify({ type: 'module', private: true, version: manifest.version ?? '0.0.0' }),
+    );
     symlinkSync(join(ROOT, 'node_modules'), join(out, 'node_modules'), 'dir');
-    const files = [...tsFiles('lib'), join('bench', 'otlp-producer.ts'), join('bench', 'otlp-receiver.ts'), join('bench', 'workloads.ts')];
+    const files = [
+      ...tsFiles('lib'),
+      join('bench', 'otlp-producer.ts'),
+      join('bench', 'otlp-receiver.ts'),
+      join('bench', 'workloads.ts'),
+    ];
     for (const file of files) {
       const source = readFileSync(join(ROOT, file), 'utf8');
       const { outputText, diagnostics } = ts.transpileModule(source, {
@@ -199,7 +207,8 @@ function startReceiver(dir: string): Promise<Receiver> {
             }
             child.once('message', (reply) => {
               const r = reply as ReceiverReport;
-              if (r.type === 'count') resolveCounts({ spans: r.spans, requests: r.requests, malformed: r.malformed, bytes: r.bytes });
+              if (r.type === 'count')
+                resolveCounts({ spans: r.spans, requests: r.requests, malformed: r.malformed, bytes: r.bytes });
               else rejectCounts(new Error(`unexpected reply from the receiver: ${JSON.stringify(r)}`));
             });
             child.send({ type: 'count', reset } satisfies ReceiverRequest);
@@ -219,11 +228,15 @@ function runProducer(
   nodeArgs: readonly string[] = [],
 ): Promise<ProducerReport> {
   return new Promise((resolveRun, rejectRun) => {
-    const child = spawn(process.execPath, [...nodeArgs, join(dir, 'bench', 'otlp-producer.js'), producer, String(port), String(spans)], {
-      cwd: dir,
-      env: cleanEnv(),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [...nodeArgs, join(dir, 'bench', 'otlp-producer.js'), producer, String(port), String(spans)],
+      {
+        cwd: dir,
+        env: cleanEnv(),
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => {
@@ -241,7 +254,9 @@ function runProducer(
       clearTimeout(timer);
       const line = stdout.trim().split('\n').pop() ?? '';
       if (code !== 0 || line === '') {
-        rejectRun(new Error(`${producer} producer exited with ${signal ?? `code ${code}`}: ${stderr.trim() || stdout.trim()}`));
+        rejectRun(
+          new Error(`${producer} producer exited with ${signal ?? `code ${code}`}: ${stderr.trim() || stdout.trim()}`),
+        );
         return;
       }
       try {
@@ -269,9 +284,12 @@ async function checkedRun(dir: string, receiver: Receiver, producer: ProducerNam
   if (report.acknowledged !== spans) problems.push(`${report.acknowledged} spans acknowledged, not ${spans}`);
   if (report.failed !== 0) problems.push(`${report.failed} spans in failed exports`);
   if (report.dropped > 0) problems.push(`${report.dropped} spans dropped by the batch processor`);
-  if (report.maxOutstanding > 2048) problems.push(`${report.maxOutstanding} spans were outstanding at once (limit 2048)`);
+  if (report.maxOutstanding > 2048)
+    problems.push(`${report.maxOutstanding} spans were outstanding at once (limit 2048)`);
   if (problems.length > 0) {
-    throw new Error(`E1 run of ${producer} is invalid: ${problems.join('; ')} (report ${JSON.stringify(report)}, receiver ${JSON.stringify(received)})`);
+    throw new Error(
+      `E1 run of ${producer} is invalid: ${problems.join('; ')} (report ${JSON.stringify(report)}, receiver ${JSON.stringify(received)})`,
+    );
   }
   return { ...report, receivedBytes: received.bytes };
 }
@@ -423,7 +441,9 @@ async function main(): Promise<void> {
   for (const result of results) {
     console.log(result.name);
     for (const [name, s] of Object.entries(result.contenders)) {
-      console.log(`  ${name.padEnd(18)} median ${s.median.toFixed(2)} ${result.unit} (min ${s.min.toFixed(2)}, max ${s.max.toFixed(2)}, ${s.samples} runs)`);
+      console.log(
+        `  ${name.padEnd(18)} median ${s.median.toFixed(2)} ${result.unit} (min ${s.min.toFixed(2)}, max ${s.max.toFixed(2)}, ${s.samples} runs)`,
+      );
     }
     const z = result.contenders['zerotel']!.median;
     const peer = result.contenders[PEER]!.median;

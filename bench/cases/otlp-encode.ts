@@ -149,7 +149,14 @@ export async function otelSpans(t1: readonly T1Span[]): Promise<ReadableSpan[]> 
       status: { code: OTEL_STATUS_OK },
       attributes: s.attributes as ReadableSpan['attributes'],
       links: [],
-      events: [{ name: 'decision', time: s.eventTime as unknown as OtelHrTime, attributes: s.eventAttributes as ReadableSpan['attributes'], droppedAttributesCount: 0 }],
+      events: [
+        {
+          name: 'decision',
+          time: s.eventTime as unknown as OtelHrTime,
+          attributes: s.eventAttributes as ReadableSpan['attributes'],
+          droppedAttributesCount: 0,
+        },
+      ],
       duration,
       ended: true,
       resource,
@@ -232,8 +239,12 @@ async function main(): Promise<void> {
     const ours = result.contenders['zerotel']!;
     const peer = result.contenders[PEER]!;
     console.log(result.name);
-    console.log(`  zerotel           median ${ours.median.toFixed(3)} ms  (min ${ours.min.toFixed(3)}, max ${ours.max.toFixed(3)}, ${ours.samples} samples)`);
-    console.log(`  ${PEER}  median ${peer.median.toFixed(3)} ms  (min ${peer.min.toFixed(3)}, max ${peer.max.toFixed(3)})`);
+    console.log(
+      `  zerotel           median ${ours.median.toFixed(3)} ms  (min ${ours.min.toFixed(3)}, max ${ours.max.toFixed(3)}, ${ours.samples} samples)`,
+    );
+    console.log(
+      `  ${PEER}  median ${peer.median.toFixed(3)} ms  (min ${peer.min.toFixed(3)}, max ${peer.max.toFixed(3)})`,
+    );
     console.log(`  ratio             ${(peer.median / ours.median).toFixed(2)}x faster`);
     console.log(`  ${JSON.stringify(result.info)}`);
   }

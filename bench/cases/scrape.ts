@@ -81,14 +81,16 @@ function scrapeGroup(w: Workload): BenchGroup {
 
       const first = formatText(registry.collect());
       const difference = floor.differenceFrom(first);
-      if (difference !== undefined) throw new Error(`${w.id}: zerotel and the floor write different lines: ${difference}`);
+      if (difference !== undefined)
+        throw new Error(`${w.id}: zerotel and the floor write different lines: ${difference}`);
       const info: Record<string, string | number> = {
         series: zerotel.size(),
         bytes: Buffer.byteLength(first),
         lines: first.split('\n').length - 1,
       };
       if (w.goSha256 !== undefined) {
-        info['identical to client_golang'] = createHash('sha256').update(first).digest('hex') === w.goSha256 ? 'yes' : 'NO';
+        info['identical to client_golang'] =
+          createHash('sha256').update(first).digest('hex') === w.goSha256 ? 'yes' : 'NO';
       }
 
       // client_golang in this run when Go is installed: the same workload, the same changes, its own timing.
@@ -97,8 +99,10 @@ function scrapeGroup(w: Workload): BenchGroup {
       if ('build' in go) {
         ctx.progress(`${w.id}: building the workload in client_golang`);
         const built = await go.build(w.id);
-        info['identical to client_golang'] = createHash('sha256').update(first).digest('hex') === built.sha256 ? 'yes' : 'NO';
-        if (w.goSha256 !== undefined) info['client_golang output as published'] = built.sha256 === w.goSha256 ? 'yes' : 'NO';
+        info['identical to client_golang'] =
+          createHash('sha256').update(first).digest('hex') === built.sha256 ? 'yes' : 'NO';
+        if (w.goSha256 !== undefined)
+          info['client_golang output as published'] = built.sha256 === w.goSha256 ? 'yes' : 'NO';
         goContenders.push({ name: GO_PEER, run: () => undefined, timedElsewhere: () => go.scrape() });
       } else if (ctx.wants(scrapeName(w.id))) {
         info['client_golang'] = `not measured: ${go.missing}`;
@@ -125,7 +129,13 @@ function scrapeGroup(w: Workload): BenchGroup {
           plan(scrapeName(w.id)),
         );
         if ('close' in go) go.close();
-        ctx.emit({ name: scrapeName(w.id), unit: 'ms', contenders: statsOf(samples, 1e-6), mainPeer: 'prom-client', info });
+        ctx.emit({
+          name: scrapeName(w.id),
+          unit: 'ms',
+          contenders: statsOf(samples, 1e-6),
+          mainPeer: 'prom-client',
+          info,
+        });
       }
 
       if (w.encodeAlone && ctx.wants(encodeAloneName(w.id))) {
@@ -144,7 +154,13 @@ function scrapeGroup(w: Workload): BenchGroup {
           ],
           plan(encodeAloneName(w.id)),
         );
-        ctx.emit({ name: encodeAloneName(w.id), unit: 'ms', contenders: statsOf(samples, 1e-6), mainPeer: 'floor', info });
+        ctx.emit({
+          name: encodeAloneName(w.id),
+          unit: 'ms',
+          contenders: statsOf(samples, 1e-6),
+          mainPeer: 'floor',
+          info,
+        });
       }
     },
   };

@@ -52,7 +52,10 @@ export function formatOpenMetrics(families: readonly FamilySnapshot[], options?:
  * whole exposition: use formatOpenMetricsFloat.
  */
 export function formatOpenMetrics(value: number): string;
-export function formatOpenMetrics(families: readonly FamilySnapshot[] | number, options: OpenMetricsOptions = {}): string {
+export function formatOpenMetrics(
+  families: readonly FamilySnapshot[] | number,
+  options: OpenMetricsOptions = {},
+): string {
   if (typeof families === 'number') return formatOpenMetricsFloat(families);
   if (!Array.isArray(families)) {
     throw new TypeError(`formatOpenMetrics: expected an array of metric families, got ${describe(families)}`);

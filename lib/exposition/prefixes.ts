@@ -22,7 +22,8 @@ export function linePrefixes(
   ownRanks?: readonly number[],
 ): readonly Uint8Array[] {
   const ranks =
-    ownRanks ?? (family.type === 'histogram' ? family.upperBounds : family.type === 'summary' ? family.quantileRanks : null);
+    ownRanks ??
+    (family.type === 'histogram' ? family.upperBounds : family.type === 'summary' ? family.quantileRanks : null);
   const cached = readSlot(labels, style.slot);
   if (cached !== undefined && cached.family === family.name && cached.ranks === ranks) return cached.lines;
   const lines = encodeAll(buildPrefixes(family, labels.text, ranks, style));

@@ -21,11 +21,7 @@ const SPAN_LENGTH = 0x10; // BucketSpan.length = 2, VARINT
 /** Bytes the native fields take inside the Histogram message. */
 export function nativeFieldsSize(n: NativeSnapshot): number {
   return (
-    1 + varintSize(zigzag32(n.schema)) +
-    9 +
-    1 + varintSize(n.zeroCount) +
-    spansSize(n.negative) +
-    spansSize(n.positive)
+    1 + varintSize(zigzag32(n.schema)) + 9 + 1 + varintSize(n.zeroCount) + spansSize(n.negative) + spansSize(n.positive)
   );
 }
 

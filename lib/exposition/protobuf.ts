@@ -21,12 +21,7 @@
  * Families without series are skipped, as Go's gatherer never returns them.
  */
 
-import {
-  ProtoWriter,
-  SizeTable,
-  utf8Length,
-  varintSize,
-} from '../protobuf/writer.js';
+import { ProtoWriter, SizeTable, utf8Length, varintSize } from '../protobuf/writer.js';
 import { nativeFieldsSize, writeNativeFields } from './protobuf-native.js';
 import type { Exemplar, FamilySnapshot, LabelSet, MetricType, SeriesSnapshot } from '../metrics/snapshot.js';
 import { PROTOBUF_LABELS, readSlot, writeSlot } from './label-cache.js';
@@ -137,9 +132,14 @@ function sizeFamily(family: FamilySnapshot): number {
   sizes.push(nameLength);
   sizes.push(helpLength);
   let size =
-    1 + varintSize(nameLength) + nameLength +
-    1 + varintSize(helpLength) + helpLength +
-    1 + varintSize(TYPE_NUMBER[family.type]);
+    1 +
+    varintSize(nameLength) +
+    nameLength +
+    1 +
+    varintSize(helpLength) +
+    helpLength +
+    1 +
+    varintSize(TYPE_NUMBER[family.type]);
   const type = family.type;
   const series = family.series;
   for (let i = 0; i < series.length; i++) {
@@ -206,7 +206,10 @@ function sizeHistogram(family: FamilySnapshot, s: SeriesSnapshot): number {
   const exemplars = s.bucketExemplars;
   const n = bounds === null ? 0 : bounds.length;
   for (let i = 0; i < n; i++) {
-    const bucket = sizeBucket(buckets === null ? 0 : toUint64(buckets[i]!), exemplars === null ? undefined : exemplars[i]);
+    const bucket = sizeBucket(
+      buckets === null ? 0 : toUint64(buckets[i]!),
+      exemplars === null ? undefined : exemplars[i],
+    );
     size += 1 + varintSize(bucket) + bucket;
   }
   const infExemplar = exemplars === null ? undefined : exemplars[n];

@@ -81,7 +81,9 @@ export function httpRequest(target: string | URL, options: HttpRequestOptions = 
     return Promise.reject(new HttpRequestError(`invalid URL ${JSON.stringify(String(target))}`, 'invalid_url'));
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    return Promise.reject(new HttpRequestError(`unsupported URL scheme ${JSON.stringify(url.protocol)}`, 'invalid_url'));
+    return Promise.reject(
+      new HttpRequestError(`unsupported URL scheme ${JSON.stringify(url.protocol)}`, 'invalid_url'),
+    );
   }
   const method = (options.method ?? 'GET').toUpperCase();
   const parent = context.active();
@@ -103,7 +105,12 @@ export function httpRequest(target: string | URL, options: HttpRequestOptions = 
   for (const [name, value] of Object.entries(options.headers ?? {})) headers[name.toLowerCase()] = value;
   // The callee continues from our CLIENT span (or, untraced, from whatever span is active).
   inject(headers, span === undefined ? parent : setSpan(parent, span));
-  const body = options.body === undefined ? undefined : typeof options.body === 'string' ? Buffer.from(options.body) : options.body;
+  const body =
+    options.body === undefined
+      ? undefined
+      : typeof options.body === 'string'
+        ? Buffer.from(options.body)
+        : options.body;
   if (body !== undefined && headers['content-length'] === undefined) headers['content-length'] = body.length;
 
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
@@ -140,7 +147,10 @@ export function httpRequest(target: string | URL, options: HttpRequestOptions = 
         method,
         headers,
         ...(url.protocol === 'https:'
-          ? { ...(options.ca === undefined ? {} : { ca: options.ca }), rejectUnauthorized: options.rejectUnauthorized ?? true }
+          ? {
+              ...(options.ca === undefined ? {} : { ca: options.ca }),
+              rejectUnauthorized: options.rejectUnauthorized ?? true,
+            }
           : {}),
       },
       (response) => {
@@ -150,7 +160,12 @@ export function httpRequest(target: string | URL, options: HttpRequestOptions = 
         response.on('data', (chunk: Buffer) => {
           size += chunk.length;
           if (size > maxBytes) {
-            finish(new HttpRequestError(`response body larger than ${maxBytes} bytes from ${url.origin}`, 'response_too_large'));
+            finish(
+              new HttpRequestError(
+                `response body larger than ${maxBytes} bytes from ${url.origin}`,
+                'response_too_large',
+              ),
+            );
             response.destroy();
             request.destroy();
             return;
@@ -158,9 +173,15 @@ export function httpRequest(target: string | URL, options: HttpRequestOptions = 
           chunks.push(chunk);
         });
         response.on('end', () =>
-          finish(undefined, { status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks, size) }),
+          finish(undefined, {
+            status: response.statusCode ?? 0,
+            headers: response.headers,
+            body: Buffer.concat(chunks, size),
+          }),
         );
-        response.on('error', (err) => finish(new HttpRequestError(err.message, (err as NodeJS.ErrnoException).code ?? 'error')));
+        response.on('error', (err) =>
+          finish(new HttpRequestError(err.message, (err as NodeJS.ErrnoException).code ?? 'error')),
+        );
         response.on('aborted', () => finish(new HttpRequestError('the response was cut short', 'aborted')));
       },
     );
@@ -177,7 +198,9 @@ export function httpRequest(target: string | URL, options: HttpRequestOptions = 
       return;
     }
     options.signal?.addEventListener('abort', onAbort, { once: true });
-    request.on('error', (err) => finish(new HttpRequestError(err.message, (err as NodeJS.ErrnoException).code ?? 'error')));
+    request.on('error', (err) =>
+      finish(new HttpRequestError(err.message, (err as NodeJS.ErrnoException).code ?? 'error')),
+    );
     request.end(body);
   });
 }

@@ -106,7 +106,8 @@ function methodLabel(method: string | undefined): string {
 function splitHostPort(host: string | undefined, defaultPort: number): { address: string; port: number } | undefined {
   if (host === undefined || host === '') return undefined;
   const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(host);
-  if (bracketed !== null) return { address: bracketed[1]!, port: bracketed[2] !== undefined ? Number(bracketed[2]) : defaultPort };
+  if (bracketed !== null)
+    return { address: bracketed[1]!, port: bracketed[2] !== undefined ? Number(bracketed[2]) : defaultPort };
   const colon = host.lastIndexOf(':');
   if (colon > 0 && host.indexOf(':') === colon) {
     const port = Number(host.slice(colon + 1));

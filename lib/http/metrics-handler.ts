@@ -16,7 +16,11 @@ export function metricsHandler(options: MetricsHandlerOptions = {}) {
   const answer = scrapeAnswerer(options);
   return async function serveMetrics(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const method = String(req.method);
-    const answered = await answer({ method, accept: req.headers.accept, acceptEncoding: req.headers['accept-encoding'] });
+    const answered = await answer({
+      method,
+      accept: req.headers.accept,
+      acceptEncoding: req.headers['accept-encoding'],
+    });
     if (answered.status !== 200) {
       res.writeHead(answered.status, answered.headers);
       res.end(answered.body);
@@ -49,9 +53,7 @@ export function prettyByteSize(bytes: number): string {
  * (`?pretty=true`: "12.3MB"). Go adds heap, stack, mcache and mspan in use; Node's closest fact is
  * V8's used heap (the same source as `go_memstats_heap_inuse_bytes`).
  */
-export function allocBytesHandler(
-  read: () => number = () => getHeapStatistics().used_heap_size,
-) {
+export function allocBytesHandler(read: () => number = () => getHeapStatistics().used_heap_size) {
   return function serveAllocBytes(req: IncomingMessage, res: ServerResponse): void {
     const total = read();
     const pretty = new URL(req.url ?? '/', 'http://localhost').searchParams.get('pretty') === 'true';

@@ -16,4 +16,3 @@ export function nanSum(a: number, b: number): number {
   if (b !== b) return b;
   return DEFAULT_NAN;
 }
-

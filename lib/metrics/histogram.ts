@@ -88,7 +88,19 @@ export class HistogramChild implements ChildBase {
     }
     const exemplars = this.exemplars === null ? null : this.exemplars.slice();
     const native = this.native === null ? null : this.native.snapshot();
-    return new Series(this.labels, 0, this.sum, this.count, cumulative, null, null, exemplars, this.createdMs, undefined, native);
+    return new Series(
+      this.labels,
+      0,
+      this.sum,
+      this.count,
+      cumulative,
+      null,
+      null,
+      exemplars,
+      this.createdMs,
+      undefined,
+      native,
+    );
   }
 
   /** The first bucket whose bound is >= value; the bucket count for NaN and values above every bound. */
@@ -133,7 +145,9 @@ export class Histogram<L extends string = string> extends Metric<HistogramChild,
     this.native = NativeConfig.from(options, this.name);
     // As in Go: with native buckets on, no buckets given means no classic buckets (rather than the defaults).
     const classicOff = this.native !== null && (options.buckets === undefined || options.buckets.length === 0);
-    const { bounds, problem } = classicOff ? { bounds: NO_BOUNDS, problem: undefined } : normalizeBuckets(options.buckets);
+    const { bounds, problem } = classicOff
+      ? { bounds: NO_BOUNDS, problem: undefined }
+      : normalizeBuckets(options.buckets);
     this.upperBounds = bounds;
     this.searchBounds = Float64Array.from(bounds);
     const d = this.descriptor;

@@ -76,7 +76,8 @@ export abstract class Metric<Child extends ChildBase, L extends string = string>
       throw new MetricsError('construct', `metric options must be an object, got ${String(options)}`);
     }
     const { name, help, labelNames = [], constLabels = {}, unit = '', collect, maxSeries = Infinity } = options;
-    if (typeof name !== 'string') throw new MetricsError('construct', `metric name must be a string, got ${String(name)}`);
+    if (typeof name !== 'string')
+      throw new MetricsError('construct', `metric name must be a string, got ${String(name)}`);
     if (!Array.isArray(labelNames)) {
       throw new MetricsError('construct', `${name}: labelNames must be an array of strings`);
     }

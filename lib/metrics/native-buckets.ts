@@ -59,7 +59,10 @@ export class SparseCounts {
     const high = Math.max(this.offset + old.length, key + 1);
     let slots = old.length;
     while (slots < high - low) slots *= 2;
-    if (slots > DENSE_MAX_SLOTS || slots > DENSE_SLOTS_PER_BUCKET * (this.size + DENSE_INITIAL_SLOTS / DENSE_SLOTS_PER_BUCKET)) {
+    if (
+      slots > DENSE_MAX_SLOTS ||
+      slots > DENSE_SLOTS_PER_BUCKET * (this.size + DENSE_INITIAL_SLOTS / DENSE_SLOTS_PER_BUCKET)
+    ) {
       return false;
     }
     // Leave headroom on the side that grew, so a drifting key range doesn't regrow on every step.

@@ -57,17 +57,24 @@ export class NativeConfig {
     this.zeroThreshold = zero > 0 ? zero : zero === 0 ? DEFAULT_NATIVE_ZERO_THRESHOLD : 0;
     const max = number('nativeHistogramMaxBucketNumber', 0);
     if (!Number.isInteger(max) || max < 0 || max > 0xffffffff) {
-      throw new MetricsError('construct', `${name}: nativeHistogramMaxBucketNumber must be an integer in 0..2^32-1, got ${max}`);
+      throw new MetricsError(
+        'construct',
+        `${name}: nativeHistogramMaxBucketNumber must be an integer in 0..2^32-1, got ${max}`,
+      );
     }
     this.maxBuckets = max;
     const reset = number('nativeHistogramMinResetDuration', 0);
     if (!(reset >= 0)) {
-      throw new MetricsError('construct', `${name}: nativeHistogramMinResetDuration must not be negative, got ${reset}`);
+      throw new MetricsError(
+        'construct',
+        `${name}: nativeHistogramMinResetDuration must not be negative, got ${reset}`,
+      );
     }
     this.minResetMs = reset;
     this.maxZeroThreshold = number('nativeHistogramMaxZeroThreshold', 0);
     const now = options.nativeHistogramNow ?? Date.now;
-    if (typeof now !== 'function') throw new MetricsError('construct', `${name}: nativeHistogramNow must be a function`);
+    if (typeof now !== 'function')
+      throw new MetricsError('construct', `${name}: nativeHistogramNow must be a function`);
     this.now = now;
   }
 
@@ -75,7 +82,10 @@ export class NativeConfig {
   static from(options: NativeHistogramOptions, name: string): NativeConfig | null {
     const factor = options.nativeHistogramBucketFactor ?? 0;
     if (typeof factor !== 'number' || Number.isNaN(factor)) {
-      throw new MetricsError('construct', `${name}: nativeHistogramBucketFactor must be a number, got ${String(factor)}`);
+      throw new MetricsError(
+        'construct',
+        `${name}: nativeHistogramBucketFactor must be a number, got ${String(factor)}`,
+      );
     }
     return factor > 1 ? new NativeConfig(options, factor, name) : null;
   }
@@ -122,8 +132,10 @@ export class NativeBuckets {
   private count(v: number): void {
     const threshold = this.zeroThreshold;
     // Go compares ±Inf as ±MAX_VALUE: a zero bucket reaching MAX_VALUE takes the infinities too.
-    if (v > threshold && (v !== Infinity || threshold < Number.MAX_VALUE)) this.positive.add(bucketKey(v, this.schema), 1);
-    else if (v < -threshold && (v !== -Infinity || threshold < Number.MAX_VALUE)) this.negative.add(bucketKey(-v, this.schema), 1);
+    if (v > threshold && (v !== Infinity || threshold < Number.MAX_VALUE))
+      this.positive.add(bucketKey(v, this.schema), 1);
+    else if (v < -threshold && (v !== -Infinity || threshold < Number.MAX_VALUE))
+      this.negative.add(bucketKey(-v, this.schema), 1);
     else this.zeroCount++;
   }
 

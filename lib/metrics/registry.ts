@@ -219,13 +219,17 @@ export class Registry {
           continue;
         }
         if (existing.type !== family.type) {
-          problems.push(`gathered metric family ${family.name} has type ${family.type} but should have ${existing.type}`);
+          problems.push(
+            `gathered metric family ${family.name} has type ${family.type} but should have ${existing.type}`,
+          );
           continue;
         }
         // Series of one name may have their own buckets or ranks (client_golang allows it under different
         // const labels): those not matching the family's carry theirs.
         const ranks = family.type === 'histogram' ? family.upperBounds : family.quantileRanks;
-        const same = sameArray(existing.upperBounds, family.upperBounds) && sameArray(existing.quantileRanks, family.quantileRanks);
+        const same =
+          sameArray(existing.upperBounds, family.upperBounds) &&
+          sameArray(existing.quantileRanks, family.quantileRanks);
         const incoming = same ? family.series : family.series.map((s) => ({ ...s, ownRanks: ranks ?? [] }));
         byName.set(family.name, { ...existing, series: [...existing.series, ...incoming] });
         merged.add(family.name);
@@ -237,7 +241,8 @@ export class Registry {
     }
     const dropped = this.seriesDroppedFamily();
     if (dropped !== undefined) {
-      if (byName.has(dropped.name)) problems.push(`a collected family is named ${dropped.name}, which zerotel reserves`);
+      if (byName.has(dropped.name))
+        problems.push(`a collected family is named ${dropped.name}, which zerotel reserves`);
       else byName.set(dropped.name, dropped);
     }
     const families = [...byName.values()];
@@ -342,8 +347,10 @@ function checkSeries(family: FamilySnapshot, s: SeriesSnapshot): string | undefi
   for (let i = 0; i < names.length; i++) {
     const n = names[i]!;
     if (!isValidLabelName(n)) return `label name ${JSON.stringify(n)} is invalid`;
-    if (i > 0 && compareUtf8(names[i - 1]!, n) >= 0) return `label names are not sorted and unique at ${JSON.stringify(n)}`;
-    if (typeof values[i] !== 'string' || !isValidUtf8(values[i]!)) return `label value ${JSON.stringify(values[i])} is not valid UTF-8`;
+    if (i > 0 && compareUtf8(names[i - 1]!, n) >= 0)
+      return `label names are not sorted and unique at ${JSON.stringify(n)}`;
+    if (typeof values[i] !== 'string' || !isValidUtf8(values[i]!))
+      return `label value ${JSON.stringify(values[i])} is not valid UTF-8`;
     if ((family.type === 'histogram' && n === 'le') || (family.type === 'summary' && n === 'quantile')) {
       return `label name ${JSON.stringify(n)} is reserved in a ${family.type}`;
     }

@@ -103,10 +103,7 @@ export class SummaryWindow {
   private sum = 0;
   private count = 0;
 
-  constructor(
-    objectives: ReadonlyArray<readonly [rank: number, error: number]>,
-    options: SummaryWindowOptions = {},
-  ) {
+  constructor(objectives: ReadonlyArray<readonly [rank: number, error: number]>, options: SummaryWindowOptions = {}) {
     const sorted = validateObjectives(objectives);
     this.ranks = sorted.map((o) => o[0]);
 

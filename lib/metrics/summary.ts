@@ -90,15 +90,16 @@ export class Summary<L extends string = string> extends Metric<SummaryChild, L> 
     this.bufCap = options.bufCap || DEFAULT_BUF_CAP;
     // An invalid descriptor carries no const label pairs in client_golang, so the reserved-name check
     // cannot see them: the descriptor's own problem is reported at register instead.
-    this.childProblem = d.problem === undefined && d.constNames.includes('quantile')
-      ? `"quantile" is not allowed as label name in summaries`
-      : !(maxAgeSeconds >= 0)
-        ? `illegal max age maxAgeSeconds=${maxAgeSeconds}`
-        : !(Number.isInteger(this.ageBuckets) && this.ageBuckets > 0)
-          ? `ageBuckets must be a positive integer, got ${options.ageBuckets}`
-          : !(Number.isInteger(this.bufCap) && this.bufCap > 0)
-            ? `bufCap must be a positive integer, got ${options.bufCap}`
-            : undefined;
+    this.childProblem =
+      d.problem === undefined && d.constNames.includes('quantile')
+        ? `"quantile" is not allowed as label name in summaries`
+        : !(maxAgeSeconds >= 0)
+          ? `illegal max age maxAgeSeconds=${maxAgeSeconds}`
+          : !(Number.isInteger(this.ageBuckets) && this.ageBuckets > 0)
+            ? `ageBuckets must be a positive integer, got ${options.ageBuckets}`
+            : !(Number.isInteger(this.bufCap) && this.bufCap > 0)
+              ? `bufCap must be a positive integer, got ${options.bufCap}`
+              : undefined;
     this.registerWith(options);
   }
 
@@ -155,7 +156,10 @@ function parseObjectives(
     }
     // Any error is accepted, as client_golang does: the targeted invariant just grows or shrinks with it.
     if (typeof error !== 'number') {
-      throw new MetricsError('construct', `${name}: objective error for rank ${rank} must be a number, got ${typeof error}`);
+      throw new MetricsError(
+        'construct',
+        `${name}: objective error for rank ${rank} must be a number, got ${typeof error}`,
+      );
     }
   }
   entries.sort((a, b) => a[0] - b[0]);

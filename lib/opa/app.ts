@@ -82,7 +82,11 @@ export interface ReferenceServerOptions {
   /** Series per metric the server creates (default {@link DEFAULT_SERVER_MAX_SERIES}). */
   readonly maxSeries?: number;
   /** Status push retries (tests shorten them). */
-  readonly statusRetry?: { readonly maxAttempts?: number; readonly initialDelayMs?: number; readonly maxDelayMs?: number };
+  readonly statusRetry?: {
+    readonly maxAttempts?: number;
+    readonly initialDelayMs?: number;
+    readonly maxDelayMs?: number;
+  };
 }
 
 /** Reports the span exporter's health as the `distributed_tracing` plugin's state. */
@@ -127,7 +131,11 @@ function notFound(res: ServerResponse): void {
 }
 
 function methodNotAllowed(res: ServerResponse, allow: string): void {
-  res.writeHead(405, { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff', Allow: allow });
+  res.writeHead(405, {
+    'Content-Type': 'text/plain; charset=utf-8',
+    'X-Content-Type-Options': 'nosniff',
+    Allow: allow,
+  });
   res.end('Method Not Allowed\n');
 }
 
@@ -152,7 +160,10 @@ export function bearerTokenCheck(token: string): (header: string | undefined) =>
 }
 
 /** Answers a request the HTTP parser refused (bad syntax, oversized head, a slow client) with a short body. */
-function answerClientError(error: NodeJS.ErrnoException & { bytesParsed?: number; rawPacket?: Buffer }, socket: Socket): void {
+function answerClientError(
+  error: NodeJS.ErrnoException & { bytesParsed?: number; rawPacket?: Buffer },
+  socket: Socket,
+): void {
   const code = error.code ?? '';
   const inFlight = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
   // Only the parser's refusals and timeouts are answered; a broken connection (ECONNRESET, EPIPE...)
@@ -234,7 +245,10 @@ export class ReferenceServer {
     this.log = options.log ?? ((message) => void process.stderr.write(`${message}\n`));
     const stdout = options.stdout ?? ((line: string) => void process.stdout.write(line));
     this.registry = options.registry ?? new Registry();
-    this.plugins = new PluginManager({ labels: config.labels, ...(options.id !== undefined ? { id: options.id } : {}) });
+    this.plugins = new PluginManager({
+      labels: config.labels,
+      ...(options.id !== undefined ? { id: options.id } : {}),
+    });
     this.runtime =
       options.runtimeMetrics === false ? undefined : collectRuntimeMetrics({ registry: this.registry, sets: ['go'] });
     const native = config.server.nativeHistograms;
@@ -252,7 +266,12 @@ export class ReferenceServer {
       const exporter = new ObservedExporter(
         tracing.type === 'http'
           ? new OtlpHttpTraceExporter({ ...tracing.exporter, registry: this.registry, env })
-          : new OtlpGrpcTraceExporter({ ...tracing.exporter, registry: this.registry, env, logger: { warn: this.log } }),
+          : new OtlpGrpcTraceExporter({
+              ...tracing.exporter,
+              registry: this.registry,
+              env,
+              logger: { warn: this.log },
+            }),
         this.plugins,
       );
       const processor = new BatchSpanProcessor(exporter, { ...tracing.batch, env, registry: this.registry });
@@ -355,7 +374,10 @@ export class ReferenceServer {
     this.server =
       serverConfig.tls === undefined
         ? http.createServer(timeouts, listener)
-        : (https.createServer({ ...timeouts, cert: serverConfig.tls.cert, key: serverConfig.tls.key }, listener) as unknown as Server);
+        : (https.createServer(
+            { ...timeouts, cert: serverConfig.tls.cert, key: serverConfig.tls.key },
+            listener,
+          ) as unknown as Server);
     this.server.on('clientError', answerClientError);
     // CONNECT (a proxy tunnel) is nothing this server offers; without a listener Node drops the socket unanswered.
     this.server.on('connect', (_req: IncomingMessage, socket: Socket) => {
@@ -403,8 +425,11 @@ export class ReferenceServer {
     this.afterEarlierRequests(req.socket, res)
       .then(() => handler(req, res))
       .catch((error: unknown) => {
-        this.log(`zerotel: unhandled error serving ${req.method} ${req.url}: ${(error as Error)?.stack ?? String(error)}`);
-        if (!res.headersSent) writeError(res, new ApiError(500, ErrorCode.Internal, (error as Error)?.message ?? String(error)));
+        this.log(
+          `zerotel: unhandled error serving ${req.method} ${req.url}: ${(error as Error)?.stack ?? String(error)}`,
+        );
+        if (!res.headersSent)
+          writeError(res, new ApiError(500, ErrorCode.Internal, (error as Error)?.message ?? String(error)));
         else res.destroy();
       });
   };
@@ -433,7 +458,8 @@ export class ReferenceServer {
     const method = req.method ?? 'GET';
     const r = this.routes;
     if (rawPath === '/metrics') return isRead(method) ? r.metrics : (methodNotAllowed(res, 'GET, HEAD'), undefined);
-    if (rawPath === '/metrics/alloc_bytes') return isRead(method) ? r.allocBytes : (methodNotAllowed(res, 'GET, HEAD'), undefined);
+    if (rawPath === '/metrics/alloc_bytes')
+      return isRead(method) ? r.allocBytes : (methodNotAllowed(res, 'GET, HEAD'), undefined);
     if (rawPath === '/health') return isRead(method) ? r.health : (methodNotAllowed(res, 'GET, HEAD'), undefined);
     if (rawPath.startsWith('/health/') && rawPath.length > '/health/'.length) {
       return isRead(method) ? r.healthPath : (methodNotAllowed(res, 'GET, HEAD'), undefined);
@@ -501,7 +527,9 @@ export class ReferenceServer {
       );
       if (!finished) {
         clean = false;
-        this.log(`zerotel: shutdown deadline reached with ${this.inFlight} request(s) in flight; closing their connections`);
+        this.log(
+          `zerotel: shutdown deadline reached with ${this.inFlight} request(s) in flight; closing their connections`,
+        );
       }
     }
     this.server.closeAllConnections();

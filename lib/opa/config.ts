@@ -87,7 +87,12 @@ export interface ServerConfig {
   /** The expected token (`server.token`, or the trimmed content of `server.token_file`) when authentication is on. */
   readonly token?: string;
   /** `server.tls.{cert_file, private_key_file}`, read at start-up: serve HTTPS (OPA's `--tls-cert-file`, `--tls-private-key-file`). */
-  readonly tls?: { readonly certFile: string; readonly privateKeyFile: string; readonly cert: Buffer; readonly key: Buffer };
+  readonly tls?: {
+    readonly certFile: string;
+    readonly privateKeyFile: string;
+    readonly cert: Buffer;
+    readonly key: Buffer;
+  };
   /** `server.timeouts.read_header_ms` (default 10000): the whole request head must arrive within this. */
   readonly headersTimeoutMs: number;
   /** `server.timeouts.request_ms` (default 60000): the whole request, body included, must arrive within this. */
@@ -321,7 +326,9 @@ export function loadConfigFile(path: string, options: ParseConfigOptions = {}): 
   try {
     text = (options.readFile ?? ((p: string) => readFileSync(p)))(path).toString('utf8');
   } catch (error) {
-    throw new ConfigError([`--config-file: cannot read ${JSON.stringify(path)} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`]);
+    throw new ConfigError([
+      `--config-file: cannot read ${JSON.stringify(path)} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+    ]);
   }
   return parseConfig(text, options);
 }
@@ -378,7 +385,8 @@ function readServices(r: Reader, value: unknown, readFile: (path: string) => Buf
   if (Array.isArray(value)) {
     value.forEach((s, i) => {
       const name = isObj(s) && typeof s['name'] === 'string' ? s['name'] : undefined;
-      if (name === undefined || name === '') r.problems.push(`services[${i}].name: a service in a list needs a non-empty name`);
+      if (name === undefined || name === '')
+        r.problems.push(`services[${i}].name: a service in a list needs a non-empty name`);
       else entries.push([name, s, `services[${i}]`]);
     });
   } else {
@@ -412,22 +420,21 @@ function readServices(r: Reader, value: unknown, readFile: (path: string) => Buf
         try {
           caCert = readFile(file);
         } catch (error) {
-          r.problems.push(`${prefix}.tls.ca_cert: cannot read ${JSON.stringify(file)} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+          r.problems.push(
+            `${prefix}.tls.ca_cert: cannot read ${JSON.stringify(file)} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+          );
         }
       }
     }
     let bearer: ServiceConfig['bearer'];
     const credentials = r.object(o['credentials'], `${prefix}.credentials`);
     if (credentials !== undefined) {
-      r.keys(credentials, `${prefix}.credentials`, ['bearer'], [
-        'oauth2',
-        'client_tls',
-        's3_signing',
-        'gcp_metadata',
-        'azure_managed_identity',
-        'oci_signing',
-        'plugin',
-      ]);
+      r.keys(
+        credentials,
+        `${prefix}.credentials`,
+        ['bearer'],
+        ['oauth2', 'client_tls', 's3_signing', 'gcp_metadata', 'azure_managed_identity', 'oci_signing', 'plugin'],
+      );
       const b = r.object(credentials['bearer'], `${prefix}.credentials.bearer`);
       if (b !== undefined) {
         const bp = `${prefix}.credentials.bearer`;
@@ -479,27 +486,28 @@ function tracingWanted(type: string | undefined, env: Env): boolean {
   return exporters.includes('otlp');
 }
 
-function readTracing(r: Reader, value: unknown, env: Env, readFile: (path: string) => Buffer): TracingConfig | undefined {
+function readTracing(
+  r: Reader,
+  value: unknown,
+  env: Env,
+  readFile: (path: string) => Buffer,
+): TracingConfig | undefined {
   const p = 'distributed_tracing';
   const o = value === undefined ? {} : r.object(value, p);
   if (o === undefined) return undefined;
-  r.keys(
-    o,
-    p,
-    [
-      'type',
-      'address',
-      'service_name',
-      'sample_percentage',
-      'encryption',
-      'allow_insecure_tls',
-      'tls_cert_file',
-      'tls_private_key_file',
-      'tls_ca_cert_file',
-      'resource',
-      'batch_span_processor_options',
-    ],
-  );
+  r.keys(o, p, [
+    'type',
+    'address',
+    'service_name',
+    'sample_percentage',
+    'encryption',
+    'allow_insecure_tls',
+    'tls_cert_file',
+    'tls_private_key_file',
+    'tls_ca_cert_file',
+    'resource',
+    'batch_span_processor_options',
+  ]);
   let type = r.string(o, 'type', p);
   if (type !== undefined) {
     const lowered = type.toLowerCase();
@@ -573,7 +581,8 @@ function readTracing(r: Reader, value: unknown, env: Env, readFile: (path: strin
       const v = env[name]?.trim().toLowerCase();
       if (v !== undefined && v !== '') {
         if (v === 'http/protobuf') type = 'http';
-        else if (v !== 'grpc') r.problems.push(`${name}: must be "grpc" or "http/protobuf", got ${JSON.stringify(env[name]!.trim())}`);
+        else if (v !== 'grpc')
+          r.problems.push(`${name}: must be "grpc" or "http/protobuf", got ${JSON.stringify(env[name]!.trim())}`);
         break;
       }
     }
@@ -662,7 +671,10 @@ function readStatus(r: Reader, value: unknown, services: readonly string[]): Sta
   let trigger: 'periodic' | 'manual' = 'periodic';
   if (triggerText !== undefined) {
     if (triggerText === 'periodic' || triggerText === 'manual') trigger = triggerText;
-    else r.problems.push(`${p}.trigger: invalid trigger mode ${JSON.stringify(triggerText)} (want "periodic" or "manual")`);
+    else
+      r.problems.push(
+        `${p}.trigger: invalid trigger mode ${JSON.stringify(triggerText)} (want "periodic" or "manual")`,
+      );
   }
   let buckets: readonly number[] = DEFAULT_BUNDLE_LOADING_BUCKETS;
   const pc = r.object(o['prometheus_config'], `${p}.prometheus_config`);
@@ -671,7 +683,10 @@ function readStatus(r: Reader, value: unknown, services: readonly string[]): Sta
     const collectors = r.object(pc['collectors'], `${p}.prometheus_config.collectors`);
     if (collectors !== undefined) {
       r.keys(collectors, `${p}.prometheus_config.collectors`, ['bundle_loading_duration_ns']);
-      const bl = r.object(collectors['bundle_loading_duration_ns'], `${p}.prometheus_config.collectors.bundle_loading_duration_ns`);
+      const bl = r.object(
+        collectors['bundle_loading_duration_ns'],
+        `${p}.prometheus_config.collectors.bundle_loading_duration_ns`,
+      );
       if (bl !== undefined) {
         const bp = `${p}.prometheus_config.collectors.bundle_loading_duration_ns`;
         r.keys(bl, bp, ['buckets']);
@@ -695,17 +710,22 @@ function readDecisionLogs(r: Reader, value: unknown): DecisionLogsConfig | undef
   const p = 'decision_logs';
   const o = r.object(value, p);
   if (o === undefined) return undefined;
-  r.keys(o, p, ['console'], [
-    'service',
-    'partition_name',
-    'reporting',
-    'request_context',
-    'mask_decision',
-    'drop_decision',
-    'plugin',
-    'resource',
-    'nd_builtin_cache',
-  ]);
+  r.keys(
+    o,
+    p,
+    ['console'],
+    [
+      'service',
+      'partition_name',
+      'reporting',
+      'request_context',
+      'mask_decision',
+      'drop_decision',
+      'plugin',
+      'resource',
+      'nd_builtin_cache',
+    ],
+  );
   const console = r.boolean(o, 'console', p) ?? false;
   // Without a sink, OPA does not start the decision logger.
   return console ? { console } : undefined;
@@ -726,7 +746,9 @@ function readServer(r: Reader, value: unknown, readFile: (path: string) => Buffe
     try {
       return readFile(file);
     } catch (error) {
-      r.problems.push(`${key}: cannot read ${JSON.stringify(file)} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+      r.problems.push(
+        `${key}: cannot read ${JSON.stringify(file)} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+      );
       return undefined;
     }
   };
@@ -808,7 +830,12 @@ function readServer(r: Reader, value: unknown, readFile: (path: string) => Buffe
     if (timeouts !== undefined) {
       const tp = `${p}.timeouts`;
       r.keys(timeouts, tp, ['read_header_ms', 'request_ms']);
-      const range = { min: 1, max: MAX_TIMEOUT_MS, integer: true, what: `an integer from 1 to ${MAX_TIMEOUT_MS} (milliseconds)` };
+      const range = {
+        min: 1,
+        max: MAX_TIMEOUT_MS,
+        integer: true,
+        what: `an integer from 1 to ${MAX_TIMEOUT_MS} (milliseconds)`,
+      };
       const headers = r.number(timeouts, 'read_header_ms', tp, range);
       const request = r.number(timeouts, 'request_ms', tp, range);
       if (headers !== undefined) headersTimeoutMs = headers;
@@ -850,8 +877,12 @@ function readUpstreams(r: Reader, value: unknown): Record<string, UpstreamConfig
     if (uo['url'] === undefined) r.problems.push(`${p}.url: required`);
     const headers = r.stringMap(uo, 'headers', p) ?? {};
     const timeoutMs =
-      r.number(uo, 'timeout_ms', p, { min: 1, max: MAX_TIMEOUT_MS, integer: true, what: `an integer from 1 to ${MAX_TIMEOUT_MS} (milliseconds)` }) ??
-      DEFAULT_UPSTREAM_TIMEOUT_MS;
+      r.number(uo, 'timeout_ms', p, {
+        min: 1,
+        max: MAX_TIMEOUT_MS,
+        integer: true,
+        what: `an integer from 1 to ${MAX_TIMEOUT_MS} (milliseconds)`,
+      }) ?? DEFAULT_UPSTREAM_TIMEOUT_MS;
     if (url !== undefined) setOwn(out, name, { name, url, headers, timeoutMs });
   }
   return out;
@@ -861,4 +892,3 @@ function readUpstreams(r: Reader, value: unknown): Record<string, UpstreamConfig
 export function defaultConfig(options: ParseConfigOptions = {}): ReferenceConfig {
   return parseConfig({}, options);
 }
-

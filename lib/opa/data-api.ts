@@ -152,12 +152,17 @@ export class DataStore {
     for (let i = 0; i < path.length; i++) {
       const segment = path[i]!;
       if (!isObject(node)) {
-        throw new ApiError(404, ErrorCode.ResourceConflict, `storage_write_conflict_error: ${pathText(path.slice(0, i))}`);
+        throw new ApiError(
+          404,
+          ErrorCode.ResourceConflict,
+          `storage_write_conflict_error: ${pathText(path.slice(0, i))}`,
+        );
       }
       if (!Object.hasOwn(node, segment)) setOwn(node, segment, {});
       node = node[segment]!;
     }
-    if (!isObject(node)) throw new ApiError(404, ErrorCode.ResourceConflict, `storage_write_conflict_error: ${pathText(path)}`);
+    if (!isObject(node))
+      throw new ApiError(404, ErrorCode.ResourceConflict, `storage_write_conflict_error: ${pathText(path)}`);
     this.root = root;
   }
 }
@@ -427,14 +432,23 @@ export class DataApi {
     if (req.method === 'GET') {
       const inputs = query.getAll('input');
       if (inputs.length > 0) {
-        input = parseJson(Buffer.from(inputs[inputs.length - 1]!), 'parameter contains malformed input document: ', this.limits);
+        input = parseJson(
+          Buffer.from(inputs[inputs.length - 1]!),
+          'parameter contains malformed input document: ',
+          this.limits,
+        );
         hasInput = true;
       }
     } else {
       const body = await readBody(req, this.maxLength, this.gzipMaxLength);
       if (!isBlank(body)) {
         const request = parseJson(body, 'body contains malformed input document: ', this.limits);
-        if (request !== null && typeof request === 'object' && !Array.isArray(request) && Object.hasOwn(request, 'input')) {
+        if (
+          request !== null &&
+          typeof request === 'object' &&
+          !Array.isArray(request) &&
+          Object.hasOwn(request, 'input')
+        ) {
           input = (request as { input: unknown }).input;
           hasInput = input !== null;
         }
@@ -473,7 +487,8 @@ export class DataApi {
     if (evalError !== undefined) throw evalError;
     const response: Record<string, unknown> = {};
     if (result !== undefined) response['result'] = result;
-    if (req.method === 'POST' && !hasInput) response['warning'] = { code: 'api_usage_warning', message: MSG_INPUT_KEY_MISSING };
+    if (req.method === 'POST' && !hasInput)
+      response['warning'] = { code: 'api_usage_warning', message: MSG_INPUT_KEY_MISSING };
     if (decisionId !== undefined) response['decision_id'] = decisionId;
     writeJson(res, response, boolParam(query, 'pretty'));
   }
@@ -542,7 +557,11 @@ export class DataApi {
       throw new ApiError(400, ErrorCode.InvalidParameter, "can't write to document root with upstreams configured");
     }
     if (path[0] === 'upstreams') {
-      throw new ApiError(400, ErrorCode.InvalidParameter, `path ${path.join('/')} is owned by the upstreams configuration`);
+      throw new ApiError(
+        400,
+        ErrorCode.InvalidParameter,
+        `path ${path.join('/')} is owned by the upstreams configuration`,
+      );
     }
   }
 
@@ -576,7 +595,8 @@ export class DataApi {
       const path = patchSegments(root, o.path ?? '');
       // The whole patch was checked at its root; the value lands deeper, at its own path.
       const problem = checkJsonLimits(Buffer.from(JSON.stringify(o.value ?? null)), this.limits, path.length);
-      if (problem !== undefined) throw new ApiError(400, ErrorCode.InvalidParameter, `${pathText(path)}: ${problem.message}`);
+      if (problem !== undefined)
+        throw new ApiError(400, ErrorCode.InvalidParameter, `${pathText(path)}: ${problem.message}`);
       return { op: o.op as WriteOp, path, value: o.value };
     });
     for (const p of prepared) this.checkScope(p.path);

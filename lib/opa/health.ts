@@ -36,7 +36,11 @@ function write(res: ServerResponse, error: string | undefined): void {
 }
 
 /** The reason `/health` fails for these query parameters, or undefined when healthy. */
-export function healthProblem(plugins: PluginManager, query: URLSearchParams, bundlePlugins: readonly string[]): string | undefined {
+export function healthProblem(
+  plugins: PluginManager,
+  query: URLSearchParams,
+  bundlePlugins: readonly string[],
+): string | undefined {
   const statuses = plugins.all();
   if (boolParam(query, 'bundle') || boolParam(query, 'bundles')) {
     for (const name of bundlePlugins) {
@@ -65,11 +69,18 @@ export function healthHandler(options: HealthHandlerOptions) {
       return;
     }
     const name = path.startsWith('/health/') ? path.slice('/health/'.length) : path;
-    const ref = `data.system.health.${name.split('/').filter((s) => s !== '').map(decodeSegment).join('.')}`;
+    const ref = `data.system.health.${name
+      .split('/')
+      .filter((s) => s !== '')
+      .map(decodeSegment)
+      .join('.')}`;
     if (name === 'live') {
       write(res, undefined);
     } else if (name === 'ready') {
-      write(res, options.plugins.pluginsReady && ready() ? undefined : `health check (${ref}) returned unexpected value`);
+      write(
+        res,
+        options.plugins.pluginsReady && ready() ? undefined : `health check (${ref}) returned unexpected value`,
+      );
     } else {
       write(res, `health check (${ref}) was undefined`);
     }

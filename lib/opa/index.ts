@@ -48,5 +48,11 @@ export {
 } from './config.js';
 export { DataApi, DataStore, ApiError, type DataApiOptions } from './data-api.js';
 export { DEFAULT_JSON_LIMITS, checkJsonLimits, type JsonLimits, type JsonLimitProblem } from './json-limits.js';
-export { DecisionLogger, DECISION_LOGS_PLUGIN, newDecisionId, type DecisionEvent, type DecisionLoggerOptions } from './decision-log.js';
+export {
+  DecisionLogger,
+  DECISION_LOGS_PLUGIN,
+  newDecisionId,
+  type DecisionEvent,
+  type DecisionLoggerOptions,
+} from './decision-log.js';
 export type { NativeHistogramsConfig } from './native-histograms-config.js';

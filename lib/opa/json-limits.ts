@@ -43,7 +43,9 @@ export interface JsonLimitProblem {
 }
 
 /** The bytes of JSON's structure (all ASCII, so a UTF-8 text can be scanned byte by byte). */
-const [QUOTE, BACKSLASH, COMMA, OPEN_ARRAY, CLOSE_ARRAY, OPEN_OBJECT, CLOSE_OBJECT] = [0x22, 0x5c, 0x2c, 0x5b, 0x5d, 0x7b, 0x7d];
+const [QUOTE, BACKSLASH, COMMA, OPEN_ARRAY, CLOSE_ARRAY, OPEN_OBJECT, CLOSE_OBJECT] = [
+  0x22, 0x5c, 0x2c, 0x5b, 0x5d, 0x7b, 0x7d,
+];
 
 function isSpace(c: number): boolean {
   return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
@@ -54,7 +56,11 @@ function isSpace(c: number): boolean {
  * Counts are taken from the structure alone (commas, brackets, quotes), so malformed text is bounded
  * too: whatever `JSON.parse` could build from it stays within the limits. Undefined when within all.
  */
-export function checkJsonLimits(bytes: Uint8Array, limits: JsonLimits = DEFAULT_JSON_LIMITS, baseDepth = 0): JsonLimitProblem | undefined {
+export function checkJsonLimits(
+  bytes: Uint8Array,
+  limits: JsonLimits = DEFAULT_JSON_LIMITS,
+  baseDepth = 0,
+): JsonLimitProblem | undefined {
   const maxDepth = limits.maxDepth - baseDepth;
   // Per open container: separators seen, whether anything is in it, and its kind.
   const commas = new Float64Array(Math.max(1, maxDepth + 1));
@@ -85,7 +91,7 @@ export function checkJsonLimits(bytes: Uint8Array, limits: JsonLimits = DEFAULT_
       if (depth >= maxDepth) {
         return {
           limit: 'maxDepth',
-          message: `document nested too deeply (more than ${limits.maxDepth} levels${baseDepth > 0 ? `, counting the ${baseDepth} segment${baseDepth === 1 ? "" : "s"} of its path` : ''})`,
+          message: `document nested too deeply (more than ${limits.maxDepth} levels${baseDepth > 0 ? `, counting the ${baseDepth} segment${baseDepth === 1 ? '' : 's'} of its path` : ''})`,
         };
       }
       commas[depth] = 0;

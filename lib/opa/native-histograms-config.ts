@@ -20,7 +20,14 @@ export interface NativeHistogramsConfig {
   readonly keepClassic: boolean;
 }
 
-const KEYS = ['bucket_factor', 'zero_threshold', 'max_buckets', 'min_reset_seconds', 'max_zero_threshold', 'keep_classic'];
+const KEYS = [
+  'bucket_factor',
+  'zero_threshold',
+  'max_buckets',
+  'min_reset_seconds',
+  'max_zero_threshold',
+  'keep_classic',
+];
 
 /** Reads the object at `prefix`; records every problem in `r` and returns undefined when absent or invalid. */
 export function readNativeHistograms(r: Reader, value: unknown, prefix: string): NativeHistogramsConfig | undefined {
@@ -31,7 +38,10 @@ export function readNativeHistograms(r: Reader, value: unknown, prefix: string):
   const bucketFactor = r.number(o, 'bucket_factor', prefix, { min: 1, max: 1e300, what: 'a number greater than 1' });
   if (o['bucket_factor'] === undefined) r.problems.push(`${prefix}.bucket_factor: required`);
   else if (bucketFactor === 1) r.problems.push(`${prefix}.bucket_factor: must be a number greater than 1, got 1`);
-  const zeroThreshold = r.number(o, 'zero_threshold', prefix, { min: -1, what: '-1 (exact zeros only) or a number >= 0' });
+  const zeroThreshold = r.number(o, 'zero_threshold', prefix, {
+    min: -1,
+    what: '-1 (exact zeros only) or a number >= 0',
+  });
   if (zeroThreshold !== undefined && zeroThreshold < 0 && zeroThreshold !== -1) {
     r.problems.push(`${prefix}.zero_threshold: must be -1 (exact zeros only) or a number >= 0, got ${zeroThreshold}`);
   }

@@ -43,14 +43,24 @@ function statusCollectors(buckets: readonly number[], version: string): StatusCo
   const all = [
     opaInfo,
     pluginStatus,
-    new Counter({ name: 'bundle_loaded_counter', help: 'Counter for the bundle loaded.', labelNames: ['name'], registers }),
+    new Counter({
+      name: 'bundle_loaded_counter',
+      help: 'Counter for the bundle loaded.',
+      labelNames: ['name'],
+      registers,
+    }),
     new Counter({
       name: 'bundle_failed_load_counter',
       help: 'Counter for the failed bundle load.',
       labelNames: ['name', 'code', 'message'],
       registers,
     }),
-    new Gauge({ name: 'last_bundle_request', help: 'Gauge for the last bundle request.', labelNames: ['name'], registers }),
+    new Gauge({
+      name: 'last_bundle_request',
+      help: 'Gauge for the last bundle request.',
+      labelNames: ['name'],
+      registers,
+    }),
     new Gauge({
       name: 'last_success_bundle_activation',
       help: 'Gauge for the last success bundle activation.',
@@ -90,7 +100,9 @@ export function statusMetrics(registry: Registry, options: StatusMetricsOptions)
         registers: [registry],
       })
     : undefined;
-  const collectors = options.prometheus ? statusCollectors(options.bundleLoadingDurationBuckets, options.version) : undefined;
+  const collectors = options.prometheus
+    ? statusCollectors(options.bundleLoadingDurationBuckets, options.version)
+    : undefined;
   return {
     started: () => {
       if (collectors !== undefined) for (const c of collectors.all) registry.register(c);

@@ -19,7 +19,13 @@ import { readFileSync } from 'node:fs';
 import type { Registry } from '../metrics/registry.js';
 import { context, ROOT_CONTEXT, suppressTracing } from '../trace/context.js';
 import { httpRequest, type HttpResponse } from '../http/client.js';
-import { buildStatusUpdate, type PluginManager, type PluginStatuses, type StatusUpdate, ZEROTEL_VERSION } from './payload.js';
+import {
+  buildStatusUpdate,
+  type PluginManager,
+  type PluginStatuses,
+  type StatusUpdate,
+  ZEROTEL_VERSION,
+} from './payload.js';
 import { statusMetrics } from './reporter-metrics.js';
 import type { PushOutcome, StatusObserver } from './status-observer.js';
 
@@ -124,7 +130,8 @@ export class StatusReporter {
       this.observer = statusMetrics(this.registry, {
         pushes: this.service !== undefined,
         prometheus: this.prometheus,
-        bundleLoadingDurationBuckets: options.bundleLoadingDurationBuckets ?? Array.from({ length: 20 }, (_, i) => 1000 * 2 ** i),
+        bundleLoadingDurationBuckets:
+          options.bundleLoadingDurationBuckets ?? Array.from({ length: 20 }, (_, i) => 1000 * 2 ** i),
         version: options.version ?? ZEROTEL_VERSION,
       });
     }
@@ -253,7 +260,9 @@ export class StatusReporter {
       }
       if (attempt >= this.retry.maxAttempts || this.stopped) {
         this.count('gave_up');
-        this.log(`zerotel: status update failed after ${attempt} attempt${attempt === 1 ? '' : 's'}, giving up: ${error}`);
+        this.log(
+          `zerotel: status update failed after ${attempt} attempt${attempt === 1 ? '' : 's'}, giving up: ${error}`,
+        );
         attempt = 0;
         continue;
       }

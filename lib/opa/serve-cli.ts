@@ -9,8 +9,9 @@
  * or SIGTERM shuts down gracefully (requests in flight finish, spans and a final status are flushed,
  * within 10 s) and exits 0.
  */
-import { ConfigError, defaultConfig, loadConfigFile } from './config.js';
-import { createReferenceServer } from './app.js';
+import type { AddressInfo } from 'node:net';
+import { ConfigError, defaultConfig, loadConfigFile, type ReferenceConfig } from './config.js';
+import { createReferenceServer, type ReferenceServer } from './app.js';
 
 const USAGE = 'usage: npm start -- [--addr host:port] [--config-file FILE]';
 const SHUTDOWN_TIMEOUT_MS = 10_000;
@@ -48,14 +49,15 @@ function parseArgs(argv: readonly string[]): Args {
   const host = colon < 0 ? '' : addr.slice(0, colon).replace(/^\[(.*)\]$/, '$1');
   const portText = addr.slice(colon + 1);
   const port = /^\d+$/.test(portText) ? Number(portText) : NaN;
-  if (colon < 0 || !Number.isInteger(port) || port > 65535) usageError(`--addr must be host:port, got ${JSON.stringify(addr)}`);
+  if (colon < 0 || !Number.isInteger(port) || port > 65535)
+    usageError(`--addr must be host:port, got ${JSON.stringify(addr)}`);
   if (configFile === '') usageError('--config-file needs a file name');
   return { host: host === '' ? '127.0.0.1' : host, port, configFile };
 }
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
-  let config;
+  let config: ReferenceConfig;
   try {
     config = args.configFile === undefined ? defaultConfig() : loadConfigFile(args.configFile);
   } catch (error) {
@@ -65,15 +67,17 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  let server;
+  let server: ReferenceServer;
   try {
     server = createReferenceServer({ config });
   } catch (error) {
     // A setting the configuration check let through but a component refused: still a setting, not a crash.
-    process.stderr.write(`serve: cannot start with this configuration: ${(error as Error)?.message ?? String(error)}\n`);
+    process.stderr.write(
+      `serve: cannot start with this configuration: ${(error as Error)?.message ?? String(error)}\n`,
+    );
     process.exit(1);
   }
-  let address;
+  let address: AddressInfo;
   try {
     address = await server.listen(args.port, args.host);
   } catch (error) {
@@ -81,8 +85,11 @@ async function main(): Promise<void> {
     await server.shutdown(1000);
     process.exit(1);
   }
-  const shown = address.family === 'IPv6' ? `[${address.address}]:${address.port}` : `${address.address}:${address.port}`;
-  process.stderr.write(`zerotel reference server listening on ${server.tls ? 'https' : 'http'}://${shown} (try /metrics, /health, /v1/data)\n`);
+  const shown =
+    address.family === 'IPv6' ? `[${address.address}]:${address.port}` : `${address.address}:${address.port}`;
+  process.stderr.write(
+    `zerotel reference server listening on ${server.tls ? 'https' : 'http'}://${shown} (try /metrics, /health, /v1/data)\n`,
+  );
 
   let stopping = false;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {

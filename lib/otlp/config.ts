@@ -164,11 +164,23 @@ export function resolveOtlpConfig(
       ? { value: options.endpoint, source: 'options.endpoint' }
       : exporter.transport === 'http'
         ? httpEndpointFromEnv(env, exporter.signal)
-        : (fromEnv(env, 'ENDPOINT', exporter.signal) ?? { value: DEFAULT_OTLP_GRPC_ENDPOINT, source: 'default endpoint' });
-  const target = exporter.transport === 'http' ? parseHttpEndpoint(endpointSetting, problems) : parseEndpoint(endpointSetting, problems);
-  const insecure = readBoolean(options.insecure, 'options.insecure', fromEnv(env, 'INSECURE', exporter.signal), problems) ?? false;
+        : (fromEnv(env, 'ENDPOINT', exporter.signal) ?? {
+            value: DEFAULT_OTLP_GRPC_ENDPOINT,
+            source: 'default endpoint',
+          });
+  const target =
+    exporter.transport === 'http'
+      ? parseHttpEndpoint(endpointSetting, problems)
+      : parseEndpoint(endpointSetting, problems);
+  const insecure =
+    readBoolean(options.insecure, 'options.insecure', fromEnv(env, 'INSECURE', exporter.signal), problems) ?? false;
 
-  const caFile = pickString(options.tlsCaCertFile, 'options.tlsCaCertFile', fromEnv(env, 'CERTIFICATE', exporter.signal), problems);
+  const caFile = pickString(
+    options.tlsCaCertFile,
+    'options.tlsCaCertFile',
+    fromEnv(env, 'CERTIFICATE', exporter.signal),
+    problems,
+  );
   const certFile = pickString(
     options.tlsCertFile,
     'options.tlsCertFile',
@@ -268,7 +280,8 @@ export function resolveOtlpConfig(
     const t = fromEnv(env, 'TIMEOUT', exporter.signal);
     if (t !== undefined) {
       if (/^\d+$/.test(t.value) && Number(t.value) > 0) timeoutMs = Number(t.value);
-      else problems.push(`${t.source}: must be a positive integer number of milliseconds, got ${JSON.stringify(t.value)}`);
+      else
+        problems.push(`${t.source}: must be a positive integer number of milliseconds, got ${JSON.stringify(t.value)}`);
     }
   }
 

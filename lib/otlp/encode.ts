@@ -219,7 +219,8 @@ for (let i = 0; i < 6; i++) {
 }
 /** The byte of two hex digits, indexed by `code1 << 7 | code2` (ASCII codes): one load per byte. */
 const HEX_PAIR = new Uint8Array(0x4000);
-for (let hi = 0; hi < 0x80; hi++) for (let lo = 0; lo < 0x80; lo++) HEX_PAIR[(hi << 7) | lo] = (HEX[hi]! << 4) | HEX[lo]!;
+for (let hi = 0; hi < 0x80; hi++)
+  for (let lo = 0; lo < 0x80; lo++) HEX_PAIR[(hi << 7) | lo] = (HEX[hi]! << 4) | HEX[lo]!;
 
 // Lengths from the size pass, in write order. Encoding is synchronous, so one table serves all.
 const sizes = new SizeTable();
@@ -450,7 +451,8 @@ export class SpanArena implements EncodedSpanBatch {
     } finally {
       view = NO_VIEW;
     }
-    if (w.pos !== this.used + need) throw new Error(`span size pass announced ${need} bytes, write pass produced ${w.pos - this.used}`);
+    if (w.pos !== this.used + need)
+      throw new Error(`span size pass announced ${need} bytes, write pass produced ${w.pos - this.used}`);
     this.used = w.pos;
   }
 
@@ -744,8 +746,7 @@ function sizeSpan(span: SpanData): number {
 
 function statusBodySize(code: number, messageLength: number): number {
   return (
-    (messageLength !== 0 ? 1 + varintSize(messageLength) + messageLength : 0) +
-    (code !== 0 ? 1 + varintSize(code) : 0)
+    (messageLength !== 0 ? 1 + varintSize(messageLength) + messageLength : 0) + (code !== 0 ? 1 + varintSize(code) : 0)
   );
 }
 
@@ -1582,7 +1583,14 @@ function putLinkOnce(w: ProtoWriter, pos: number, link: SpanLink): number {
 function putAttributesOnce(w: ProtoWriter, pos: number, attributes: Attributes, key: number, depth: number): number {
   const buf = w.buf;
   // Memo slots: KEY_MEMO_RUN per kind of run (span, event, link attributes; nested lists share one).
-  const base = key === SPAN_ATTRIBUTES ? 0 : key === EVENT_ATTRIBUTES ? KEY_MEMO_RUN : key === LINK_ATTRIBUTES ? 2 * KEY_MEMO_RUN : 3 * KEY_MEMO_RUN;
+  const base =
+    key === SPAN_ATTRIBUTES
+      ? 0
+      : key === EVENT_ATTRIBUTES
+        ? KEY_MEMO_RUN
+        : key === LINK_ATTRIBUTES
+          ? 2 * KEY_MEMO_RUN
+          : 3 * KEY_MEMO_RUN;
   const memoEnd = base + KEY_MEMO_RUN;
   let memo = base;
   for (const name in attributes) {

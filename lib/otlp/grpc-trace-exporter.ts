@@ -183,7 +183,11 @@ export class OtlpGrpcTraceExporter implements SpanExporter {
     }
     if (this.closing !== undefined) {
       return Promise.resolve(
-        this.fail(count, new OtlpExportError('the exporter is shut down', GrpcCode.CANCELLED, 'shutdown', 0), undefined),
+        this.fail(
+          count,
+          new OtlpExportError('the exporter is shut down', GrpcCode.CANCELLED, 'shutdown', 0),
+          undefined,
+        ),
       );
     }
     if (count === 0) return Promise.resolve({ kind: 'success' });
@@ -237,14 +241,17 @@ export class OtlpGrpcTraceExporter implements SpanExporter {
       return this.finish(started, this.fail(count, error, (err as Error).message));
     }
     const deadline = started + this.config.timeoutMs;
-    const outcome = await withRetry<CallResult>((_attempt) => this.transport.unary(request, deadline - this.clock.now()), {
-      policy: this.config.retry,
-      clock: this.clock,
-      signal: this.stop.signal,
-      deadline,
-      ...(this.random !== undefined ? { random: this.random } : {}),
-      onRetry: (failure) => this.observer?.retried(grpcCodeName(failure.code)),
-    });
+    const outcome = await withRetry<CallResult>(
+      (_attempt) => this.transport.unary(request, deadline - this.clock.now()),
+      {
+        policy: this.config.retry,
+        clock: this.clock,
+        signal: this.stop.signal,
+        deadline,
+        ...(this.random !== undefined ? { random: this.random } : {}),
+        onRetry: (failure) => this.observer?.retried(grpcCodeName(failure.code)),
+      },
+    );
     const { result, attempts } = outcome;
     if (result.kind === 'success') return this.finish(started, this.delivered(count, result.body));
     const reason: FailureReason = outcome.gaveUp === 'cancelled' ? 'shutdown' : reasonOf(result);
@@ -271,7 +278,10 @@ export class OtlpGrpcTraceExporter implements SpanExporter {
       }
     } catch (err) {
       // The server said OK; an unreadable body cannot undo that, but it is worth a word.
-      this.log.warn('unreadable-response', `zerotel: OTLP export succeeded but its response could not be read: ${(err as Error).message}`);
+      this.log.warn(
+        'unreadable-response',
+        `zerotel: OTLP export succeeded but its response could not be read: ${(err as Error).message}`,
+      );
     }
     this.observer?.exported(count - rejected);
     if (rejected > 0) this.observer?.rejected(rejected);
@@ -282,7 +292,9 @@ export class OtlpGrpcTraceExporter implements SpanExporter {
           ? `zerotel: OTLP collector rejected ${rejected} of ${count} spans${message === '' ? '' : `: ${message}`}`
           : `zerotel: OTLP collector accepted all spans with a warning: ${message}`,
       );
-      return message === '' ? { kind: 'success', rejectedSpans: rejected } : { kind: 'success', rejectedSpans: rejected, message };
+      return message === ''
+        ? { kind: 'success', rejectedSpans: rejected }
+        : { kind: 'success', rejectedSpans: rejected, message };
     }
     return { kind: 'success' };
   }

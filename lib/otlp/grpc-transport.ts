@@ -172,7 +172,6 @@ export function percentDecode(text: string): string {
   return Buffer.from(bytes).toString('utf8');
 }
 
-
 function failure(code: GrpcCode, message: string, retryInfoMs?: number, retryable?: boolean): CallFailure {
   const result: { -readonly [K in keyof CallFailure]: CallFailure[K] } = {
     kind: 'failure',
@@ -301,7 +300,12 @@ export class GrpcTransport {
 
   private connection(): Connection {
     const existing = this.current;
-    if (existing !== undefined && existing.lost === undefined && !existing.session.closed && !existing.session.destroyed) {
+    if (
+      existing !== undefined &&
+      existing.lost === undefined &&
+      !existing.session.closed &&
+      !existing.session.destroyed
+    ) {
       return existing;
     }
     const session = http2.connect(this.endpoint, this.connectOptions);
@@ -397,8 +401,13 @@ export class GrpcTransport {
     if (state.deadlineHit) {
       // Say so when the connection itself was the problem (and was dropped): the next call dials again.
       const { connection } = state;
-      const why = connection.heard ? '' : ` (${connection.lost ?? 'the peer never spoke HTTP/2'}; the connection was dropped)`;
-      return failure(GrpcCode.DEADLINE_EXCEEDED, `no response within the deadline of ${Math.ceil(state.timeoutMs)} ms${why}`);
+      const why = connection.heard
+        ? ''
+        : ` (${connection.lost ?? 'the peer never spoke HTTP/2'}; the connection was dropped)`;
+      return failure(
+        GrpcCode.DEADLINE_EXCEEDED,
+        `no response within the deadline of ${Math.ceil(state.timeoutMs)} ms${why}`,
+      );
     }
     if (state.overflow) {
       return failure(
@@ -453,7 +462,10 @@ export class GrpcTransport {
     if (connection.lost !== undefined || connection.session.destroyed) {
       // The stream may learn why before the session does (e.g. "Protocol error" from a peer that is not HTTP/2).
       const why =
-        connection.lost ?? (state.error === undefined ? 'the session was destroyed' : `${state.error.message} (the session was destroyed)`);
+        connection.lost ??
+        (state.error === undefined
+          ? 'the session was destroyed'
+          : `${state.error.message} (the session was destroyed)`);
       return failure(GrpcCode.UNAVAILABLE, `connection to ${this.endpoint} lost ${when}: ${why}`);
     }
     const rst = stream.rstCode;

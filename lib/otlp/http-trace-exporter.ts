@@ -60,7 +60,10 @@ export class OtlpHttpTraceExporter implements SpanExporter {
 
   /** Throws OtlpConfigError listing every problem of an invalid configuration. */
   constructor(options: OtlpHttpTraceExporterOptions = {}) {
-    this.config = resolveOtlpConfig(options, options.env ?? processEnv(), undefined, { signal: 'traces', transport: 'http' });
+    this.config = resolveOtlpConfig(options, options.env ?? processEnv(), undefined, {
+      signal: 'traces',
+      transport: 'http',
+    });
     this.protocol = options.protocol ?? 'http/protobuf';
     this.transport = otlpHttpTransport(this.config, this.protocol, options.fetch);
     this.clock = options.clock ?? systemClock;
@@ -69,7 +72,8 @@ export class OtlpHttpTraceExporter implements SpanExporter {
   }
 
   export(spans: readonly SpanData[]): Promise<ExportResult> {
-    if (this.closing !== undefined) return Promise.resolve(this.fail(spans.length, 'shutdown', 'the exporter is shut down', GrpcCode.CANCELLED, 0));
+    if (this.closing !== undefined)
+      return Promise.resolve(this.fail(spans.length, 'shutdown', 'the exporter is shut down', GrpcCode.CANCELLED, 0));
     if (spans.length === 0) return Promise.resolve({ kind: 'success' });
     return this.inFlight.track(this.timed(spans));
   }
@@ -93,7 +97,10 @@ export class OtlpHttpTraceExporter implements SpanExporter {
     const count = spans.length;
     let body: Uint8Array;
     try {
-      body = this.protocol === 'http/json' ? new TextEncoder().encode(encodeExportTraceJson(spans)) : encodeExportTraceRequest(spans);
+      body =
+        this.protocol === 'http/json'
+          ? new TextEncoder().encode(encodeExportTraceJson(spans))
+          : encodeExportTraceRequest(spans);
     } catch (err) {
       return this.fail(count, 'encode_error', `could not encode them: ${(err as Error).message}`, GrpcCode.UNKNOWN, 0);
     }
@@ -125,11 +132,20 @@ export class OtlpHttpTraceExporter implements SpanExporter {
       this.observer?.exported(count - rejected);
       if (rejected > 0) this.observer?.rejected(rejected);
       if (rejected === 0 && message === '') return { kind: 'success' };
-      return message === '' ? { kind: 'success', rejectedSpans: rejected } : { kind: 'success', rejectedSpans: rejected, message };
+      return message === ''
+        ? { kind: 'success', rejectedSpans: rejected }
+        : { kind: 'success', rejectedSpans: rejected, message };
     }
-    const reason = outcome.gaveUp === 'cancelled' ? 'shutdown' : result.status === 0 ? 'unavailable' : `http_${result.status}`;
+    const reason =
+      outcome.gaveUp === 'cancelled' ? 'shutdown' : result.status === 0 ? 'unavailable' : `http_${result.status}`;
     const why = giveUpNote(outcome);
-    return this.fail(count, reason, `${result.message}${why}`, result.status === 0 ? GrpcCode.UNAVAILABLE : GrpcCode.UNKNOWN, attempts);
+    return this.fail(
+      count,
+      reason,
+      `${result.message}${why}`,
+      result.status === 0 ? GrpcCode.UNAVAILABLE : GrpcCode.UNKNOWN,
+      attempts,
+    );
   }
 
   private fail(count: number, reason: string, detail: string, code: GrpcCode, attempts: number): ExportResult {

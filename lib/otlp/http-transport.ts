@@ -77,7 +77,11 @@ export class HttpTransport {
     const { ca, cert, key } = options;
     this.tls =
       ca !== undefined || cert !== undefined || key !== undefined
-        ? { ...(ca !== undefined ? { ca } : {}), ...(cert !== undefined ? { cert } : {}), ...(key !== undefined ? { key } : {}) }
+        ? {
+            ...(ca !== undefined ? { ca } : {}),
+            ...(cert !== undefined ? { cert } : {}),
+            ...(key !== undefined ? { key } : {}),
+          }
         : undefined;
     // Bound: workerd's fetch throws "Illegal invocation" when called as a method of another object.
     this.fetchImpl = options.fetch ?? globalThis.fetch.bind(globalThis);

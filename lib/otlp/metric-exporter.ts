@@ -45,7 +45,13 @@ export interface OtlpHttpMetricExporterOptions extends OtlpMetricExporterOptions
 /** What one export did: how many points were sent, or why none were delivered. */
 export type MetricExportResult =
   | { readonly kind: 'success'; readonly points: number; readonly rejectedPoints: number; readonly message?: string }
-  | { readonly kind: 'failure'; readonly points: number; readonly reason: string; readonly message: string; readonly attempts: number };
+  | {
+      readonly kind: 'failure';
+      readonly points: number;
+      readonly reason: string;
+      readonly message: string;
+      readonly attempts: number;
+    };
 
 /** Running totals of an exporter. */
 export interface MetricExporterStats {
@@ -75,7 +81,10 @@ abstract class MetricExporterBase {
   constructor(options: OtlpMetricExporterOptions, transport: 'grpc' | 'http') {
     const env = options.env ?? process.env;
     this.config = resolveOtlpConfig(options, env, undefined, { signal: 'metrics', transport });
-    this.envelope = { resource: resourceAttributes(options.resource, env), scope: { name: 'zerotel', version: zerotelVersion() } };
+    this.envelope = {
+      resource: resourceAttributes(options.resource, env),
+      scope: { name: 'zerotel', version: zerotelVersion() },
+    };
     this.clock = options.clock ?? systemClock;
     this.random = options.random;
     this.observer = options.observer;
@@ -215,7 +224,8 @@ export class OtlpHttpMetricExporter extends MetricExporterBase {
   }
 
   protected encode(families: readonly FamilySnapshot[], timeMs: number, into: Buffer | undefined): Uint8Array {
-    if (this.protocol === 'http/json') return new TextEncoder().encode(encodeExportMetricsJson(families, this.envelope, timeMs));
+    if (this.protocol === 'http/json')
+      return new TextEncoder().encode(encodeExportMetricsJson(families, this.envelope, timeMs));
     this.encoded ??= encodeEnvelope(this.envelope);
     return encodeExportMetricsRequest(families, this.encoded, timeMs, into);
   }
@@ -258,7 +268,11 @@ export class OtlpGrpcMetricExporter extends MetricExporterBase {
   protected async send(body: Uint8Array, timeoutMs: number): Promise<Attempt> {
     const result = await this.transport.unary(body, timeoutMs);
     if (result.kind === 'success') return { kind: 'success', body: result.body };
-    return { ...result, reason: grpcCodeName(result.code).toLowerCase(), message: `${grpcCodeName(result.code)}: ${result.message}` };
+    return {
+      ...result,
+      reason: grpcCodeName(result.code).toLowerCase(),
+      message: `${grpcCodeName(result.code)}: ${result.message}`,
+    };
   }
 
   protected close(): Promise<void> {

@@ -219,7 +219,7 @@ function writeMsAsNanos(w: ProtoWriter, ms: number): void {
 
 /** Writes a non-negative integer count as fixed64. */
 function writeCount(w: ProtoWriter, v: number): void {
-  if (v >= 0 && v < TWO_32 && v === (v >>> 0)) {
+  if (v >= 0 && v < TWO_32 && v === v >>> 0) {
     w.fixed32(v);
     w.fixed32(0);
     return;
@@ -514,7 +514,13 @@ function writeMetric(w: ProtoWriter, family: FamilySnapshot, timeMs: number): vo
   }
 }
 
-function writeTimes(w: ProtoWriter, series: SeriesSnapshot, cached: SeriesCache, timeMs: number, withStart: boolean): void {
+function writeTimes(
+  w: ProtoWriter,
+  series: SeriesSnapshot,
+  cached: SeriesCache,
+  timeMs: number,
+  withStart: boolean,
+): void {
   const created = series.createdMs;
   if (withStart && created !== undefined) {
     w.byte(POINT_START);

@@ -23,7 +23,11 @@ import {
 type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
 
 /** Encodes a registry snapshot as OTLP/JSON text (UTF-8 when sent). */
-export function encodeExportMetricsJson(families: readonly FamilySnapshot[], envelope: MetricsEnvelope, timeMs: number): string {
+export function encodeExportMetricsJson(
+  families: readonly FamilySnapshot[],
+  envelope: MetricsEnvelope,
+  timeMs: number,
+): string {
   const metrics: Json[] = [];
   for (const family of families) {
     if (family.series.length === 0) continue;

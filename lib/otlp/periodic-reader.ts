@@ -32,7 +32,13 @@ export const DEFAULT_EXPORT_INTERVAL_MS = 60_000;
 export const DEFAULT_EXPORT_TIMEOUT_MS = 30_000;
 
 /** A positive integer of ms from an option or variable; throws naming the source otherwise. */
-function positiveMs(option: number | undefined, optionName: string, env: Readonly<Record<string, string | undefined>>, variable: string, fallback: number): number {
+function positiveMs(
+  option: number | undefined,
+  optionName: string,
+  env: Readonly<Record<string, string | undefined>>,
+  variable: string,
+  fallback: number,
+): number {
   if (option !== undefined) {
     if (typeof option === 'number' && Number.isFinite(option) && option > 0) return option;
     throw new TypeError(`${optionName}: must be a positive number of milliseconds, got ${String(option)}`);
@@ -56,8 +62,20 @@ export class PeriodicMetricReader {
   /** Starts the schedule. Throws (naming the option or variable) on an invalid interval or timeout. */
   constructor(options: PeriodicMetricReaderOptions) {
     const env = options.env ?? process.env;
-    this.intervalMs = positiveMs(options.intervalMs, 'intervalMs', env, 'OTEL_METRIC_EXPORT_INTERVAL', DEFAULT_EXPORT_INTERVAL_MS);
-    this.timeoutMs = positiveMs(options.timeoutMs, 'timeoutMs', env, 'OTEL_METRIC_EXPORT_TIMEOUT', DEFAULT_EXPORT_TIMEOUT_MS);
+    this.intervalMs = positiveMs(
+      options.intervalMs,
+      'intervalMs',
+      env,
+      'OTEL_METRIC_EXPORT_INTERVAL',
+      DEFAULT_EXPORT_INTERVAL_MS,
+    );
+    this.timeoutMs = positiveMs(
+      options.timeoutMs,
+      'timeoutMs',
+      env,
+      'OTEL_METRIC_EXPORT_TIMEOUT',
+      DEFAULT_EXPORT_TIMEOUT_MS,
+    );
     this.registry = options.registry;
     this.exporter = options.exporter;
     this.onFailure = options.onFailure;
@@ -68,7 +86,13 @@ export class PeriodicMetricReader {
   /** Gathers and exports now, after any round in progress. */
   forceFlush(): Promise<MetricExportResult> {
     if (this.closing !== undefined) {
-      return Promise.resolve({ kind: 'failure', points: 0, reason: 'shutdown', message: 'the reader is shut down', attempts: 0 });
+      return Promise.resolve({
+        kind: 'failure',
+        points: 0,
+        reason: 'shutdown',
+        message: 'the reader is shut down',
+        attempts: 0,
+      });
     }
     return this.round();
   }
@@ -93,7 +117,14 @@ export class PeriodicMetricReader {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<MetricExportResult>((resolve) => {
       timer = setTimeout(
-        () => resolve({ kind: 'failure', points: 0, reason: 'timeout', message: `metric export did not finish within ${this.timeoutMs} ms`, attempts: 0 }),
+        () =>
+          resolve({
+            kind: 'failure',
+            points: 0,
+            reason: 'timeout',
+            message: `metric export did not finish within ${this.timeoutMs} ms`,
+            attempts: 0,
+          }),
         this.timeoutMs,
       );
     });
@@ -102,7 +133,13 @@ export class PeriodicMetricReader {
       try {
         families = await this.registry.collectAsync();
       } catch (err) {
-        return { kind: 'failure', points: 0, reason: 'collect_error', message: `could not gather the registry: ${(err as Error).message}`, attempts: 0 };
+        return {
+          kind: 'failure',
+          points: 0,
+          reason: 'collect_error',
+          message: `could not gather the registry: ${(err as Error).message}`,
+          attempts: 0,
+        };
       }
       return this.exporter.export(families);
     })();

@@ -17,8 +17,16 @@ export interface PushMetricNames {
   readonly what: string;
 }
 
-export const OTLP_METRIC_EXPORT_METRICS: PushMetricNames = { engine: 'zerotel_otlp', items: 'metric_points', what: 'Metric points' };
-export const REMOTE_WRITE_METRICS: PushMetricNames = { engine: 'zerotel_remote_write', items: 'samples', what: 'Samples' };
+export const OTLP_METRIC_EXPORT_METRICS: PushMetricNames = {
+  engine: 'zerotel_otlp',
+  items: 'metric_points',
+  what: 'Metric points',
+};
+export const REMOTE_WRITE_METRICS: PushMetricNames = {
+  engine: 'zerotel_remote_write',
+  items: 'samples',
+  what: 'Samples',
+};
 
 /** Registers the counters and returns the observer that feeds them. */
 export function pushMetrics(registry: Registry, names: PushMetricNames): PushObserver {

@@ -190,7 +190,9 @@ export function checkRetryPolicy(policy: Partial<RetryPolicy>, prefix = 'retry')
     const v = policy[key];
     if (v === undefined) return;
     if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || (!allowZero && v === 0)) {
-      problems.push(`${prefix}.${key}: must be a ${allowZero ? 'non-negative' : 'positive'} number of ms, got ${String(v)}`);
+      problems.push(
+        `${prefix}.${key}: must be a ${allowZero ? 'non-negative' : 'positive'} number of ms, got ${String(v)}`,
+      );
     }
   };
   if (policy.enabled !== undefined && typeof policy.enabled !== 'boolean') {
@@ -206,7 +208,9 @@ export function checkRetryPolicy(policy: Partial<RetryPolicy>, prefix = 'retry')
     initialIntervalMs > 0 &&
     maxIntervalMs < initialIntervalMs
   ) {
-    problems.push(`${prefix}.maxIntervalMs: must not be below initialIntervalMs (${maxIntervalMs} < ${initialIntervalMs})`);
+    problems.push(
+      `${prefix}.maxIntervalMs: must not be below initialIntervalMs (${maxIntervalMs} < ${initialIntervalMs})`,
+    );
   }
   if (multiplier !== undefined && !(typeof multiplier === 'number' && multiplier >= 1 && Number.isFinite(multiplier))) {
     problems.push(`${prefix}.multiplier: must be a finite number >= 1, got ${String(multiplier)}`);

@@ -19,7 +19,9 @@ export interface SpanExportObserver {
 }
 
 /** Filled by exporter-metrics.ts; read by the exporters when given a registry. */
-export const spanExportRegistryBinding = new BindingSlot<(registry: Registry) => SpanExportObserver>('OTLP span exporter');
+export const spanExportRegistryBinding = new BindingSlot<(registry: Registry) => SpanExportObserver>(
+  'OTLP span exporter',
+);
 
 /** The observer the options ask for: the registry's binding, the given observer, both, or none. */
 export function exportObserver(options: {

@@ -7,7 +7,14 @@
  * decimal strings, bytes as base64, proto3 defaults left out.
  */
 
-import type { AttributeValue, Attributes, HrTime, InstrumentationScope, Resource, SpanData } from '../trace/span-data.js';
+import type {
+  AttributeValue,
+  Attributes,
+  HrTime,
+  InstrumentationScope,
+  Resource,
+  SpanData,
+} from '../trace/span-data.js';
 import { linkFlags, MAX_NESTING, otlpKind, spanFlags } from './encode.js';
 
 type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
@@ -26,9 +33,17 @@ export function encodeExportTraceJson(spans: readonly SpanData[]): string {
   for (const [resource, scopes] of resources) {
     const scopeSpans: Json[] = [];
     for (const [scope, list] of scopes) {
-      scopeSpans.push({ scope: scopeJson(scope), spans: list, ...(scope.schemaUrl ? { schemaUrl: scope.schemaUrl } : {}) });
+      scopeSpans.push({
+        scope: scopeJson(scope),
+        spans: list,
+        ...(scope.schemaUrl ? { schemaUrl: scope.schemaUrl } : {}),
+      });
     }
-    resourceSpans.push({ resource: resourceJson(resource), scopeSpans, ...(resource.schemaUrl ? { schemaUrl: resource.schemaUrl } : {}) });
+    resourceSpans.push({
+      resource: resourceJson(resource),
+      scopeSpans,
+      ...(resource.schemaUrl ? { schemaUrl: resource.schemaUrl } : {}),
+    });
   }
   return JSON.stringify({ resourceSpans });
 }
@@ -113,14 +128,23 @@ function anyValue(value: AttributeValue | null | undefined, depth: number): Json
       return { boolValue: value };
     case 'number':
       if (Number.isSafeInteger(value) && !Object.is(value, -0)) return { intValue: String(value) };
-      return { doubleValue: Number.isFinite(value) ? value : Number.isNaN(value) ? 'NaN' : value > 0 ? 'Infinity' : '-Infinity' };
+      return {
+        doubleValue: Number.isFinite(value)
+          ? value
+          : Number.isNaN(value)
+            ? 'NaN'
+            : value > 0
+              ? 'Infinity'
+              : '-Infinity',
+      };
     case 'bigint':
       return { intValue: BigInt.asIntN(64, value).toString() };
     case 'object':
       if (value === null) return {};
       if (value instanceof Uint8Array) return { bytesValue: base64(value) };
       if (depth >= MAX_NESTING) return {};
-      if (Array.isArray(value)) return { arrayValue: { values: (value as readonly AttributeValue[]).map((v) => anyValue(v, depth + 1)) } };
+      if (Array.isArray(value))
+        return { arrayValue: { values: (value as readonly AttributeValue[]).map((v) => anyValue(v, depth + 1)) } };
       return { kvlistValue: { values: attributesJson(value as Attributes, depth + 1) } };
     default:
       return {};

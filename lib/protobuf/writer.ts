@@ -38,7 +38,7 @@ export function tag(field: number, wireType: number): number {
 
 /** Bytes taken by the key of `field` (any wire type). */
 export function tagSize(field: number): number {
-  return varintSize(field << 3 >>> 0);
+  return varintSize((field << 3) >>> 0);
 }
 
 /**

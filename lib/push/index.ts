@@ -20,5 +20,17 @@ export {
 } from '../otlp/periodic-reader.js';
 export { OtlpGrpcMetricExporter, OtlpHttpMetricExporter } from '../otlp/metric-exporter.js';
 export type { PushObserver } from '../otlp/push-observer.js';
-export { pushMetrics, OTLP_METRIC_EXPORT_METRICS, REMOTE_WRITE_METRICS, type PushMetricNames } from '../otlp/push-metrics.js';
-export { pushToGateway, groupingPath, TEXT_FORMAT_CONTENT_TYPE, type PushOptions, type PushResult, type PushMethod } from './pushgateway.js';
+export {
+  pushMetrics,
+  OTLP_METRIC_EXPORT_METRICS,
+  REMOTE_WRITE_METRICS,
+  type PushMetricNames,
+} from '../otlp/push-metrics.js';
+export {
+  pushToGateway,
+  groupingPath,
+  TEXT_FORMAT_CONTENT_TYPE,
+  type PushOptions,
+  type PushResult,
+  type PushMethod,
+} from './pushgateway.js';

@@ -75,7 +75,9 @@ export function pushToGateway(options: PushOptions): Promise<PushResult> {
     return Promise.reject(new TypeError(`Pushgateway URL must be http or https, got ${JSON.stringify(url.protocol)}`));
   }
   if (!['PUT', 'POST', 'DELETE'].includes(options.method)) {
-    return Promise.reject(new TypeError(`push method must be PUT, POST or DELETE, got ${JSON.stringify(options.method)}`));
+    return Promise.reject(
+      new TypeError(`push method must be PUT, POST or DELETE, got ${JSON.stringify(options.method)}`),
+    );
   }
   let path: string;
   try {
@@ -83,7 +85,10 @@ export function pushToGateway(options: PushOptions): Promise<PushResult> {
   } catch (error) {
     return Promise.reject(error);
   }
-  const headers: Record<string, string> = { ...options.requestOptions?.headers as Record<string, string>, ...options.headers };
+  const headers: Record<string, string> = {
+    ...(options.requestOptions?.headers as Record<string, string>),
+    ...options.headers,
+  };
   let body: Uint8Array | string | undefined = options.method === 'DELETE' ? undefined : (options.body ?? '');
   const gzip = options.gzip === true || headerValue(headers, 'content-encoding') === 'gzip';
   if (body === undefined) deleteHeader(headers, 'content-encoding');
@@ -92,10 +97,12 @@ export function pushToGateway(options: PushOptions): Promise<PushResult> {
       body = gzipSync(body);
       setHeader(headers, 'Content-Encoding', 'gzip');
     }
-    if (headerValue(headers, 'content-type') === undefined) setHeader(headers, 'Content-Type', TEXT_FORMAT_CONTENT_TYPE);
+    if (headerValue(headers, 'content-type') === undefined)
+      setHeader(headers, 'Content-Type', TEXT_FORMAT_CONTENT_TYPE);
   }
   const transport = url.protocol === 'https:' ? https : http;
-  const auth = url.username === '' ? undefined : `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
+  const auth =
+    url.username === '' ? undefined : `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
   const requestOptions: https.RequestOptions = {
     protocol: url.protocol,
     hostname: url.hostname.replace(/^\[|\]$/g, ''),

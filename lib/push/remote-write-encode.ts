@@ -124,7 +124,12 @@ function timeSeriesLength(labels: number, timestampMs: number): number {
 }
 
 /** The names of a family's series in text-format order, with their extra label (bucket/quantile) if any. */
-function familyNames(family: FamilySnapshot): { base: Uint8Array; bucket: Uint8Array; sum: Uint8Array; count: Uint8Array } {
+function familyNames(family: FamilySnapshot): {
+  base: Uint8Array;
+  bucket: Uint8Array;
+  sum: Uint8Array;
+  count: Uint8Array;
+} {
   const name = family.name;
   const suffixed = family.type === 'histogram' || family.type === 'summary';
   return {

@@ -109,7 +109,13 @@ export class RemoteWriteClient {
     try {
       families = await registry.collectAsync();
     } catch (err) {
-      return { kind: 'failure', status: 0, message: `could not gather the registry: ${(err as Error).message}`, attempts: 0, samples: 0 };
+      return {
+        kind: 'failure',
+        status: 0,
+        message: `could not gather the registry: ${(err as Error).message}`,
+        attempts: 0,
+        samples: 0,
+      };
     }
     return this.pushFamilies(families);
   }
@@ -123,7 +129,13 @@ export class RemoteWriteClient {
       samples = countSamples(families);
       body = snappyCompress(request);
     } catch (err) {
-      return { kind: 'failure', status: 0, message: `could not encode the samples: ${(err as Error).message}`, attempts: 0, samples: 0 };
+      return {
+        kind: 'failure',
+        status: 0,
+        message: `could not encode the samples: ${(err as Error).message}`,
+        attempts: 0,
+        samples: 0,
+      };
     }
     const outcome = await withRetryWithin(this.timeoutMs, (remaining) => this.transport.post(body, remaining), {
       policy: this.policy,
@@ -144,7 +156,12 @@ export class RemoteWriteClient {
     if (failure.retryable) this.stats.failedSamples += samples;
     else this.stats.droppedSamples += samples;
     this.options.observer?.failed(samples, reasonOf(failure));
-    const why = outcome.gaveUp === 'deadline' ? ' (giving up: the next retry would pass the time budget)' : failure.retryable ? '' : ' (not retryable: samples dropped)';
+    const why =
+      outcome.gaveUp === 'deadline'
+        ? ' (giving up: the next retry would pass the time budget)'
+        : failure.retryable
+          ? ''
+          : ' (not retryable: samples dropped)';
     return {
       kind: 'failure',
       status: failure.status,

@@ -122,7 +122,10 @@ export class GoCollector implements Collector {
     const prefix = options.prefix ?? '';
     const constLabels = options.constLabels ?? {};
     if (Object.hasOwn(constLabels, 'quantile')) {
-      throw new MetricsError('construct', '"quantile" is reserved in summaries and cannot be a const label of the go_* set');
+      throw new MetricsError(
+        'construct',
+        '"quantile" is reserved in summaries and cannot be a const label of the go_* set',
+      );
     }
     this.families = GO_METRICS.map(([name, type, help]) => {
       const isInfo = name === 'go_info';

@@ -57,7 +57,11 @@ export function collectRuntimeMetrics(options: RuntimeMetricsOptions = {}): Runt
   try {
     for (const set of new Set(sets)) {
       const collector =
-        set === 'go' ? new GoCollector(options) : set === 'process' ? new ProcessCollector(options) : new NodejsCollector(options);
+        set === 'go'
+          ? new GoCollector(options)
+          : set === 'process'
+            ? new ProcessCollector(options)
+            : new NodejsCollector(options);
       collectors.push(collector);
       registry.register(collector);
       registered.push(collector);

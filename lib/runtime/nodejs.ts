@@ -51,8 +51,14 @@ const TYPED_METRICS = [
     'nodejs_active_resources',
     'Number of active resources that are currently keeping the event loop alive, grouped by async resource type.',
   ],
-  ['nodejs_active_handles', 'Number of active libuv handles grouped by handle type. Every handle type is C++ class name.'],
-  ['nodejs_active_requests', 'Number of active libuv requests grouped by request type. Every request type is C++ class name.'],
+  [
+    'nodejs_active_handles',
+    'Number of active libuv handles grouped by handle type. Every handle type is C++ class name.',
+  ],
+  [
+    'nodejs_active_requests',
+    'Number of active libuv requests grouped by request type. Every request type is C++ class name.',
+  ],
 ] as const;
 
 const SPACE_METRICS = [
@@ -164,7 +170,10 @@ export class NodejsCollector implements Collector {
     const prefix = options.prefix ?? '';
     const constLabels = options.constLabels ?? {};
     if (Object.hasOwn(constLabels, 'le')) {
-      throw new MetricsError('construct', '"le" is reserved in histograms and cannot be a const label of the nodejs_* set');
+      throw new MetricsError(
+        'construct',
+        '"le" is reserved in histograms and cannot be a const label of the nodejs_* set',
+      );
     }
     const buckets = options.gcDurationBuckets ?? DEFAULT_GC_DURATION_BUCKETS;
     for (let i = 0; i < buckets.length; i++) {
@@ -242,8 +251,22 @@ export class NodejsCollector implements Collector {
   }
 
   collect(out: FamilySnapshot[]): void {
-    const [lag, lagMin, lagMax, lagMean, lagStddev, p50, p90, p99, resourcesTotal, handlesTotal, requestsTotal, heapTotal, heapUsed, external] =
-      this.singles as [SingleFamily, ...SingleFamily[]];
+    const [
+      lag,
+      lagMin,
+      lagMax,
+      lagMean,
+      lagStddev,
+      p50,
+      p90,
+      p99,
+      resourcesTotal,
+      handlesTotal,
+      requestsTotal,
+      heapTotal,
+      heapUsed,
+      external,
+    ] = this.singles as [SingleFamily, ...SingleFamily[]];
 
     if (this.lastLagSeconds !== undefined) pushSingle(out, lag, this.lastLagSeconds);
     this.startProbe();

@@ -8,7 +8,14 @@ import { readdirSync } from 'node:fs';
 import type { Collector } from '../metrics/collector.js';
 import type { Descriptor } from '../metrics/descriptor.js';
 import type { FamilySnapshot } from '../metrics/snapshot.js';
-import { parseLimit, pushSingle, readProcFile, singleSeriesFamilies, type RuntimeCollectorOptions, type SingleFamily } from './process.js';
+import {
+  parseLimit,
+  pushSingle,
+  readProcFile,
+  singleSeriesFamilies,
+  type RuntimeCollectorOptions,
+  type SingleFamily,
+} from './process.js';
 
 const IS_LINUX = process.platform === 'linux';
 

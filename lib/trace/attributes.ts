@@ -170,7 +170,7 @@ export function setOwn(target: Record<string, AttributeValue>, key: string, valu
   }
 }
 
-export const hasOwn = (target: object, key: string): boolean => Object.prototype.hasOwnProperty.call(target, key);
+export const hasOwn = (target: object, key: string): boolean => Object.hasOwn(target, key);
 
 /** How many entries the last copy made by {@link copySimpleAttributes} holds. */
 export let simpleCount = 0;
@@ -194,7 +194,11 @@ export function copySimpleAttributes(
     const value = copy[key];
     if (
       key.length === 0 ||
-      !(typeof value === 'number' || typeof value === 'boolean' || (typeof value === 'string' && value.length <= lengthLimit))
+      !(
+        typeof value === 'number' ||
+        typeof value === 'boolean' ||
+        (typeof value === 'string' && value.length <= lengthLimit)
+      )
     ) {
       return undefined;
     }

@@ -95,8 +95,22 @@ function hex8(p: Uint8Array, s: number): string {
   const g = p[s + 6]!;
   const h = p[s + 7]!;
   return String.fromCharCode(
-    HIGH_DIGIT[a]!, LOW_DIGIT[a]!, HIGH_DIGIT[b]!, LOW_DIGIT[b]!, HIGH_DIGIT[c]!, LOW_DIGIT[c]!, HIGH_DIGIT[d]!, LOW_DIGIT[d]!,
-    HIGH_DIGIT[e]!, LOW_DIGIT[e]!, HIGH_DIGIT[f]!, LOW_DIGIT[f]!, HIGH_DIGIT[g]!, LOW_DIGIT[g]!, HIGH_DIGIT[h]!, LOW_DIGIT[h]!,
+    HIGH_DIGIT[a]!,
+    LOW_DIGIT[a]!,
+    HIGH_DIGIT[b]!,
+    LOW_DIGIT[b]!,
+    HIGH_DIGIT[c]!,
+    LOW_DIGIT[c]!,
+    HIGH_DIGIT[d]!,
+    LOW_DIGIT[d]!,
+    HIGH_DIGIT[e]!,
+    LOW_DIGIT[e]!,
+    HIGH_DIGIT[f]!,
+    LOW_DIGIT[f]!,
+    HIGH_DIGIT[g]!,
+    LOW_DIGIT[g]!,
+    HIGH_DIGIT[h]!,
+    LOW_DIGIT[h]!,
   );
 }
 

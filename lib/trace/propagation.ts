@@ -47,7 +47,11 @@ export function parseTraceParent(header: string): TraceParent | undefined {
   if (!lowerHexRun(value, 0, 2) || value.charCodeAt(2) !== 0x2d) return undefined;
   const version = parseInt(value.slice(0, 2), 16);
   if (version === 0xff) return undefined;
-  if (version === 0 ? value.length !== VERSION_00_LENGTH : value.length > VERSION_00_LENGTH && value.charCodeAt(55) !== 0x2d) {
+  if (
+    version === 0
+      ? value.length !== VERSION_00_LENGTH
+      : value.length > VERSION_00_LENGTH && value.charCodeAt(55) !== 0x2d
+  ) {
     return undefined;
   }
   if (!lowerHexRun(value, 3, 32) || value.charCodeAt(35) !== 0x2d) return undefined;
@@ -131,7 +135,10 @@ export function inject(headers: HeaderSetter, ctx: Context = context.active()): 
   if (typeof (headers as { setHeader?: unknown }).setHeader === 'function') {
     // An OutgoingMessage (or alike): a tracestate left from an earlier inject or by the caller
     // belongs to another trace position, so it goes when this context has none.
-    const target = headers as { setHeader(name: string, value: string): unknown; removeHeader?: (name: string) => unknown };
+    const target = headers as {
+      setHeader(name: string, value: string): unknown;
+      removeHeader?: (name: string) => unknown;
+    };
     target.setHeader(TRACEPARENT, traceparent);
     if (tracestate !== '') target.setHeader(TRACESTATE, tracestate);
     else if (typeof target.removeHeader === 'function') target.removeHeader(TRACESTATE);

@@ -216,8 +216,7 @@ const NOT_IMPLEMENTED = new Set(['b3', 'b3multi', 'jaeger', 'xray', 'ottrace']);
  */
 export function propagatorFromEnv(
   env: Readonly<Record<string, string | undefined>> = processEnv(),
-  warn: (message: string) => void = (m) =>
-    emitZerotelWarning(m, 'ZEROTEL_PROPAGATORS'),
+  warn: (message: string) => void = (m) => emitZerotelWarning(m, 'ZEROTEL_PROPAGATORS'),
 ): CompositePropagator {
   const text = env['OTEL_PROPAGATORS']?.trim();
   const names = (text === undefined || text === '' ? 'tracecontext,baggage' : text)

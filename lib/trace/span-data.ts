@@ -75,7 +75,7 @@ export interface SpanLink {
   /** W3C trace flags of the linked span context (bit 0: sampled). */
   readonly traceFlags: number;
   /** Whether the linked context came from another process; undefined when not known. */
-  readonly isRemote?: boolean;
+  readonly isRemote?: boolean | undefined;
   readonly attributes: Attributes;
   readonly droppedAttributesCount: number;
 }
@@ -108,7 +108,7 @@ export interface SpanData {
   /** 16 lowercase hex digits, or '' for a root span. */
   readonly parentSpanId: string;
   /** Whether the parent came from another process; undefined when not known (OTLP flag bits 8-9). */
-  readonly parentIsRemote?: boolean;
+  readonly parentIsRemote?: boolean | undefined;
   /** The W3C `tracestate` header value, '' when none. */
   readonly traceState: string;
   /** W3C trace flags (bit 0: sampled). */

@@ -1,9 +1,16 @@
-import { copySimpleAttributes, hasOwn, limitAttributes, sanitizeAttributeValue, setOwn, simpleCount, type SpanLimits } from './attributes.js';
+import {
+  copySimpleAttributes,
+  hasOwn,
+  limitAttributes,
+  sanitizeAttributeValue,
+  setOwn,
+  simpleCount,
+  type SpanLimits,
+} from './attributes.js';
 import { type Context, setSpan } from './context.js';
 import { isValidSpanId, isValidTraceId } from './ids.js';
 import {
   type AttributeValue,
-  type Attributes,
   type AttributesInput,
   type AttributeValueInput,
   type HrTime,
@@ -338,7 +345,11 @@ export class RecordingSpan implements Span, SpanData {
       this.droppedLinksCount++;
       return this;
     }
-    const limited = limitAttributes(link.attributes, limits.attributePerLinkCountLimit, limits.attributeValueLengthLimit);
+    const limited = limitAttributes(
+      link.attributes,
+      limits.attributePerLinkCountLimit,
+      limits.attributeValueLengthLimit,
+    );
     const data: SpanLink = {
       traceId,
       spanId,
@@ -398,7 +409,8 @@ export class RecordingSpan implements Span, SpanData {
       event['exception.message'] = String(exception);
     }
     if (attributes !== undefined && attributes !== null && typeof attributes === 'object') {
-      for (const key of Object.keys(attributes)) setOwn(event as Record<string, AttributeValue>, key, attributes[key]! as AttributeValue);
+      for (const key of Object.keys(attributes))
+        setOwn(event as Record<string, AttributeValue>, key, attributes[key]! as AttributeValue);
     }
     this.addEvent('exception', event, time);
   }

@@ -7,7 +7,6 @@ import { ZEROTEL_VERSION } from '../version.js';
 import { type Sampler, SamplingDecision, samplerFromEnv } from './sampler.js';
 import {
   type AttributeValue,
-  type Attributes,
   type AttributesInput,
   type InstrumentationScope,
   type Resource,

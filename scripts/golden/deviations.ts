@@ -53,7 +53,8 @@ export const DEVIATIONS: readonly Deviation[] = [
     // of range when a series is observed or gathered. zerotel refuses the summary when it is made.
     id: 'summary-rank-outside-0-1',
     explains(bytes, go, zerotel) {
-      if (zerotel.kind !== 'refused' || zerotel.stage !== 'construct' || zerotel.familyIndex === undefined) return false;
+      if (zerotel.kind !== 'refused' || zerotel.stage !== 'construct' || zerotel.familyIndex === undefined)
+        return false;
       if (!/objective rank .* is not within \[0, 1\]/.test(zerotel.message)) return false;
       const family = read(bytes)?.families[zerotel.familyIndex];
       const ranks = Object.keys(family?.objectives ?? {}).map(parseFloatAsGo);

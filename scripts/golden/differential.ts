@@ -26,7 +26,8 @@ export function goMissing(): string | undefined {
   if (!existsSync(CLIENT_GOLANG)) {
     return `client_golang sources are not in ${CLIENT_GOLANG} (Debian: golang-github-prometheus-client-golang-dev)`;
   }
-  if (!existsSync(EXPFMT)) return `prometheus/common sources are not in ${EXPFMT} (Debian: golang-github-prometheus-common-dev)`;
+  if (!existsSync(EXPFMT))
+    return `prometheus/common sources are not in ${EXPFMT} (Debian: golang-github-prometheus-common-dev)`;
   return undefined;
 }
 
@@ -70,7 +71,12 @@ export function difference(go: Outcome, zt: Outcome): string | undefined {
   if (go.kind !== zt.kind) return `Go ${describe(go)}, zerotel ${describe(zt)}`;
   if (go.kind === 'refused' && zt.kind === 'refused') {
     // The error messages are each library's own; where and on what family it refused must agree.
-    if (go.stage !== zt.stage || go.familyIndex !== zt.familyIndex || go.opIndex !== zt.opIndex || go.family !== zt.family) {
+    if (
+      go.stage !== zt.stage ||
+      go.familyIndex !== zt.familyIndex ||
+      go.opIndex !== zt.opIndex ||
+      go.family !== zt.family
+    ) {
       return `Go ${describe(go)}, zerotel ${describe(zt)}`;
     }
     return undefined;
@@ -93,9 +99,11 @@ function describe(o: Outcome): string {
 function firstDiff(a: Buffer, b: Buffer, binary: boolean): string {
   let i = 0;
   while (i < a.length && i < b.length && a[i] === b[i]) i++;
-  if (binary) return `at byte ${i}: Go ${a.subarray(i, i + 12).toString('hex')} zerotel ${b.subarray(i, i + 12).toString('hex')}`;
+  if (binary)
+    return `at byte ${i}: Go ${a.subarray(i, i + 12).toString('hex')} zerotel ${b.subarray(i, i + 12).toString('hex')}`;
   const lineStart = a.lastIndexOf(10, i - 1) + 1;
-  const line = (x: Buffer) => JSON.stringify(x.subarray(lineStart, x.indexOf(10, i) < 0 ? undefined : x.indexOf(10, i)).toString('utf8'));
+  const line = (x: Buffer) =>
+    JSON.stringify(x.subarray(lineStart, x.indexOf(10, i) < 0 ? undefined : x.indexOf(10, i)).toString('utf8'));
   return `line ${a.subarray(0, lineStart).toString().split('\n').length}: Go ${line(a)} zerotel ${line(b)}`;
 }
 
@@ -148,13 +156,21 @@ export function runRound(options: RoundOptions): RoundResult {
       names.push(name);
       writeFileSync(join(inDir, name + '.json'), serializeFixture(fx));
     }
-    runGo(options.goBinary, names.map((n) => join(inDir, n + '.json')), goDir);
-    const render = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/render.ts', '--batch', inDir, '--out', ztDir], {
-      cwd: ROOT,
-      encoding: 'utf8',
-      timeout: 900_000,
-      maxBuffer: 256 * 1024 * 1024,
-    });
+    runGo(
+      options.goBinary,
+      names.map((n) => join(inDir, n + '.json')),
+      goDir,
+    );
+    const render = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', 'scripts/render.ts', '--batch', inDir, '--out', ztDir],
+      {
+        cwd: ROOT,
+        encoding: 'utf8',
+        timeout: 900_000,
+        maxBuffer: 256 * 1024 * 1024,
+      },
+    );
     if (render.status !== 0 && render.status !== 2) {
       throw new Error(`render.ts --batch failed (${render.status ?? render.signal}): ${render.stderr}`);
     }
@@ -167,7 +183,11 @@ export function runRound(options: RoundOptions): RoundResult {
       const go = readOutcome(goDir, names[i]!);
       const zt = readOutcome(ztDir, names[i]!);
       if (go.kind === 'rendered') rendered++;
-      if (go.kind === 'rendered' && fixtures[i]!.families.some((f) => f.native !== undefined && f.native.raw === undefined)) nativeRendered++;
+      if (
+        go.kind === 'rendered' &&
+        fixtures[i]!.families.some((f) => f.native !== undefined && f.native.raw === undefined)
+      )
+        nativeRendered++;
       if (go.kind === 'refused') refused++;
       const diff = difference(go, zt);
       if (diff === undefined) continue;
@@ -186,7 +206,11 @@ export function runRound(options: RoundOptions): RoundResult {
 function runGo(binary: string, files: readonly string[], outDir: string): void {
   for (let i = 0; i < files.length; i += 2000) {
     // Exit status 1 only reports fixtures Go could not decode; those have no outputs, which is compared.
-    const r = spawnSync(binary, ['-out', outDir, ...files.slice(i, i + 2000)], { encoding: 'utf8', timeout: 900_000, maxBuffer: 256 * 1024 * 1024 });
+    const r = spawnSync(binary, ['-out', outDir, ...files.slice(i, i + 2000)], {
+      encoding: 'utf8',
+      timeout: 900_000,
+      maxBuffer: 256 * 1024 * 1024,
+    });
     if (r.status !== 0 && r.status !== 1) throw new Error(`Go generator failed (${r.status ?? r.signal}): ${r.stderr}`);
   }
 }
@@ -206,7 +230,8 @@ function outcomes(bytes: Uint8Array, goBinary: string, work: string): { go: Outc
   spawnSync(goBinary, ['-out', join(dir, 'go'), join(dir, 'm.json')], { timeout: 120_000 });
   mkdirSync(join(dir, 'zt'));
   try {
-    for (const [suffix, content] of fixtureOutputs(parseFixtureBytes(bytes))) writeFileSync(join(dir, 'zt', 'm' + suffix), content);
+    for (const [suffix, content] of fixtureOutputs(parseFixtureBytes(bytes)))
+      writeFileSync(join(dir, 'zt', 'm' + suffix), content);
   } catch {
     // A fixture zerotel cannot read leaves no outputs, as render.ts does.
   }
@@ -239,22 +264,30 @@ function minimise(fx: RandomFixture, goBinary: string, work: string): { bytes: U
     }
     for (let f = 0; f < best.families.length; f++) {
       // Halve the ops first (big summaries), then one at a time from the end.
-      while (best.families[f]!.ops.length > 1 && attempt((c) => (c.families[f]!.ops.splice(0, Math.ceil(c.families[f]!.ops.length / 2)), true))) changed = true;
-      for (let o = best.families[f]!.ops.length - 1; o >= 0; o--) changed = attempt((c) => (c.families[f]!.ops.splice(o, 1), true)) || changed;
+      while (
+        best.families[f]!.ops.length > 1 &&
+        attempt((c) => (c.families[f]!.ops.splice(0, Math.ceil(c.families[f]!.ops.length / 2)), true))
+      )
+        changed = true;
+      for (let o = best.families[f]!.ops.length - 1; o >= 0; o--)
+        changed = attempt((c) => (c.families[f]!.ops.splice(o, 1), true)) || changed;
       const fam = best.families[f]!;
       if (fam.constLabels !== undefined) {
-        for (let k = fam.constLabels.length - 1; k >= 0; k--) changed = attempt((c) => (c.families[f]!.constLabels!.splice(k, 1), true)) || changed;
+        for (let k = fam.constLabels.length - 1; k >= 0; k--)
+          changed = attempt((c) => (c.families[f]!.constLabels!.splice(k, 1), true)) || changed;
         changed = attempt((c) => (delete c.families[f]!.constLabels, true)) || changed;
       }
       for (const key of ['buckets', 'objectives'] as const) {
         const list = best.families[f]![key];
         if (list === undefined) continue;
-        for (let k = list.length - 1; k >= 0; k--) changed = attempt((c) => (c.families[f]![key]!.splice(k, 1), true)) || changed;
+        for (let k = list.length - 1; k >= 0; k--)
+          changed = attempt((c) => (c.families[f]![key]!.splice(k, 1), true)) || changed;
         changed = attempt((c) => (delete c.families[f]![key], true)) || changed;
       }
       const native = best.families[f]!.native;
       if (native !== undefined) {
-        for (let k = native.fields.length - 1; k >= 0; k--) changed = attempt((c) => (c.families[f]!.native!.fields.splice(k, 1), true)) || changed;
+        for (let k = native.fields.length - 1; k >= 0; k--)
+          changed = attempt((c) => (c.families[f]!.native!.fields.splice(k, 1), true)) || changed;
         changed = attempt((c) => (delete c.families[f]!.native, true)) || changed;
       }
       const labels = best.families[f]!.labels;
@@ -269,8 +302,9 @@ function minimise(fx: RandomFixture, goBinary: string, work: string): { bytes: U
             }) || changed;
         }
       }
-      changed = attempt((c) => (c.families[f]!.help = new TextEncoder().encode('""'), true)) || changed;
-      if (best.families[f]!.quirks !== undefined) changed = attempt((c) => (delete c.families[f]!.quirks, true)) || changed;
+      changed = attempt((c) => ((c.families[f]!.help = new TextEncoder().encode('""')), true)) || changed;
+      if (best.families[f]!.quirks !== undefined)
+        changed = attempt((c) => (delete c.families[f]!.quirks, true)) || changed;
     }
   }
   const bytes = serializeFixture(best);

@@ -40,7 +40,12 @@ buildGo('./scripts/golden', binary);
 let failed = false;
 for (let r = 0; r < rounds; r++) {
   const started = Date.now();
-  const result = runRound({ seed: (seed + r) >>> 0, count, goBinary: binary, workDir: r === rounds - 1 ? keep : undefined });
+  const result = runRound({
+    seed: (seed + r) >>> 0,
+    count,
+    goBinary: binary,
+    workDir: r === rounds - 1 ? keep : undefined,
+  });
   process.stdout.write(`${formatRound(result)}\n  (${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
   if (result.mismatches.length > 0) failed = true;
 }

@@ -191,7 +191,11 @@ function round(x: number, digits: number): number {
         name: 'rpc_latency_seconds',
         help: 'RPC latency.',
         type: 'summary',
-        objectives: [[0.5, 0.05], [0.9, 0.01], [0.99, 0.001]],
+        objectives: [
+          [0.5, 0.05],
+          [0.9, 0.01],
+          [0.99, 0.001],
+        ],
         ops: observeAll(values),
       },
     ],
@@ -209,7 +213,13 @@ function round(x: number, digits: number): number {
         name: 'payload_size_units',
         help: 'Payload size.',
         type: 'summary',
-        objectives: [[0, 0.05], [0.25, 0.01], [0.5, 0.001], [0.75, 0.01], [1, 0.05]],
+        objectives: [
+          [0, 0.05],
+          [0.25, 0.01],
+          [0.5, 0.001],
+          [0.75, 0.01],
+          [1, 0.05],
+        ],
         ops: observeAll(values),
       },
     ],
@@ -251,7 +261,12 @@ function round(x: number, digits: number): number {
         help: 'Handler duration.',
         type: 'summary',
         labels: ['service', 'method'],
-        objectives: [[0.1, 0.01], [0.5, 0.05], [0.9, 0.01], [0.99, 0.001]],
+        objectives: [
+          [0.1, 0.01],
+          [0.5, 0.05],
+          [0.9, 0.01],
+          [0.99, 0.001],
+        ],
         ops,
       },
     ],
@@ -270,7 +285,12 @@ function round(x: number, digits: number): number {
         help: 'Queue wait.',
         type: 'summary',
         const_labels: { queue: 'main' },
-        objectives: [[0.5, 0.05], [0.9, 0.01], [0.99, 0.001], [0.999, 0.0001]],
+        objectives: [
+          [0.5, 0.05],
+          [0.9, 0.01],
+          [0.99, 0.001],
+          [0.999, 0.0001],
+        ],
         ops: observeAll(values),
       },
     ],
@@ -297,7 +317,11 @@ function round(x: number, digits: number): number {
         help: 'Values in input patterns.',
         type: 'summary',
         labels: ['pattern'],
-        objectives: [[0.05, 0.01], [0.5, 0.05], [0.95, 0.005]],
+        objectives: [
+          [0.05, 0.01],
+          [0.5, 0.05],
+          [0.95, 0.005],
+        ],
         ops,
       },
     ],
@@ -330,7 +354,12 @@ function round(x: number, digits: number): number {
         help: 'Observations with special values.',
         type: 'summary',
         labels: ['kind'],
-        objectives: [[0, 0.01], [0.5, 0.05], [0.9, 0.01], [1, 0.01]],
+        objectives: [
+          [0, 0.01],
+          [0.5, 0.05],
+          [0.9, 0.01],
+          [1, 0.01],
+        ],
         ops,
       },
     ],
@@ -339,8 +368,10 @@ function round(x: number, digits: number): number {
 {
   const rng = new Rng(7);
   const ops: Op[] = [];
-  for (let i = 0; i < 2000; i++) ops.push({ labels: ['zero_error'], op: 'observe', value: round(rng.float() * 100, 4) });
-  for (let i = 0; i < 2000; i++) ops.push({ labels: ['wide_error'], op: 'observe', value: round(rng.float() * 100, 4) });
+  for (let i = 0; i < 2000; i++)
+    ops.push({ labels: ['zero_error'], op: 'observe', value: round(rng.float() * 100, 4) });
+  for (let i = 0; i < 2000; i++)
+    ops.push({ labels: ['wide_error'], op: 'observe', value: round(rng.float() * 100, 4) });
   fixtures['summary_stream_error_extremes'] = {
     description:
       'Two summary vecs over 2000 uniform observations each: one with error 0 on rank 0.5 (nothing is ever compressed away) and one with loose errors 0.5/0.4 (heavy compression).',
@@ -350,7 +381,10 @@ function round(x: number, digits: number): number {
         help: 'Zero error.',
         type: 'summary',
         labels: ['case'],
-        objectives: [[0.5, 0], [0.9, 0.001]],
+        objectives: [
+          [0.5, 0],
+          [0.9, 0.001],
+        ],
         ops: ops.slice(0, 2000),
       },
       {
@@ -358,7 +392,10 @@ function round(x: number, digits: number): number {
         help: 'Loose errors.',
         type: 'summary',
         labels: ['case'],
-        objectives: [[0.3, 0.5], [0.7, 0.4]],
+        objectives: [
+          [0.3, 0.5],
+          [0.7, 0.4],
+        ],
         ops: ops.slice(2000),
       },
     ],
@@ -379,7 +416,12 @@ function round(x: number, digits: number): number {
         name: 'wide_range_values',
         help: 'Values across magnitudes.',
         type: 'summary',
-        objectives: [[0.01, 0.001], [0.5, 0.05], [0.99, 0.001], [0.999, 0.0001]],
+        objectives: [
+          [0.01, 0.001],
+          [0.5, 0.05],
+          [0.99, 0.001],
+          [0.999, 0.0001],
+        ],
         ops: observeAll(values),
       },
     ],
@@ -396,8 +438,23 @@ function round(x: number, digits: number): number {
   }
   for (let e = -5; e <= 21; e++) values.push(pow10(e), pow10(e) - 1, pow10(e) + 1, pow10(e) * 0.99999);
   values.push(0.0001, 0.00009999999999999999, 99999.99999999999, 999999, 1e6, 999999.5, 1234567, 1.234567e6, 123456.7);
-  values.push(5e-324, -5e-324, 1e-323, 2.225073858507201e-308, 2.2250738585072014e-308, 1e-310, 4.9406564584124654e-324);
-  values.push(Number.MAX_VALUE, -Number.MAX_VALUE, Number.MIN_VALUE, Number.EPSILON, 1 + Number.EPSILON, 1 - Number.EPSILON / 2);
+  values.push(
+    5e-324,
+    -5e-324,
+    1e-323,
+    2.225073858507201e-308,
+    2.2250738585072014e-308,
+    1e-310,
+    4.9406564584124654e-324,
+  );
+  values.push(
+    Number.MAX_VALUE,
+    -Number.MAX_VALUE,
+    Number.MIN_VALUE,
+    Number.EPSILON,
+    1 + Number.EPSILON,
+    1 - Number.EPSILON / 2,
+  );
   values.push(0.1 + 0.2, 1 / 3, 2 / 3, 123456789.12345678, 0.30000000000000004, 9.007199254740993e15, Math.PI, Math.E);
   values.push(-0, 0, NaN, Infinity, -Infinity, 1, -1, 0.5, 100, 1e100, 1e-100);
   for (let k = -4; k <= 4; k++) values.push(2 ** 53 + k, -(2 ** 53 + k), 2 ** 63 + k * 2048, 2 ** 64 + k * 4096);
@@ -501,15 +558,32 @@ function round(x: number, digits: number): number {
   const rng = new Rng(11);
   const ops: Op[] = [];
   const bounds = [-1, 0, 0.5, 1, 2.5, 10];
-  const specials = [NaN, Infinity, -Infinity, -0, 0, -1, -1.0000000000000002, 0.5, 1, 2.5, 10, 10.000000000000002, -5, 1e300];
+  const specials = [
+    NaN,
+    Infinity,
+    -Infinity,
+    -0,
+    0,
+    -1,
+    -1.0000000000000002,
+    0.5,
+    1,
+    2.5,
+    10,
+    10.000000000000002,
+    -5,
+    1e300,
+  ];
   for (const v of specials) ops.push({ labels: ['specials'], op: 'observe', value: v });
   for (let i = 0; i < 2500; i++) {
     const v = rng.float() < 0.3 ? rng.pick(bounds) : round(rng.normal() * 4, 2);
     ops.push({ labels: ['bounds_heavy'], op: 'observe', value: v });
   }
   for (let i = 0; i < 50; i++) ops.push({ labels: ['with_nan'], op: 'observe', value: i % 10 === 0 ? NaN : i / 10 });
-  for (let i = 0; i < 50; i++) ops.push({ labels: ['with_inf'], op: 'observe', value: i % 10 === 0 ? Infinity : i / 10 });
-  for (let i = 0; i < 20; i++) ops.push({ labels: ['both_inf'], op: 'observe', value: i % 2 === 0 ? Infinity : -Infinity });
+  for (let i = 0; i < 50; i++)
+    ops.push({ labels: ['with_inf'], op: 'observe', value: i % 10 === 0 ? Infinity : i / 10 });
+  for (let i = 0; i < 20; i++)
+    ops.push({ labels: ['both_inf'], op: 'observe', value: i % 2 === 0 ? Infinity : -Infinity });
   fixtures['histogram_special_observations'] = {
     description:
       'Histogram vec [case] with buckets -1, 0, 0.5, 1, 2.5, 10: observations of NaN (counted only in +Inf), +-Inf, -0, negative numbers, values exactly on bucket bounds and just above them.',
@@ -641,8 +715,19 @@ function round(x: number, digits: number): number {
       'Help strings with newlines, backslashes, quotes, a trailing backslash, control characters and non-ASCII text, on each metric type.',
     families: [
       { name: 'help_newline_total', help: 'first line\nsecond line\n', type: 'counter', ops: [{ op: 'inc' }] },
-      { name: 'help_backslash', help: 'C:\\path\\to\\file and a trailing \\', type: 'gauge', ops: [{ op: 'set', value: 1 }] },
-      { name: 'help_quotes_seconds', help: 'say "hi" and \'bye\'', type: 'histogram', buckets: [1], ops: [{ op: 'observe', value: 0.5 }] },
+      {
+        name: 'help_backslash',
+        help: 'C:\\path\\to\\file and a trailing \\',
+        type: 'gauge',
+        ops: [{ op: 'set', value: 1 }],
+      },
+      {
+        name: 'help_quotes_seconds',
+        help: 'say "hi" and \'bye\'',
+        type: 'histogram',
+        buckets: [1],
+        ops: [{ op: 'observe', value: 0.5 }],
+      },
       {
         name: 'help_mixed_seconds',
         help: 'tab\there, cr\rhere, \\n is not a newline but \n is, \u00e9\u{1F600}',
@@ -651,7 +736,13 @@ function round(x: number, digits: number): number {
         ops: [{ op: 'observe', value: 2 }],
       },
       { name: 'help_only_backslash', help: '\\', type: 'gauge', ops: [] },
-      { name: 'help_only_newline', help: '\n', type: 'gauge', labels: ['x'], ops: [{ labels: ['y'], op: 'set', value: -0 }] },
+      {
+        name: 'help_only_newline',
+        help: '\n',
+        type: 'gauge',
+        labels: ['x'],
+        ops: [{ labels: ['y'], op: 'set', value: -0 }],
+      },
     ],
   };
 }

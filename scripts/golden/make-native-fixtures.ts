@@ -40,7 +40,9 @@ function value(x: number): Value {
 }
 
 function observe(values: readonly number[], labels?: string[]): Family['ops'] {
-  return values.map((v) => (labels === undefined ? { op: 'observe', value: value(v) } : { labels, op: 'observe', value: value(v) }));
+  return values.map((v) =>
+    labels === undefined ? { op: 'observe', value: value(v) } : { labels, op: 'observe', value: value(v) },
+  );
 }
 
 /** Log-normal latencies around `median` seconds, rounded to microseconds as timers would give. */
@@ -64,18 +66,40 @@ POWER_EDGES.push(Number.MAX_VALUE, -Number.MAX_VALUE, 5e-324, 1e-300, 1e300, 0.1
 const r = mulberry32(1515);
 
 fixtures['native_small_factor'] = {
-  description: 'Native histograms without classic buckets at high resolution (bucket factors 1.01 and 1.0001: schemas 7 and 8), 3000 log-normal latencies.',
+  description:
+    'Native histograms without classic buckets at high resolution (bucket factors 1.01 and 1.0001: schemas 7 and 8), 3000 log-normal latencies.',
   families: [
-    { name: 'native_schema7_seconds', help: 'Latency at schema 7.', type: 'histogram', native: { bucket_factor: 1.01 }, ops: observe(latencies(r, 1500, 0.05, 1.2)) },
-    { name: 'native_schema8_seconds', help: 'Latency at schema 8.', type: 'histogram', native: { bucket_factor: 1.0001 }, ops: observe(latencies(r, 1500, 0.2, 0.8)) },
+    {
+      name: 'native_schema7_seconds',
+      help: 'Latency at schema 7.',
+      type: 'histogram',
+      native: { bucket_factor: 1.01 },
+      ops: observe(latencies(r, 1500, 0.05, 1.2)),
+    },
+    {
+      name: 'native_schema8_seconds',
+      help: 'Latency at schema 8.',
+      type: 'histogram',
+      native: { bucket_factor: 1.0001 },
+      ops: observe(latencies(r, 1500, 0.2, 0.8)),
+    },
   ],
 };
 
 const factors: [string, number][] = [
-  ['f1_1', 1.1], ['f1_5', 1.5], ['f2', 2], ['f2_1', 2.1], ['f4', 4], ['f16', 16], ['f256', 256], ['f65536', 65536], ['f1e30', 1e30],
+  ['f1_1', 1.1],
+  ['f1_5', 1.5],
+  ['f2', 2],
+  ['f2_1', 2.1],
+  ['f4', 4],
+  ['f16', 16],
+  ['f256', 256],
+  ['f65536', 65536],
+  ['f1e30', 1e30],
 ];
 fixtures['native_schemas_power_edges'] = {
-  description: 'Every schema from 3 down to -4 (and the factor clamped at -4), observing values on, just above and just below powers of two from 2^-1074 to 2^1023, their negatives and MAX_VALUE.',
+  description:
+    'Every schema from 3 down to -4 (and the factor clamped at -4), observing values on, just above and just below powers of two from 2^-1074 to 2^1023, their negatives and MAX_VALUE.',
   families: factors.map(([suffix, f]) => ({
     name: `native_edges_${suffix}`,
     help: `Bucket factor ${f}.`,
@@ -86,7 +110,8 @@ fixtures['native_schemas_power_edges'] = {
 };
 
 fixtures['native_off_factors'] = {
-  description: 'Bucket factors of 1, 0.5 and 0 leave native buckets off: default classic buckets, no native fields; a factor just above 1 turns them on at schema 8.',
+  description:
+    'Bucket factors of 1, 0.5 and 0 leave native buckets off: default classic buckets, no native fields; a factor just above 1 turns them on at schema 8.',
   families: [1, 0.5, 0, 1.0000001].map((f, i) => ({
     name: `native_off_${i}`,
     help: `Factor ${f}.`,
@@ -97,7 +122,8 @@ fixtures['native_off_factors'] = {
 };
 
 fixtures['native_zero_threshold'] = {
-  description: 'The zero bucket: threshold -1 (exact zeros only), the default (2^-128), an explicit 0.001, values on the threshold, signed zeros and subnormals.',
+  description:
+    'The zero bucket: threshold -1 (exact zeros only), the default (2^-128), an explicit 0.001, values on the threshold, signed zeros and subnormals.',
   families: [
     { zero: -1, name: 'native_zero_exact' },
     { zero: undefined, name: 'native_zero_default' },
@@ -108,12 +134,16 @@ fixtures['native_zero_threshold'] = {
     help: `Zero threshold ${zero}.`,
     type: 'histogram' as const,
     native: zero === undefined ? { bucket_factor: 1.2 } : { bucket_factor: 1.2, zero_threshold: zero },
-    ops: observe([0, -0, 1e-40, -1e-40, 2.938735877055719e-39, -2.938735877055719e-39, 3e-39, 5e-324, -5e-324, 1e-310, 0.0005, -0.0005, 0.001, -0.001, 0.0011, 0.5, 2]),
+    ops: observe([
+      0, -0, 1e-40, -1e-40, 2.938735877055719e-39, -2.938735877055719e-39, 3e-39, 5e-324, -5e-324, 1e-310, 0.0005,
+      -0.0005, 0.001, -0.001, 0.0011, 0.5, 2,
+    ]),
   })),
 };
 
 fixtures['native_special_observations'] = {
-  description: 'NaN (counted, in no native bucket), +Inf and -Inf (in the bucket above MAX_VALUE), MAX_VALUE, signed zeros, with classic buckets kept.',
+  description:
+    'NaN (counted, in no native bucket), +Inf and -Inf (in the bucket above MAX_VALUE), MAX_VALUE, signed zeros, with classic buckets kept.',
   families: [
     {
       name: 'native_special',
@@ -121,7 +151,21 @@ fixtures['native_special_observations'] = {
       type: 'histogram',
       buckets: [0.1, 1, 10],
       native: { bucket_factor: 1.1 },
-      ops: observe([NaN, Infinity, -Infinity, Number.MAX_VALUE, -Number.MAX_VALUE, 0, -0, 1, NaN, Infinity, 5, -5, Infinity]),
+      ops: observe([
+        NaN,
+        Infinity,
+        -Infinity,
+        Number.MAX_VALUE,
+        -Number.MAX_VALUE,
+        0,
+        -0,
+        1,
+        NaN,
+        Infinity,
+        5,
+        -5,
+        Infinity,
+      ]),
     },
     {
       name: 'native_special_coarse',
@@ -142,14 +186,18 @@ fixtures['native_special_observations'] = {
 
 // Widening the zero bucket: buckets spread over 1e-6..10, a limit of 12 and a maximum zero threshold of 0.01.
 fixtures['native_limit_widen_zero'] = {
-  description: 'max_buckets 12 with max_zero_threshold 0.01: the zero bucket widens over the smallest buckets (both signs at once when they are equidistant), then the schema halves once widening would pass 0.01.',
+  description:
+    'max_buckets 12 with max_zero_threshold 0.01: the zero bucket widens over the smallest buckets (both signs at once when they are equidistant), then the schema halves once widening would pass 0.01.',
   families: [
     {
       name: 'native_widen',
       help: 'Widening.',
       type: 'histogram',
       native: { bucket_factor: 1.1, max_buckets: 12, max_zero_threshold: 0.01 },
-      ops: observe([1e-6, -1e-6, 2e-6, 1e-5, -3e-5, 1e-4, 1e-3, 0.005, -0.005, 0.02, 0.03, 0.05, 0.1, 0.2, 0.4, 0.7, 1, 2, 3, 5, 8, 1e-6, -0.004, 0.009, 10, -20, 33, 0.5]),
+      ops: observe([
+        1e-6, -1e-6, 2e-6, 1e-5, -3e-5, 1e-4, 1e-3, 0.005, -0.005, 0.02, 0.03, 0.05, 0.1, 0.2, 0.4, 0.7, 1, 2, 3, 5, 8,
+        1e-6, -0.004, 0.009, 10, -20, 33, 0.5,
+      ]),
     },
     {
       name: 'native_widen_random',
@@ -163,7 +211,8 @@ fixtures['native_limit_widen_zero'] = {
 };
 
 fixtures['native_limit_halve'] = {
-  description: 'max_buckets without a zero threshold to widen into: the schema halves from 8 down to -4 and stops there, with the count kept above the limit by values far apart.',
+  description:
+    'max_buckets without a zero threshold to widen into: the schema halves from 8 down to -4 and stops there, with the count kept above the limit by values far apart.',
   families: [
     {
       name: 'native_halve',
@@ -190,7 +239,8 @@ fixtures['native_limit_halve'] = {
 };
 
 fixtures['native_limit_no_reset_yet'] = {
-  description: 'min_reset_seconds of an hour: the limit cannot reset within the run, so it widens (max_zero_threshold 0.001) and then halves; max_buckets 0 means no limit.',
+  description:
+    'min_reset_seconds of an hour: the limit cannot reset within the run, so it widens (max_zero_threshold 0.001) and then halves; max_buckets 0 means no limit.',
   families: [
     {
       name: 'native_reset_later',
@@ -210,9 +260,15 @@ fixtures['native_limit_no_reset_yet'] = {
   ],
 };
 
-const sets = [['GET', '200'], ['GET', '500'], ['POST', '200'], ['PUT', '404']];
+const sets = [
+  ['GET', '200'],
+  ['GET', '500'],
+  ['POST', '200'],
+  ['PUT', '404'],
+];
 fixtures['native_labelled'] = {
-  description: 'Labelled native histograms with const labels, classic buckets kept on one family and absent on the other, series created in an unsorted order.',
+  description:
+    'Labelled native histograms with const labels, classic buckets kept on one family and absent on the other, series created in an unsorted order.',
   families: [
     {
       name: 'native_http_request_duration_seconds',
@@ -236,16 +292,31 @@ fixtures['native_labelled'] = {
 };
 
 fixtures['native_empty_series'] = {
-  description: 'Native histograms without observations: schema, zero threshold and a zero count of 0 are still written, with no spans.',
+  description:
+    'Native histograms without observations: schema, zero threshold and a zero count of 0 are still written, with no spans.',
   families: [
-    { name: 'native_empty_exact_zero', help: 'Empty, exact zeros only.', type: 'histogram', native: { bucket_factor: 1.5, zero_threshold: -1 }, ops: [] },
-    { name: 'native_empty_with_classic', help: '', type: 'histogram', buckets: [1], native: { bucket_factor: 3 }, ops: [] },
+    {
+      name: 'native_empty_exact_zero',
+      help: 'Empty, exact zeros only.',
+      type: 'histogram',
+      native: { bucket_factor: 1.5, zero_threshold: -1 },
+      ops: [],
+    },
+    {
+      name: 'native_empty_with_classic',
+      help: '',
+      type: 'histogram',
+      buckets: [1],
+      native: { bucket_factor: 3 },
+      ops: [],
+    },
   ],
 };
 
 // Keys chosen to make gaps of 0, 1, 2 and 3 buckets at schema 0 (key k holds (2^(k-1), 2^k]).
 fixtures['native_span_gaps'] = {
-  description: 'Span encoding: gaps of one or two buckets are filled with empty buckets inside a span, a gap of three starts a new span; negative keys and a first span offset far from zero.',
+  description:
+    'Span encoding: gaps of one or two buckets are filled with empty buckets inside a span, a gap of three starts a new span; negative keys and a first span offset far from zero.',
   families: [
     {
       name: 'native_gaps',

@@ -109,7 +109,9 @@ export function serializeFixture(fx: RandomFixture): Uint8Array {
     }
     if (f.native !== undefined) {
       const n = f.native;
-      field('native', () => parts.push(n.raw ?? `{${n.fields.map(([k, v]) => `${JSON.stringify(k)}:${v}`).join(',')}}`));
+      field('native', () =>
+        parts.push(n.raw ?? `{${n.fields.map(([k, v]) => `${JSON.stringify(k)}:${v}`).join(',')}}`),
+      );
     }
     field('ops', () => {
       parts.push('[');
@@ -177,12 +179,56 @@ const TWO_64 = 18446744073709551616;
 
 /** Doubles at the edges: signed zeros, subnormals, 2^53 and 2^64 neighbourhoods, formatting boundaries. */
 const EDGE_VALUES: readonly number[] = [
-  0, -0, 1, -1, 2, 0.5, 0.1, 0.25, 3, 10, 100, 1e-6, 9.999999e-7, 1e-7, 1e-5, 1e6, 999999, 1e7, 1e20, 1e21, 9.99999e20,
-  1.5e21, 1e22, 123456789.125, 0.30000000000000004, 5e-324, -5e-324, 2.2250738585072014e-308, 2.225073858507201e-308,
-  1.7976931348623157e308, -1.7976931348623157e308, TWO_53 - 1, TWO_53, TWO_53 + 2, TWO_53 * 2, TWO_64 - 4096, TWO_64,
-  TWO_64 + 4096, TWO_64 * 2, 4294967295, 4294967296, 1e15, 1e16, 1e17, 0.001, 0.005, 2.5, 1e-300, 1e300,
+  0,
+  -0,
+  1,
+  -1,
+  2,
+  0.5,
+  0.1,
+  0.25,
+  3,
+  10,
+  100,
+  1e-6,
+  9.999999e-7,
+  1e-7,
+  1e-5,
+  1e6,
+  999999,
+  1e7,
+  1e20,
+  1e21,
+  9.99999e20,
+  1.5e21,
+  1e22,
+  123456789.125,
+  0.30000000000000004,
+  5e-324,
+  -5e-324,
+  2.2250738585072014e-308,
+  2.225073858507201e-308,
+  1.7976931348623157e308,
+  -1.7976931348623157e308,
+  TWO_53 - 1,
+  TWO_53,
+  TWO_53 + 2,
+  TWO_53 * 2,
+  TWO_64 - 4096,
+  TWO_64,
+  TWO_64 + 4096,
+  TWO_64 * 2,
+  4294967295,
+  4294967296,
+  1e15,
+  1e16,
+  1e17,
+  0.001,
+  0.005,
+  2.5,
+  1e-300,
+  1e300,
 ];
-
 
 function randomNumber(r: Random, special = 0.15): number {
   const roll = r.float();
@@ -205,8 +251,37 @@ function valueText(r: Random, x: number): string {
 // Strings: pieces that are valid or invalid in names and values, each written raw or escaped.
 const ASCII = 'abcxyz_ABZ019:';
 const ODD_PIECES: readonly string[] = [
-  '"', '\\', '\n', '\t', '\r', '\u0000', '\u0001', '\u001f', '\u007f', ' ', '{', '}', '=', ',', '#', '-', '.', '/',
-  'é', 'e\u0301', 'ß', 'Ω', '中', '\u200b', '\u2028', '\ufeff', '\ufffd', '\uffff', '😀', '𝄞', '\u{10ffff}',
+  '"',
+  '\\',
+  '\n',
+  '\t',
+  '\r',
+  '\u0000',
+  '\u0001',
+  '\u001f',
+  '\u007f',
+  ' ',
+  '{',
+  '}',
+  '=',
+  ',',
+  '#',
+  '-',
+  '.',
+  '/',
+  'é',
+  'e\u0301',
+  'ß',
+  'Ω',
+  '中',
+  '\u200b',
+  '\u2028',
+  '\ufeff',
+  '\ufffd',
+  '\uffff',
+  '😀',
+  '𝄞',
+  '\u{10ffff}',
 ];
 
 /** One piece of string content as raw token bytes. */
@@ -366,7 +441,11 @@ function buckets(r: Random): string[] | undefined {
 
 /** `nativeFocus`: a histogram, mostly with native settings (the fixtures that exercise native buckets). */
 function randomFamily(r: Random, names: readonly string[], nativeFocus = false): RandomFamily {
-  const type = nativeFocus ? 'histogram' : r.chance(0.01) ? r.pick(['Counter', 'untyped', '', 'gauge ']) : r.pick(TYPES);
+  const type = nativeFocus
+    ? 'histogram'
+    : r.chance(0.01)
+      ? r.pick(['Counter', 'untyped', '', 'gauge '])
+      : r.pick(TYPES);
   const family: RandomFamily = {
     name: r.chance(0.97) ? stringToken(r, r.pick(names), 0) : nameToken(r, METRIC_NAMES, BAD_METRIC_NAMES),
     help: r.chance(0.5) ? plainToken(r.pick(['', 'Help.', 'Requests.'])) : stringToken(r, randomText(r, 12), 0.15),
@@ -410,9 +489,15 @@ function randomFamily(r: Random, names: readonly string[], nativeFocus = false):
     const wantsValue = op !== 'inc' && op !== 'dec';
     if (wantsValue !== r.chance(0.005 * odd)) {
       const x = big
-        ? r.chance(0.01) ? randomNumber(r) : drift + r.float() * r.pick([1, 1000, 1e-3])
-        : native !== undefined && r.chance(0.9) ? nativeObservation(r, native) : randomNumber(r);
-      o.value = big ? fixtureNumber(x) : valueText(r, op === 'add' && type === 'counter' && r.chance(0.7) ? Math.abs(x) : x);
+        ? r.chance(0.01)
+          ? randomNumber(r)
+          : drift + r.float() * r.pick([1, 1000, 1e-3])
+        : native !== undefined && r.chance(0.9)
+          ? nativeObservation(r, native)
+          : randomNumber(r);
+      o.value = big
+        ? fixtureNumber(x)
+        : valueText(r, op === 'add' && type === 'counter' && r.chance(0.7) ? Math.abs(x) : x);
     }
     family.ops.push(o);
   }
@@ -471,7 +556,9 @@ export function randomFixture(seed: number, index: number): RandomFixture {
       if (change === 4 && copy.type === 'histogram' && r.chance(0.5)) copy.native = randomNative(r, 0);
       if (change === 4 && copy.type === 'summary') copy.objectives = objectives(r);
       copy.ops = copy.ops.filter((o) => (OPS_OF[copy.type] ?? []).includes(o.op));
-      for (const o of copy.ops) if (o.labels !== undefined || (copy.labels?.length ?? 0) > 0) o.labels = (copy.labels ?? []).map(() => plainToken('v'));
+      for (const o of copy.ops)
+        if (o.labels !== undefined || (copy.labels?.length ?? 0) > 0)
+          o.labels = (copy.labels ?? []).map(() => plainToken('v'));
       families.push(copy);
       continue;
     }

@@ -34,24 +34,82 @@ export function ulps(x: number, n: number): number {
 /** Factors that leave native buckets off (<= 1). */
 const OFF_FACTORS = [1, 0.999, 0.5, 0, -0, -1, -Infinity, 5e-324, ulps(1, -1)];
 const COMMON_FACTORS = [
-  1.0001, 1.001, 1.002, 1.01, 1.05, 1.1, 1.2, 1.5, 2, 2.5, 3, 4, 16, 256, 65536, 1e30, 1e300, MAX, Infinity, ulps(1, 1),
+  1.0001,
+  1.001,
+  1.002,
+  1.01,
+  1.05,
+  1.1,
+  1.2,
+  1.5,
+  2,
+  2.5,
+  3,
+  4,
+  16,
+  256,
+  65536,
+  1e30,
+  1e300,
+  MAX,
+  Infinity,
+  ulps(1, 1),
 ];
 
 function bucketFactor(r: Rng): number {
   const roll = r.float();
   if (roll < 0.1) return r.pick(OFF_FACTORS);
   // 2^(2^n): where the schema changes (n = -8..4), and its neighbours a few ulps away.
-  if (roll < 0.35) return ulps(2 ** 2 ** (r.int(13) - 8), r.int(9) - 4);
+  if (roll < 0.35) return ulps(2 ** (2 ** (r.int(13) - 8)), r.int(9) - 4);
   if (roll < 0.85) return r.pick(COMMON_FACTORS);
   return 1 + r.float() * 10 ** -r.int(12);
 }
 
 const ZERO_THRESHOLDS = [
-  -1, -1, 0, -0, 5e-324, 1e-310, MIN_NORMAL, ulps(MIN_NORMAL, -1), DEFAULT_NATIVE_ZERO_THRESHOLD,
-  ulps(DEFAULT_NATIVE_ZERO_THRESHOLD, 1), 1e-9, 0.001, 0.01, 0.5, 1, 2, 1e10, 1e300, MAX, Infinity, -Infinity, -5, -1e-300,
+  -1,
+  -1,
+  0,
+  -0,
+  5e-324,
+  1e-310,
+  MIN_NORMAL,
+  ulps(MIN_NORMAL, -1),
+  DEFAULT_NATIVE_ZERO_THRESHOLD,
+  ulps(DEFAULT_NATIVE_ZERO_THRESHOLD, 1),
+  1e-9,
+  0.001,
+  0.01,
+  0.5,
+  1,
+  2,
+  1e10,
+  1e300,
+  MAX,
+  Infinity,
+  -Infinity,
+  -5,
+  -1e-300,
 ];
 const MAX_BUCKETS = [0, 1, 1, 2, 2, 3, 4, 5, 6, 8, 10, 12, 16, 20, 40, 160, 4294967295];
-const MAX_ZERO_THRESHOLDS = [0, -1, 1e-300, 1e-9, 1e-4, 0.001, 0.01, 0.1, 0.5, 1, 2, 10, 1e10, 1e300, MAX, Infinity, -Infinity];
+const MAX_ZERO_THRESHOLDS = [
+  0,
+  -1,
+  1e-300,
+  1e-9,
+  1e-4,
+  0.001,
+  0.01,
+  0.1,
+  0.5,
+  1,
+  2,
+  10,
+  1e10,
+  1e300,
+  MAX,
+  Infinity,
+  -Infinity,
+];
 /** No reset within a run: 0 (never), or at least an hour. */
 const MIN_RESET_SECONDS = [0, 3600, 3600.5, 86400, 1e6, 9e9];
 
@@ -64,12 +122,26 @@ function key(r: Rng, name: string): string {
 
 /** Field values both sides must refuse as a malformed fixture (in Go's decoder or its format check). */
 const MALFORMED: readonly (readonly [string, string])[] = [
-  ['bucket_factor', '"NaN"'], ['bucket_factor', '"2"'], ['bucket_factor', 'true'], ['bucket_factor', '1e400'],
-  ['zero_threshold', '"NaN"'], ['max_zero_threshold', '"NaN"'],
+  ['bucket_factor', '"NaN"'],
+  ['bucket_factor', '"2"'],
+  ['bucket_factor', 'true'],
+  ['bucket_factor', '1e400'],
+  ['zero_threshold', '"NaN"'],
+  ['max_zero_threshold', '"NaN"'],
   // Go reads max_buckets (a uint32) with ParseUint: only a plain unsigned integer literal in range.
-  ['max_buckets', '-1'], ['max_buckets', '1.5'], ['max_buckets', '4.0'], ['max_buckets', '1e1'], ['max_buckets', '-0'],
-  ['max_buckets', '4294967296'], ['max_buckets', '"NaN"'], ['max_buckets', '"+Inf"'], ['max_buckets', '"5"'],
-  ['min_reset_seconds', '-1'], ['min_reset_seconds', '"+Inf"'], ['min_reset_seconds', '"NaN"'], ['min_reset_seconds', '1e10'],
+  ['max_buckets', '-1'],
+  ['max_buckets', '1.5'],
+  ['max_buckets', '4.0'],
+  ['max_buckets', '1e1'],
+  ['max_buckets', '-0'],
+  ['max_buckets', '4294967296'],
+  ['max_buckets', '"NaN"'],
+  ['max_buckets', '"+Inf"'],
+  ['max_buckets', '"5"'],
+  ['min_reset_seconds', '-1'],
+  ['min_reset_seconds', '"+Inf"'],
+  ['min_reset_seconds', '"NaN"'],
+  ['min_reset_seconds', '1e10'],
   ['schema', '3'],
 ];
 /** Whole objects that are no native object. */
@@ -143,7 +215,8 @@ export function nativeObservation(r: Rng, scale: ObservationScale): number {
     return sign * ulps(bounds[r.int(bounds.length)]! * 2 ** (r.int(60) - 30), r.pick([0, 0, 1, -1]));
   }
   if (roll < 0.7) return r.pick([0, -0, NaN, Infinity, -Infinity, MAX, -MAX, ulps(MAX, -1)]);
-  if (roll < 0.77) return sign * r.pick([5e-324, 1e-323, 1e-310, MIN_NORMAL, ulps(MIN_NORMAL, -1), ulps(MIN_NORMAL, 1), 2 ** -1070]);
+  if (roll < 0.77)
+    return sign * r.pick([5e-324, 1e-323, 1e-310, MIN_NORMAL, ulps(MIN_NORMAL, -1), ulps(MIN_NORMAL, 1), 2 ** -1070]);
   if (roll < 0.85 && scale.threshold !== undefined) {
     const t = scale.threshold;
     return sign * (t === MAX ? r.pick([MAX, ulps(MAX, -1)]) : ulps(t, r.int(3) - 1));

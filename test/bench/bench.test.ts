@@ -68,9 +68,13 @@ describe('npm run bench', { timeout: TIMEOUT * 4 }, () => {
     assertPositive(w2.zerotelOverFloor, 'W2 zerotel / floor');
     // client_golang is measured in the same run wherever Go and its packages are installed (always in CI).
     const goMissingReason = goMissing();
-    if (inCI()) assert.equal(goMissingReason, undefined, 'CI=true: Go with client_golang is required for the bench peer');
+    if (inCI())
+      assert.equal(goMissingReason, undefined, 'CI=true: Go with client_golang is required for the bench peer');
     const goMeasured = goMissingReason === undefined;
-    assert.deepEqual(Object.keys(w2.ratios).sort(), goMeasured ? ['client_golang', 'floor', 'prom-client'] : ['floor', 'prom-client']);
+    assert.deepEqual(
+      Object.keys(w2.ratios).sort(),
+      goMeasured ? ['client_golang', 'floor', 'prom-client'] : ['floor', 'prom-client'],
+    );
     if (goMeasured) {
       for (const m of doc.measures) assertPositive(m['client_golang'], `${m.name} client_golang`);
       const h1 = doc.measures.find((m) => m.name === 'H1 bound counter inc')!;

@@ -5,7 +5,18 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -84,7 +95,10 @@ describe('built package (dist/) imported by name from plain node', () => {
     // The same program as CommonJS: require() of the package name, in a .cjs file.
     writeFileSync(
       join(app, 'main.cjs'),
-      PROGRAM.replace("import { Counter, Registry, writeText } from 'zerotel';", "const { Counter, Registry, writeText } = require('zerotel');"),
+      PROGRAM.replace(
+        "import { Counter, Registry, writeText } from 'zerotel';",
+        "const { Counter, Registry, writeText } = require('zerotel');",
+      ),
     );
   });
 
@@ -122,7 +136,17 @@ describe('built package (dist/) imported by name from plain node', () => {
 
   it('every subpath entry loads by import and by require, with the same names', () => {
     const entries = Object.keys(manifest.exports as Record<string, unknown>).filter((k) => k !== './package.json');
-    assert.deepEqual(entries, ['.', './metrics', './runtime', './trace', './otlp', './http', './opa', './prom-client', './push']);
+    assert.deepEqual(entries, [
+      '.',
+      './metrics',
+      './runtime',
+      './trace',
+      './otlp',
+      './http',
+      './opa',
+      './prom-client',
+      './push',
+    ]);
     const names = (kind: 'mjs' | 'cjs', entry: string): string[] => {
       const spec = `zerotel${entry.slice(1)}`;
       const file = `names-${entry.replace(/\W/g, '_')}.${kind}`;
@@ -176,7 +200,13 @@ try {
         ...code.matchAll(/\brequire\s*\(\s*['"]([^'"]+)['"]/g),
       ].map((m) => m[1]!);
       for (const s of specifiers) {
-        if (!s.startsWith('.') && !s.startsWith('node:')) bare.push(`${file.slice(DIST.length + 1).split(sep).join('/')}: ${s}`);
+        if (!s.startsWith('.') && !s.startsWith('node:'))
+          bare.push(
+            `${file
+              .slice(DIST.length + 1)
+              .split(sep)
+              .join('/')}: ${s}`,
+          );
       }
     }
     assert.deepEqual(bare, [], 'dist imports packages that an install without dependencies lacks');

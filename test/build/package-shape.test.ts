@@ -42,7 +42,10 @@ describe('package shape', { timeout: 300_000 }, () => {
       analysis: { problems: { resolutionKind?: string }[]; entrypoints: Record<string, unknown> };
     };
     // node10 (TypeScript's pre-exports resolution) cannot see subpath entries; the node16 profile ignores it.
-    assert.deepEqual(report.analysis.problems.filter((p) => p.resolutionKind !== 'node10'), []);
+    assert.deepEqual(
+      report.analysis.problems.filter((p) => p.resolutionKind !== 'node10'),
+      [],
+    );
     assert.ok(Object.keys(report.analysis.entrypoints).includes('./metrics'));
   });
 
@@ -59,7 +62,14 @@ new BatchSpanProcessor({ export: async () => ({ kind: 'success' }), shutdown: as
 console.log(writeText(registry.collect()).split('\\n').filter((l) => l.startsWith('# TYPE')).join('\\n'));
 `,
       );
-      await build({ entryPoints: [join(dir, 'app.mjs')], bundle: true, outfile: join(dir, 'out.mjs'), format: 'esm', platform: 'node', logLevel: 'silent' });
+      await build({
+        entryPoints: [join(dir, 'app.mjs')],
+        bundle: true,
+        outfile: join(dir, 'out.mjs'),
+        format: 'esm',
+        platform: 'node',
+        logLevel: 'silent',
+      });
       const run = spawnSync(process.execPath, [join(dir, 'out.mjs')], { encoding: 'utf8', timeout: 60_000 });
       assert.equal(run.status, 0, run.stderr);
       assert.equal(
@@ -111,12 +121,23 @@ console.log(writeText(registry.collect()));
         const inputs = Object.entries(output.inputs)
           .filter(([, v]) => v.bytesInOutput > 0)
           .map(([k]) => k);
-        assert.ok(inputs.some((i) => i.includes('dist/esm/metrics/counter.js')), inputs.join('\n'));
+        assert.ok(
+          inputs.some((i) => i.includes('dist/esm/metrics/counter.js')),
+          inputs.join('\n'),
+        );
         // The root entry keeps the bindings of the engines' `registry` options (a few lines of glue, no tracer,
         // exporter or transport), so that BatchSpanProcessor({ registry }) works in a bundle too.
         const glue = specifier === 'zerotel' ? BINDING_GLUE : [];
-        assert.deepEqual(inputs.filter((i) => unwanted.test(i) && !glue.includes(i)), [], 'modules that a metrics-only app does not need');
-        assert.deepEqual(output.imports.map((i) => i.path), [], 'a metrics-only bundle imports no node: built-in');
+        assert.deepEqual(
+          inputs.filter((i) => unwanted.test(i) && !glue.includes(i)),
+          [],
+          'modules that a metrics-only app does not need',
+        );
+        assert.deepEqual(
+          output.imports.map((i) => i.path),
+          [],
+          'a metrics-only bundle imports no node: built-in',
+        );
       });
     }
   });

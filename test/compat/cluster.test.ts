@@ -26,12 +26,14 @@ describe('AggregatorRegistry over node:cluster', () => {
     const z = parseSamples(zText);
     // Quantiles come from different estimators (t-digest there, client_golang's stream here): compare the rest.
     // Default metrics (dm_*) are each process's own readings: compared below by name and aggregator only.
-    const comparable = (s: Map<string, number>) => sortedEntries(s).filter(([k]) => !k.includes('quantile=') && !k.startsWith('dm_'));
+    const comparable = (s: Map<string, number>) =>
+      sortedEntries(s).filter(([k]) => !k.includes('quantile=') && !k.startsWith('dm_'));
     assert.deepEqual(comparable(z), comparable(p));
     const families = (text: string) => [...parseHeaders(text)].filter(([n]) => !n.startsWith('dm_')).sort();
     assert.deepEqual(families(zText), families(pText));
     // Every default family zerotel writes, prom-client writes; 'omit' leaves out the start time, 'first' keeps one version.
-    const defaults = (s: Map<string, number>) => new Set([...s.keys()].filter((k) => k.startsWith('dm_')).map((k) => k.slice(0, k.indexOf('{'))));
+    const defaults = (s: Map<string, number>) =>
+      new Set([...s.keys()].filter((k) => k.startsWith('dm_')).map((k) => k.slice(0, k.indexOf('{'))));
     const [zd, pd] = [defaults(z), defaults(p)];
     assert.ok(zd.size >= 20, `${zd.size} default families`);
     for (const name of zd) assert.ok(pd.has(name), name);
@@ -43,14 +45,20 @@ describe('AggregatorRegistry over node:cluster', () => {
     assert.equal(z.get('g_min{app="demo",shard="even"}'), 7 + 20);
     assert.equal(z.get('g_max{app="demo",shard="even"}'), 7 + 40);
     assert.equal(z.get('g_first{app="demo",shard="even"}'), 7);
-    assert.equal([...z.keys()].some((k) => k.startsWith('g_omit')), false);
+    assert.equal(
+      [...z.keys()].some((k) => k.startsWith('g_omit')),
+      false,
+    );
     assert.equal(z.get('latency_seconds_count{app="demo",route="/x"}'), 3 * (1 + 2 + 3 + 4));
   });
 
   it('aggregate() combines getMetricsAsJSON() arrays as prom-client does', async () => {
     const r1 = new compat.Registry();
     const r2 = new compat.Registry();
-    for (const [r, v] of [[r1, 1], [r2, 5]] as const) {
+    for (const [r, v] of [
+      [r1, 1],
+      [r2, 5],
+    ] as const) {
       new compat.Gauge({ name: 'temp', help: 'Temp.', aggregator: 'max', registers: [r] }).set(v);
       new compat.Histogram({ name: 'h_seconds', help: 'H.', buckets: [1, 2], registers: [r] }).observe(v);
     }

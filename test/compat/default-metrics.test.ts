@@ -8,7 +8,12 @@ import * as prom from 'prom-client';
 import * as compat from '../../lib/compat/prom-client/index.js';
 import { runtimeResourceCounts } from '../../lib/runtime/index.js';
 
-const config = { prefix: 'app_', labels: { service: 'api', zone: 'z1' }, gcDurationBuckets: [0.01, 0.1, 1], eventLoopMonitoringPrecision: 5 };
+const config = {
+  prefix: 'app_',
+  labels: { service: 'api', zone: 'z1' },
+  gcDurationBuckets: [0.01, 0.1, 1],
+  eventLoopMonitoringPrecision: 5,
+};
 
 interface FamilyShape {
   type: string;
@@ -57,7 +62,8 @@ describe('collectDefaultMetrics', () => {
       assert.equal(shape.help, expected.help, name);
       assert.equal(shape.aggregator, expected.aggregator, name);
       // Families without values (no GC yet, no handle of a type) have no labels to compare.
-      if (shape.labelNames.length > 0 && expected.labelNames.length > 0) assert.deepEqual(shape.labelNames, expected.labelNames, name);
+      if (shape.labelNames.length > 0 && expected.labelNames.length > 0)
+        assert.deepEqual(shape.labelNames, expected.labelNames, name);
     }
     assert.deepEqual(zs.get('app_process_cpu_user_seconds_total')!.labelNames, ['service', 'zone']);
     assert.deepEqual(zs.get('app_nodejs_heap_space_size_used_bytes')!.labelNames, ['service', 'space', 'zone']);
@@ -65,10 +71,20 @@ describe('collectDefaultMetrics', () => {
 
   it('writes the families with the const labels, in client_golang order', async () => {
     const text = await z.metrics();
-    for (const name of ['app_process_cpu_user_seconds_total', 'app_process_cpu_system_seconds_total', 'app_process_heap_bytes']) {
-      assert.match(text, new RegExp(`^# TYPE ${name} (counter|gauge)\\n${name}\\{service="api",zone="z1"\\} \\S+\\n`, 'm'));
+    for (const name of [
+      'app_process_cpu_user_seconds_total',
+      'app_process_cpu_system_seconds_total',
+      'app_process_heap_bytes',
+    ]) {
+      assert.match(
+        text,
+        new RegExp(`^# TYPE ${name} (counter|gauge)\\n${name}\\{service="api",zone="z1"\\} \\S+\\n`, 'm'),
+      );
     }
-    assert.match(text, /^app_nodejs_version_info\{major="\d+",minor="\d+",patch="\d+",service="api",version="v[\d.]+",zone="z1"\} 1$/m);
+    assert.match(
+      text,
+      /^app_nodejs_version_info\{major="\d+",minor="\d+",patch="\d+",service="api",version="v[\d.]+",zone="z1"\} 1$/m,
+    );
     const names = [...text.matchAll(/^# TYPE (\S+)/gm)].map((m) => m[1]!);
     assert.deepEqual(names, [...names].sort());
   });
@@ -85,7 +101,10 @@ describe('collectDefaultMetrics', () => {
   });
 
   it('refuses a second registration in the same registry as prom-client does', () => {
-    assert.throws(() => compat.collectDefaultMetrics({ ...config, register: z }), /A metric with the name app_process_cpu_user_seconds_total has already been registered\./);
+    assert.throws(
+      () => compat.collectDefaultMetrics({ ...config, register: z }),
+      /A metric with the name app_process_cpu_user_seconds_total has already been registered\./,
+    );
     assert.throws(() => compat.collectDefaultMetrics(5 as never), /config must be null, undefined, or an object/);
     assert.deepEqual(compat.collectDefaultMetrics.metricsList, prom.collectDefaultMetrics.metricsList);
   });

@@ -10,7 +10,10 @@ let child: ChildProcess | undefined;
 after(() => child?.kill('SIGKILL'));
 
 it('counts requests by route and status and serves them with the default metrics at /metrics', async () => {
-  child = spawn(process.execPath, ['--import', 'tsx', SERVER], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, PORT: '0' } });
+  child = spawn(process.execPath, ['--import', 'tsx', SERVER], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, PORT: '0' },
+  });
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('the example did not start within 60 s')), 60_000);
     let out = '';

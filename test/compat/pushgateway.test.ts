@@ -13,7 +13,12 @@ import { parseSamples } from './samples.js';
 const peer = findPushgateway();
 
 function fill(lib: any, registry: any): void {
-  const c = new lib.Counter({ name: 'jobs_done_total', help: 'Jobs done.', labelNames: ['kind'], registers: [registry] });
+  const c = new lib.Counter({
+    name: 'jobs_done_total',
+    help: 'Jobs done.',
+    labelNames: ['kind'],
+    registers: [registry],
+  });
   c.inc({ kind: 'import' }, 3);
   c.inc({ kind: 'export' });
   const h = new lib.Histogram({ name: 'job_seconds', help: 'Job time.', buckets: [1, 10], registers: [registry] });
@@ -26,7 +31,13 @@ function ofJob(exposition: string, job: string): Map<string, number> {
   for (const [key, value] of parseSamples(exposition)) {
     if (!key.includes(`job="${job}"`)) continue;
     if (key.startsWith('push_time_seconds') || key.startsWith('push_failure_time_seconds')) continue;
-    out.set(key.replace(`job="${job}"`, 'job=""').replace(/,?job=""/, '').replace('{,', '{'), value);
+    out.set(
+      key
+        .replace(`job="${job}"`, 'job=""')
+        .replace(/,?job=""/, '')
+        .replace('{,', '{'),
+      value,
+    );
   }
   return out;
 }

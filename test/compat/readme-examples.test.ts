@@ -108,7 +108,7 @@ const EXAMPLES: Record<string, Example> = {
 
     // Record durations:
     const end = gauge.startTimer();
-    http.get('url', res => {
+    http.get('url', (res) => {
       end();
     });
   },
@@ -131,7 +131,7 @@ const EXAMPLES: Record<string, Example> = {
   'histogram timer': (require) => {
     histogram = new (require('zerotel/prom-client').Histogram)({ name: 'metric_name', help: 'metric_help' });
     const end = histogram.startTimer();
-    xhrRequest(function (err, res) {
+    xhrRequest((err, res) => {
       const seconds = end(); // Observes and returns the value to xhrRequests duration in seconds
     });
   },
@@ -164,7 +164,7 @@ const EXAMPLES: Record<string, Example> = {
   'summary timer': (require) => {
     summary = new (require('zerotel/prom-client').Summary)({ name: 'metric_name', help: 'metric_help' });
     const end = summary.startTimer();
-    xhrRequest(function (err, res) {
+    xhrRequest((err, res) => {
       end(); // Observes the value to xhrRequests duration in seconds
     });
   },
@@ -184,10 +184,14 @@ const EXAMPLES: Record<string, Example> = {
     gauge.labels('GET', '200').set(100);
   },
   'timer with labels at the end': (require) => {
-    const g = new (require('zerotel/prom-client').Gauge)({ name: 'metric_name', help: 'metric_help', labelNames: ['method', 'statusCode'] });
+    const g = new (require('zerotel/prom-client').Gauge)({
+      name: 'metric_name',
+      help: 'metric_help',
+      labelNames: ['method', 'statusCode'],
+    });
     startTimer = g.startTimer.bind(g);
     const end = startTimer({ method: 'GET' }); // Set method to GET, we don't know statusCode yet
-    xhrRequest(function (err, res) {
+    xhrRequest((err, res) => {
       if (err) {
         end({ statusCode: '500' }); // Sets value to xhrRequest duration in seconds with statusCode 500
       } else {
@@ -203,9 +207,7 @@ const EXAMPLES: Record<string, Example> = {
   },
   'registry type': (require) => {
     const Prometheus = require('zerotel/prom-client');
-    Prometheus.register.setContentType(
-      Prometheus.Registry.OPENMETRICS_CONTENT_TYPE,
-    );
+    Prometheus.register.setContentType(Prometheus.Registry.OPENMETRICS_CONTENT_TYPE);
     new Prometheus.Counter({ name: 'metric_name_total', help: 'metric_help' }).inc();
   },
   'registries and merge': (require) => {
@@ -308,7 +310,8 @@ describe("prom-client's README examples through zerotel/prom-client", () => {
       const z = await run(name, compat);
       const p = await run(name, prom);
       assert.deepEqual(stable(z.text, name), stable(p.text, name));
-      if (/default metrics/.test(name)) assert.match(z.text, /^(my_application_)?process_cpu_user_seconds_total(\{[^}]*\})? \S+$/m);
+      if (/default metrics/.test(name))
+        assert.match(z.text, /^(my_application_)?process_cpu_user_seconds_total(\{[^}]*\})? \S+$/m);
     });
   }
 });

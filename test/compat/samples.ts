@@ -44,7 +44,15 @@ export function parseSamples(exposition: string): Samples {
     const name = line.slice(0, brace < 0 ? space : brace);
     const labels = brace < 0 ? [] : parseLabels(line.slice(brace + 1, line.lastIndexOf('}')));
     const value = parseValue(line.slice(space + 1).split(' ')[0]!);
-    const key = name + '{' + labels.filter(([, v]) => v !== '').sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([n, v]) => `${n}=${JSON.stringify(v)}`).join(',') + '}';
+    const key =
+      name +
+      '{' +
+      labels
+        .filter(([, v]) => v !== '')
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .map(([n, v]) => `${n}=${JSON.stringify(v)}`)
+        .join(',') +
+      '}';
     samples.set(key, value);
   }
   return samples;

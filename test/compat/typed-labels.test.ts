@@ -20,16 +20,27 @@ it('enforces label names given as const, as prom-client’s types do', async () 
   counter.inc({ method: 1 });
 
   // this is an error since `'methods'` is not a valid `labelName`
-  // @ts-expect-error
-  assert.throws(() => counter.inc({ methods: 1 }), /Added label "methods" is not included in initial labelset: \[ 'method' \]/);
+  assert.throws(
+    // @ts-expect-error
+    () => counter.inc({ methods: 1 }),
+    /Added label "methods" is not included in initial labelset: \[ 'method' \]/,
+  );
 
-  assert.equal(await client.register.metrics(), '# HELP metric_name metric_help\n# TYPE metric_name counter\nmetric_name{method="1"} 1\n');
+  assert.equal(
+    await client.register.metrics(),
+    '# HELP metric_name metric_help\n# TYPE metric_name counter\nmetric_name{method="1"} 1\n',
+  );
   client.register.clear();
 });
 
 it('names the types prom-client’s index.d.ts names', async () => {
   const registry = new client.Registry<client.OpenMetricsContentType>(client.Registry.OPENMETRICS_CONTENT_TYPE);
-  const histogram: client.Histogram<'route'> = new client.Histogram({ name: 'typed_seconds', help: 'Typed.', labelNames: ['route'], registers: [registry] });
+  const histogram: client.Histogram<'route'> = new client.Histogram({
+    name: 'typed_seconds',
+    help: 'Typed.',
+    labelNames: ['route'],
+    registers: [registry],
+  });
   const child: client.Histogram.Internal<'route'> = histogram.labels({ route: '/' });
   child.observe(1);
   const labels: client.LabelValues<'route'> = { route: '/x' };
@@ -38,10 +49,16 @@ it('names the types prom-client’s index.d.ts names', async () => {
   const values: client.MetricObjectWithValues<client.MetricValueWithName<'route'>> = await histogram.get();
   const params: client.Pushgateway.Parameters = { jobName: 'j', groupings: { a: 'b' } };
   const aggregator: client.Aggregator = 'sum';
-  const config: client.DefaultMetricsCollectorConfiguration<client.OpenMetricsContentType> = { register: registry, prefix: 'x_' };
+  const config: client.DefaultMetricsCollectorConfiguration<client.OpenMetricsContentType> = {
+    register: registry,
+    prefix: 'x_',
+  };
   const contentType: client.RegistryContentType = registry.contentType;
   assert.equal(metric, histogram);
   assert.equal(values.values.length, 2 * (histogram.upperBounds.length + 3));
-  assert.deepEqual([params.jobName, aggregator, config.prefix, contentType], ['j', 'sum', 'x_', client.openMetricsContentType]);
+  assert.deepEqual(
+    [params.jobName, aggregator, config.prefix, contentType],
+    ['j', 'sum', 'x_', client.openMetricsContentType],
+  );
   assert.equal(client.MetricType.Histogram, 2);
 });

@@ -16,7 +16,9 @@ const scratch = mkdtempSync(join(tmpdir(), 'zerotel-fuzz-test-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
 
 describe('differential fuzzing against client_golang', peerOptions(peer), () => {
-  it('2,000 random fixtures, native histograms among them: no difference outside the deviation table', { timeout: 600_000 }, (t) => {
+  it('2,000 random fixtures, native histograms among them: no difference outside the deviation table', {
+    timeout: 600_000,
+  }, (t) => {
     assertPeer(peer);
     const seed = Number(process.env.ZEROTEL_FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 32));
     t.diagnostic(`fuzz seed ${seed}`);

@@ -38,13 +38,15 @@ describe("fixture decoding as Go's encoding/json", () => {
   });
 
   it('refuses a number literal beyond the double range, as ParseFloat does', () => {
-    const text = (v: string) => `{"families":[{"name":"a","help":"","type":"gauge","ops":[{"op":"set","value":${v}}]}]}`;
+    const text = (v: string) =>
+      `{"families":[{"name":"a","help":"","type":"gauge","ops":[{"op":"set","value":${v}}]}]}`;
     assert.throws(() => parseFixtureBytes(new TextEncoder().encode(text('1e400'))), /out of the double range/);
     assert.equal(parseFixtureBytes(new TextEncoder().encode(text('1e-400'))).families[0]!.ops[0]!.value, 0);
   });
 
   it("reads native max_buckets as Go's uint32: a plain integer literal in range, whatever the key's case", () => {
-    const text = (v: string) => `{"families":[{"name":"h","type":"histogram","native":{"bucket_factor":2,"MAX_BUCKETS":${v}},"ops":[]}]}`;
+    const text = (v: string) =>
+      `{"families":[{"name":"h","type":"histogram","native":{"bucket_factor":2,"MAX_BUCKETS":${v}},"ops":[]}]}`;
     const read = (v: string) => parseFixtureBytes(new TextEncoder().encode(text(v))).families[0]!.native!.maxBuckets;
     // Go: "cannot unmarshal number 1.0 into Go struct field ... of type uint32" (and likewise for each).
     for (const v of ['1.0', '1e1', '-0', '-1', '1.5', '4294967296', '"5"']) {
@@ -59,14 +61,25 @@ describe("fixture decoding as Go's encoding/json", () => {
   });
 
   it('keeps every other number as JSON.parse reads it, strings with digits untouched', () => {
-    const fixture = '{"description":"1.0 -2e3","families":[{"name":"g1","help":"\\"3","type":"gauge","ops":[{"op":"set","value":-0},{"op":"set","value":1E+2},{"op":"set","value":0.1e-1}]}]}';
+    const fixture =
+      '{"description":"1.0 -2e3","families":[{"name":"g1","help":"\\"3","type":"gauge","ops":[{"op":"set","value":-0},{"op":"set","value":1E+2},{"op":"set","value":0.1e-1}]}]}';
     const parsed = parseFixtureBytes(new TextEncoder().encode(fixture));
     assert.equal(parsed.description, '1.0 -2e3');
     assert.equal(parsed.families[0]!.help, '"3');
-    assert.deepEqual(parsed.families[0]!.ops.map((o) => o.value), [-0, 100, 0.01]);
+    assert.deepEqual(
+      parsed.families[0]!.ops.map((o) => o.value),
+      [-0, 100, 0.01],
+    );
     assert.ok(Object.is(parsed.families[0]!.ops[0]!.value, -0));
     for (const bad of ['01', '1.', '-', '.5', '+1', '1e']) {
-      assert.throws(() => parseFixtureBytes(new TextEncoder().encode(`{"families":[{"name":"g","type":"gauge","ops":[{"op":"set","value":${bad}}]}]}`)), /not valid JSON/, bad);
+      assert.throws(
+        () =>
+          parseFixtureBytes(
+            new TextEncoder().encode(`{"families":[{"name":"g","type":"gauge","ops":[{"op":"set","value":${bad}}]}]}`),
+          ),
+        /not valid JSON/,
+        bad,
+      );
     }
   });
 });
@@ -74,14 +87,42 @@ describe("fixture decoding as Go's encoding/json", () => {
 describe("objective ranks read with Go's strconv.ParseFloat", () => {
   // [input, Go's value or undefined for an error]
   const GO: readonly [string, number | undefined][] = [
-    ['1_0', 10], ['0x1p-1', 0.5], ['0x1_0p0', 16], ['0x10', undefined], ['1e400', undefined], ['1e-400', 0],
-    ['0x1p-1100', 0], ['+nan', undefined], ['nan', NaN], ['NAN', NaN], ['-inf', -Infinity], ['+Infinity', Infinity],
-    ['infin', undefined], ['inf', Infinity], ['0x.8p1', 1], ['.5', 0.5], ['5.', 5], ['+.5e+1', 5], ['0X.4p0', 0.25],
-    ['1__0', undefined], ['_1', undefined], ['1_', undefined], ['0x_1p0', 1], ['0.5000000000000000001', 0.5],
-    ['1e', undefined], ['0x1p', undefined], ['  1', undefined], ['1e-4_0', 1e-40], ['0x1.fffffffffffff8p1023', undefined],
-    ['0x1p-1074', 5e-324], ['0x1.8p-1074', 1e-323], ['0x3p-1075', 1e-323],
+    ['1_0', 10],
+    ['0x1p-1', 0.5],
+    ['0x1_0p0', 16],
+    ['0x10', undefined],
+    ['1e400', undefined],
+    ['1e-400', 0],
+    ['0x1p-1100', 0],
+    ['+nan', undefined],
+    ['nan', NaN],
+    ['NAN', NaN],
+    ['-inf', -Infinity],
+    ['+Infinity', Infinity],
+    ['infin', undefined],
+    ['inf', Infinity],
+    ['0x.8p1', 1],
+    ['.5', 0.5],
+    ['5.', 5],
+    ['+.5e+1', 5],
+    ['0X.4p0', 0.25],
+    ['1__0', undefined],
+    ['_1', undefined],
+    ['1_', undefined],
+    ['0x_1p0', 1],
+    ['0.5000000000000000001', 0.5],
+    ['1e', undefined],
+    ['0x1p', undefined],
+    ['  1', undefined],
+    ['1e-4_0', 1e-40],
+    ['0x1.fffffffffffff8p1023', undefined],
+    ['0x1p-1074', 5e-324],
+    ['0x1.8p-1074', 1e-323],
+    ['0x3p-1075', 1e-323],
   ];
   for (const [input, expected] of GO) {
-    it(JSON.stringify(input), () => assert.ok(Object.is(parseFloatAsGo(input), expected), `got ${parseFloatAsGo(input)}`));
+    it(JSON.stringify(input), () =>
+      assert.ok(Object.is(parseFloatAsGo(input), expected), `got ${parseFloatAsGo(input)}`),
+    );
   }
 });

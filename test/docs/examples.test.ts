@@ -13,7 +13,10 @@ import { type GrpcPeer, spanNames, startGrpcPeer } from '../otlp/grpc-helpers.js
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /** Runs an example with plain node; resolves with its exit code and output. */
-function runExample(file: string, env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function runExample(
+  file: string,
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [join('examples', file)], {
       cwd: ROOT,
@@ -92,7 +95,9 @@ describe('examples/', { timeout: 120_000 }, () => {
     const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
     const blocks = [...readme.matchAll(/```(?:js|ts|javascript)\n([\s\S]*?)```/g)].map((m) => m[1]!);
     assert.ok(blocks.length >= 3, 'the README shows metrics, tracing and server code');
-    const examples = ['metrics.mjs', 'metrics.cjs', 'tracing.mjs', 'server.mjs'].map((f) => readFileSync(join(ROOT, 'examples', f), 'utf8'));
+    const examples = ['metrics.mjs', 'metrics.cjs', 'tracing.mjs', 'server.mjs'].map((f) =>
+      readFileSync(join(ROOT, 'examples', f), 'utf8'),
+    );
     for (const block of blocks) {
       assert.ok(
         examples.some((e) => e.includes(block)),

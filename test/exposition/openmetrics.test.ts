@@ -60,7 +60,10 @@ describe('OpenMetrics extras', () => {
         `bytes_sent_bytes_total{k="v"} 1.0\nbytes_sent_bytes_created{k="v"} ${created}\n# EOF\n`,
     );
     assert.match(formatText(registry.collect()), /^# HELP bytes_sent_bytes_total Say "hi"\\\\now$/m);
-    assert.throws(() => new Counter({ name: 'x_total', help: 'h', unit: 'seconds', registers: [] }), /must be named \*_seconds/);
+    assert.throws(
+      () => new Counter({ name: 'x_total', help: 'h', unit: 'seconds', registers: [] }),
+      /must be named \*_seconds/,
+    );
   });
 
   it('writes explicit sample timestamps: milliseconds in text, seconds in OpenMetrics', () => {

@@ -44,7 +44,12 @@ function assertSameBytes(actual: Uint8Array, expected: Uint8Array, what: string)
 /** A label set from an object whose keys are already in sorted order. */
 function labels(pairs: Record<string, string> = {}): LabelSet {
   const names = Object.keys(pairs);
-  return names.length === 0 ? LabelSet.EMPTY : new LabelSet(names, names.map((k) => pairs[k]!));
+  return names.length === 0
+    ? LabelSet.EMPTY
+    : new LabelSet(
+        names,
+        names.map((k) => pairs[k]!),
+      );
 }
 
 function family(
@@ -52,7 +57,7 @@ function family(
   help: string,
   type: MetricType,
   seriesList: SeriesSnapshot[],
-  extra: { upperBounds?: number[]; quantileRanks?: number[] } = {},
+  extra: { upperBounds?: number[] | undefined; quantileRanks?: number[] | undefined } = {},
 ): FamilySnapshot {
   return {
     name,
@@ -251,16 +256,26 @@ describe('wire details that the fixtures do not cover', () => {
     const ascii = (t: string) => Buffer.from(t).toString('hex');
     const expected =
       '40' + // MetricFamily length 64
-      '0a07' + ascii('c_total') + // name
-      '1201' + ascii('h') + // help
+      '0a07' +
+      ascii('c_total') + // name
+      '1201' +
+      ascii('h') + // help
       '1800' + // type COUNTER, present although 0
       '2230' + // metric, 48 bytes
       '1a2e' + // counter, 46 bytes
-      '09' + '0000000000000040' + // value 2
+      '09' +
+      '0000000000000040' + // value 2
       '1223' + // exemplar, 35 bytes
-      '0a0e' + '0a08' + ascii('trace_id') + '1202' + ascii('ab') + // label pair
-      '11' + '000000000000e03f' + // value 0.5
-      '1a08' + '0801' + '1080cab5ee01'; // timestamp { seconds: 1, nanos: 500000000 }
+      '0a0e' +
+      '0a08' +
+      ascii('trace_id') +
+      '1202' +
+      ascii('ab') + // label pair
+      '11' +
+      '000000000000e03f' + // value 0.5
+      '1a08' +
+      '0801' +
+      '1080cab5ee01'; // timestamp { seconds: 1, nanos: 500000000 }
     assert.equal(out, expected);
   });
 
@@ -369,8 +384,9 @@ describe('proto/metrics.proto', () => {
   it('loads with @grpc/proto-loader and has the client_model 0.3.0 field numbers', () => {
     const definition = loadSync(PROTO_FILE, { keepCase: true });
     const fields = (message: string) => {
-      const type = (definition['io.prometheus.client.' + message] as { type: { field: Array<{ name: string; number: number }> } })
-        .type;
+      const type = (
+        definition['io.prometheus.client.' + message] as { type: { field: Array<{ name: string; number: number }> } }
+      ).type;
       return Object.fromEntries(type.field.map((f) => [f.name, f.number]));
     };
     assert.deepEqual(fields('LabelPair'), { name: 1, value: 2 });
@@ -413,7 +429,9 @@ describe('proto/metrics.proto', () => {
   });
 
   it('decodes every Go fixture, and re-encoding the decoded data gives the same bytes', () => {
-    const names = readdirSync(CONFORMANCE).filter((f) => f.endsWith('.pb')).map((f) => f.slice(0, -3));
+    const names = readdirSync(CONFORMANCE)
+      .filter((f) => f.endsWith('.pb'))
+      .map((f) => f.slice(0, -3));
     assert.ok(names.length >= 20, `found ${names.length} fixtures`);
     for (const name of names) {
       const bytes = fixtureBytes(name);
@@ -452,7 +470,13 @@ function snapshotFromDecoded(decoded: Record<string, unknown>): FamilySnapshot {
     type,
     metrics.map((m) => {
       const pairs = m.label ?? [];
-      const set = pairs.length === 0 ? LabelSet.EMPTY : new LabelSet(pairs.map((p) => p.name), pairs.map((p) => p.value));
+      const set =
+        pairs.length === 0
+          ? LabelSet.EMPTY
+          : new LabelSet(
+              pairs.map((p) => p.name),
+              pairs.map((p) => p.value),
+            );
       const timestampMs = m.timestamp_ms === undefined ? undefined : Number(m.timestamp_ms);
       if (m.summary) {
         return series(set, {
@@ -481,13 +505,38 @@ function snapshotFromDecoded(decoded: Record<string, unknown>): FamilySnapshot {
 // Randomized round trip.
 // ---------------------------------------------------------------------------------------------
 
-
 const EXTREME_DOUBLES = [
-  0, -0, 1, -1, 0.1, 1 / 3, NaN, Infinity, -Infinity, 5e-324, -5e-324, 2.2250738585072014e-308,
-  Number.MAX_VALUE, -Number.MAX_VALUE, 2 ** 53, 1e21, 123456.789,
+  0,
+  -0,
+  1,
+  -1,
+  0.1,
+  1 / 3,
+  NaN,
+  Infinity,
+  -Infinity,
+  5e-324,
+  -5e-324,
+  2.2250738585072014e-308,
+  Number.MAX_VALUE,
+  -Number.MAX_VALUE,
+  2 ** 53,
+  1e21,
+  123456.789,
 ];
 const BIG_COUNTS = [
-  0, 1, 127, 128, 2 ** 31 - 1, 2 ** 31, 2 ** 32, 2 ** 53 - 1, 2 ** 53, 2 ** 53 + 2, 2 ** 63, 18446744073709549568,
+  0,
+  1,
+  127,
+  128,
+  2 ** 31 - 1,
+  2 ** 31,
+  2 ** 32,
+  2 ** 53 - 1,
+  2 ** 53,
+  2 ** 53 + 2,
+  2 ** 63,
+  18446744073709549568,
 ];
 const TIMESTAMPS = [0, 1, -1, 999, 1000, 1500, -1500, 1700000000123, -62135596800000];
 
@@ -509,7 +558,25 @@ function randomName(r: () => number): string {
 
 /** Unicode text: ASCII, accents, CJK, emoji (surrogate pairs), occasional lone surrogates, NUL. */
 function randomText(r: () => number, max: number): string {
-  const pieces = ['a', 'Z', ' ', '"', '\\', '\n', '\0', 'é', 'ß', '中', '文', '😀', '𝄞', '\u2028', '\ud800', '\udfff', '\uffff'];
+  const pieces = [
+    'a',
+    'Z',
+    ' ',
+    '"',
+    '\\',
+    '\n',
+    '\0',
+    'é',
+    'ß',
+    '中',
+    '文',
+    '😀',
+    '𝄞',
+    '\u2028',
+    '\ud800',
+    '\udfff',
+    '\uffff',
+  ];
   let s = '';
   const n = Math.floor(r() * max);
   for (let i = 0; i < n; i++) s += pick(r, pieces);
@@ -521,7 +588,12 @@ function randomLabels(r: () => number, max: number): LabelSet {
   const map = new Map<string, string>();
   for (let i = 0; i < n; i++) map.set(randomName(r).replace(/:/g, '_'), randomText(r, 12));
   const names = [...map.keys()].sort();
-  return names.length === 0 ? LabelSet.EMPTY : new LabelSet(names, names.map((k) => map.get(k)!));
+  return names.length === 0
+    ? LabelSet.EMPTY
+    : new LabelSet(
+        names,
+        names.map((k) => map.get(k)!),
+      );
 }
 
 function randomDouble(r: () => number): number {
@@ -565,7 +637,12 @@ function randomFamily(r: () => number): FamilySnapshot {
       );
     } else if (type === 'summary') {
       seriesList.push(
-        series(labelSet, { count, sum: randomDouble(r), quantiles: quantileRanks.map(() => randomDouble(r)), timestampMs }),
+        series(labelSet, {
+          count,
+          sum: randomDouble(r),
+          quantiles: quantileRanks.map(() => randomDouble(r)),
+          timestampMs,
+        }),
       );
     } else {
       seriesList.push(
@@ -644,7 +721,11 @@ function expectedFamily(f: FamilySnapshot): Record<string, unknown> {
           });
           const inf = s.bucketExemplars?.[bounds.length];
           if (inf) {
-            bucket.push({ cumulative_count: String(BigInt(s.count)), upper_bound: Infinity, exemplar: expectedExemplar(inf) });
+            bucket.push({
+              cumulative_count: String(BigInt(s.count)),
+              upper_bound: Infinity,
+              exemplar: expectedExemplar(inf),
+            });
           }
           const h: Record<string, unknown> = { sample_count: String(BigInt(s.count)), sample_sum: s.sum };
           if (bucket.length > 0) h.bucket = bucket;

@@ -19,7 +19,9 @@ describe('httpRequest (traced outbound client)', () => {
         return;
       }
       const status = r.url === '/missing' ? 404 : 200;
-      res.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify({ path: r.url, method: r.method }));
+      res
+        .writeHead(status, { 'Content-Type': 'application/json' })
+        .end(JSON.stringify({ path: r.url, method: r.method }));
     });
   });
   after(async () => {
@@ -75,7 +77,10 @@ describe('httpRequest (traced outbound client)', () => {
     await assert.rejects(httpRequest(`${peer.url}/big`, { maxResponseBytes: 100 }), /larger than 100 bytes/);
     await assert.rejects(httpRequest('ftp://127.0.0.1/x'), /unsupported URL scheme/);
     const closed = await freePort();
-    await assert.rejects(httpRequest(`http://127.0.0.1:${closed}/`), (e: unknown) => e instanceof HttpRequestError && e.kind === 'ECONNREFUSED');
+    await assert.rejects(
+      httpRequest(`http://127.0.0.1:${closed}/`),
+      (e: unknown) => e instanceof HttpRequestError && e.kind === 'ECONNREFUSED',
+    );
     const span = recorder.spans[0]!;
     assert.equal(span.status.code, StatusCode.ERROR);
     assert.equal(span.attributes['error.type'], 'timeout');

@@ -80,7 +80,10 @@ describe('instrumentHandler', () => {
     assert.match(text, /# HELP http_request_duration_seconds A histogram of duration for requests\.\n/);
     assert.match(text, /http_request_duration_seconds_count\{code="200",handler="v1\/data",method="get"\} 1\n/);
     assert.match(text, /http_request_duration_seconds_count\{code="503",handler="v1\/data",method="post"\} 1\n/);
-    assert.match(text, /http_request_duration_seconds_bucket\{code="200",handler="v1\/data",method="get",le="1e-06"\} \d+\n/);
+    assert.match(
+      text,
+      /http_request_duration_seconds_bucket\{code="200",handler="v1\/data",method="get",le="1e-06"\} \d+\n/,
+    );
   });
 
   it('starts a SERVER span per request with otelhttp-style name and attributes', async () => {
@@ -131,11 +134,17 @@ describe('instrumentHandler', () => {
   });
 
   it('leaves unsampled requests without exemplars', async () => {
-    await request(`${url}/v1/data/ex`, { method: 'DELETE', headers: { traceparent: `00-${TRACE_ID}-${PARENT_ID}-00` } });
+    await request(`${url}/v1/data/ex`, {
+      method: 'DELETE',
+      headers: { traceparent: `00-${TRACE_ID}-${PARENT_ID}-00` },
+    });
     const om = writeOpenMetrics(registry.collect());
     const lines = om.split('\n').filter((l) => l.includes('method="delete"'));
     assert.ok(lines.length > 0);
-    assert.ok(lines.every((l) => !l.includes('# {')), lines.join('\n'));
+    assert.ok(
+      lines.every((l) => !l.includes('# {')),
+      lines.join('\n'),
+    );
   });
 
   it('answers 500 internal_error when the handler throws, and records it', async () => {
@@ -156,11 +165,17 @@ describe('instrumentHandler', () => {
       setTimeout(() => req.destroy(), 50);
     });
     await waitFor(
-      () => /http_request_cancellations\{code="200",handler="v1\/data",method="GET"\} 1\n/.test(writeText(registry.collect())),
+      () =>
+        /http_request_cancellations\{code="200",handler="v1\/data",method="GET"\} 1\n/.test(
+          writeText(registry.collect()),
+        ),
       'the cancellation to be counted',
     );
     const text = writeText(registry.collect());
-    assert.match(text, /# HELP http_request_cancellations A count of cancelled requests\.\n# TYPE http_request_cancellations counter\n/);
+    assert.match(
+      text,
+      /# HELP http_request_cancellations A count of cancelled requests\.\n# TYPE http_request_cancellations counter\n/,
+    );
   });
 
   it('uses configured buckets and works without a tracer', async () => {
@@ -172,7 +187,10 @@ describe('instrumentHandler', () => {
     try {
       await request(`${u}/health`);
       const text = writeText(reg.collect());
-      assert.match(text, /http_request_duration_seconds_bucket\{code="200",handler="health",method="get",le="0.5"\} 1\n/);
+      assert.match(
+        text,
+        /http_request_duration_seconds_bucket\{code="200",handler="health",method="get",le="0.5"\} 1\n/,
+      );
       assert.doesNotMatch(text, /le="1e-06"/);
     } finally {
       await close(s);

@@ -40,10 +40,16 @@ const PROTO_TYPE = 'application/vnd.google.protobuf; proto=io.prometheus.client.
 const PROTO = 'application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited';
 
 /** Accept headers and what client_golang's promhttp (with OpenMetrics enabled) answers to them. */
-const ACCEPT_TABLE: readonly { what: string; accept: string | undefined; format: ExpositionFormat; contentType: string }[] = [
+const ACCEPT_TABLE: readonly {
+  what: string;
+  accept: string | undefined;
+  format: ExpositionFormat;
+  contentType: string;
+}[] = [
   {
     what: 'Prometheus 2.x up to 2.48, default',
-    accept: 'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1',
+    accept:
+      'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1',
     format: 'openmetrics',
     contentType: OM1_TYPE,
   },
@@ -55,7 +61,8 @@ const ACCEPT_TABLE: readonly { what: string; accept: string | undefined; format:
   },
   {
     what: 'Prometheus 2.49-2.55, default scrape_protocols',
-    accept: 'application/openmetrics-text;version=1.0.0;q=0.5,application/openmetrics-text;version=0.0.1;q=0.4,text/plain;version=0.0.4;q=0.3,*/*;q=0.2',
+    accept:
+      'application/openmetrics-text;version=1.0.0;q=0.5,application/openmetrics-text;version=0.0.1;q=0.4,text/plain;version=0.0.4;q=0.3,*/*;q=0.2',
     format: 'openmetrics',
     contentType: OM1_TYPE,
   },
@@ -120,9 +127,19 @@ const ACCEPT_TABLE: readonly { what: string; accept: string | undefined; format:
   { what: 'no Accept header', accept: undefined, format: 'text', contentType: TEXT_TYPE },
   { what: 'empty Accept header', accept: '', format: 'text', contentType: TEXT_TYPE },
   { what: 'curl (*/*)', accept: '*/*', format: 'text', contentType: TEXT_TYPE },
-  { what: 'a browser', accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8', format: 'text', contentType: TEXT_TYPE },
+  {
+    what: 'a browser',
+    accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8',
+    format: 'text',
+    contentType: TEXT_TYPE,
+  },
   { what: 'text/plain without version', accept: 'text/plain', format: 'text', contentType: TEXT_TYPE },
-  { what: 'OpenMetrics without version', accept: 'application/openmetrics-text', format: 'openmetrics', contentType: OM0_TYPE },
+  {
+    what: 'OpenMetrics without version',
+    accept: 'application/openmetrics-text',
+    format: 'openmetrics',
+    contentType: OM0_TYPE,
+  },
   {
     what: 'OpenMetrics 1.0.0 with spaces and charset',
     accept: 'application/openmetrics-text; version=1.0.0; charset=utf-8',
@@ -135,7 +152,12 @@ const ACCEPT_TABLE: readonly { what: string; accept: string | undefined; format:
     format: 'openmetrics',
     contentType: OM1_TYPE,
   },
-  { what: 'unknown OpenMetrics version', accept: 'application/openmetrics-text;version=2.0.0', format: 'text', contentType: TEXT_TYPE },
+  {
+    what: 'unknown OpenMetrics version',
+    accept: 'application/openmetrics-text;version=2.0.0',
+    format: 'text',
+    contentType: TEXT_TYPE,
+  },
   {
     what: 'protobuf without the delimited encoding',
     accept: 'application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily',
@@ -157,7 +179,9 @@ function sampleRegistry(): Registry {
   });
   requests.labels('200').inc(41);
   requests.labels('500').addWithExemplar(1, { trace_id: 'abc123' });
-  new Gauge({ name: 'temperature_celsius', help: 'Température ☀', constLabels: { room: 'Küche 😀' }, registers }).set(-3.5);
+  new Gauge({ name: 'temperature_celsius', help: 'Température ☀', constLabels: { room: 'Küche 😀' }, registers }).set(
+    -3.5,
+  );
   const latency = new Histogram({ name: 'latency_seconds', help: 'Latency.', buckets: [0.1, 1], registers });
   latency.observe(0.05);
   latency.observeWithExemplar(0.5, { trace_id: 'def456' });
@@ -341,7 +365,14 @@ describe('metricsHandler with a failing collection', () => {
         const body = res.body.toString('utf8');
         assert.ok(body.includes(MESSAGE), `message missing from ${JSON.stringify(body)}`);
         // Nothing of the metrics that did gather is sent.
-        for (const fragment of ['# HELP', '# TYPE', 'http_requests_total', 'temperature_celsius', 'latency_seconds', '# EOF']) {
+        for (const fragment of [
+          '# HELP',
+          '# TYPE',
+          'http_requests_total',
+          'temperature_celsius',
+          'latency_seconds',
+          '# EOF',
+        ]) {
           assert.ok(!body.includes(fragment), `partial body: ${JSON.stringify(fragment)} in ${JSON.stringify(body)}`);
         }
       } finally {

@@ -80,7 +80,11 @@ describe('Counter', () => {
     const c = new Counter({ name: 'req_total', help: 'h', labelNames: ['code', 'method'], registers });
     throwsStage(() => c.labels('200'), 'op', /expected 2 label values but got 1/);
     throwsStage(() => c.labels({ code: '200', verb: 'get' } as never), 'op', /label name "method" missing/);
-    throwsStage(() => c.labels({ code: '200', method: 'get', x: '1' } as never), 'op', /expected 2 label values but got 3/);
+    throwsStage(
+      () => c.labels({ code: '200', method: 'get', x: '1' } as never),
+      'op',
+      /expected 2 label values but got 3/,
+    );
     throwsStage(() => c.inc(), 'op', /has labels \[code, method\]: use labels/);
     throwsStage(() => c.labels('\ud800', 'get'), 'op', /not valid UTF-8/);
   });
@@ -164,7 +168,11 @@ describe('Histogram', () => {
 
   it('fails where client_golang panics: unsorted buckets and a "le" label', () => {
     const { registers } = fresh();
-    throwsStage(() => new Histogram({ name: 'a', help: 'h', buckets: [2, 1], registers }), 'construct', /increasing order/);
+    throwsStage(
+      () => new Histogram({ name: 'a', help: 'h', buckets: [2, 1], registers }),
+      'construct',
+      /increasing order/,
+    );
     const vec = new Histogram({ name: 'b', help: 'h', buckets: [2, 1], labelNames: ['x'], registers });
     throwsStage(() => vec.labels('1'), 'op', /increasing order/);
     throwsStage(
@@ -218,7 +226,10 @@ describe('Summary', () => {
     const s = new Summary({ name: 's_seconds', help: 'h', registers });
     s.observe(1);
     s.observe(2.5);
-    assert.equal(text(registry), '# HELP s_seconds h\n# TYPE s_seconds summary\ns_seconds_sum 3.5\ns_seconds_count 2\n');
+    assert.equal(
+      text(registry),
+      '# HELP s_seconds h\n# TYPE s_seconds summary\ns_seconds_sum 3.5\ns_seconds_count 2\n',
+    );
   });
 });
 
@@ -248,6 +259,10 @@ describe('series limit (maxSeries)', () => {
     const { registry, registers } = fresh();
     new Gauge({ name: 'g', help: 'h', labelNames: ['k'], maxSeries: 10, registers });
     assert.match(text(registry), /^zerotel_metric_series_dropped_total\{metric="g"\} 0$/m);
-    throwsStage(() => new Gauge({ name: 'g2', help: 'h', maxSeries: 0, registers }), 'construct', /maxSeries must be a positive integer/);
+    throwsStage(
+      () => new Gauge({ name: 'g2', help: 'h', maxSeries: 0, registers }),
+      'construct',
+      /maxSeries must be a positive integer/,
+    );
   });
 });

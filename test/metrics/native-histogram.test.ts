@@ -30,7 +30,12 @@ function withClock(options: NativeHistogramOptions & { buckets?: number[] }) {
 }
 
 describe('native histogram resets after nativeHistogramMinResetDuration (injected clock)', () => {
-  const options = { nativeHistogramBucketFactor: 1.1, nativeHistogramMaxBucketNumber: 3, nativeHistogramMinResetDuration: 60_000, buckets: [1, 10] };
+  const options = {
+    nativeHistogramBucketFactor: 1.1,
+    nativeHistogramMaxBucketNumber: 3,
+    nativeHistogramMinResetDuration: 60_000,
+    buckets: [1, 10],
+  };
 
   it('before the duration, the limit halves the schema instead of resetting', () => {
     const { clock, histogram, series } = withClock(options);
@@ -84,7 +89,14 @@ describe('native histogram resets after nativeHistogramMinResetDuration (injecte
   it('every labelled series keeps its own reset time', () => {
     const clock = { ms: 0 };
     const registry = new Registry();
-    const h = new Histogram({ name: 'l_seconds', help: 'h', labelNames: ['k'], registers: [registry], nativeHistogramNow: () => clock.ms, ...options });
+    const h = new Histogram({
+      name: 'l_seconds',
+      help: 'h',
+      labelNames: ['k'],
+      registers: [registry],
+      nativeHistogramNow: () => clock.ms,
+      ...options,
+    });
     h.labels('a').observe(1);
     clock.ms = 50_000;
     h.labels('b').observe(1); // b's reset clock starts here
@@ -105,7 +117,9 @@ describe('native histogram options', () => {
 
   it('a factor of 1 or less leaves native buckets off and the default classic buckets on', () => {
     const registry = new Registry();
-    new Histogram({ name: 'off_seconds', help: 'h', registers: [registry], nativeHistogramBucketFactor: 1 }).observe(0.3);
+    new Histogram({ name: 'off_seconds', help: 'h', registers: [registry], nativeHistogramBucketFactor: 1 }).observe(
+      0.3,
+    );
     const s = registry.collect()[0]!;
     assert.equal(s.upperBounds!.length, 11);
     assert.equal(s.series[0]!.native ?? null, null);
@@ -118,23 +132,56 @@ describe('native histogram options', () => {
 
   it('refuses options of the wrong kind with an error naming the option', () => {
     const refused = (o: object, pattern: RegExp) =>
-      assert.throws(() => make(o as NativeHistogramOptions), (e: unknown) => e instanceof MetricsError && e.stage === 'construct' && pattern.test(e.message));
+      assert.throws(
+        () => make(o as NativeHistogramOptions),
+        (e: unknown) => e instanceof MetricsError && e.stage === 'construct' && pattern.test(e.message),
+      );
     refused({ nativeHistogramBucketFactor: 'fast' }, /nativeHistogramBucketFactor must be a number/);
     refused({ nativeHistogramBucketFactor: NaN }, /nativeHistogramBucketFactor must be a number/);
-    refused({ nativeHistogramBucketFactor: 1.1, nativeHistogramMaxBucketNumber: -1 }, /nativeHistogramMaxBucketNumber must be an integer/);
-    refused({ nativeHistogramBucketFactor: 1.1, nativeHistogramMaxBucketNumber: 1.5 }, /nativeHistogramMaxBucketNumber must be an integer/);
-    refused({ nativeHistogramBucketFactor: 1.1, nativeHistogramMinResetDuration: -5 }, /nativeHistogramMinResetDuration must not be negative/);
-    refused({ nativeHistogramBucketFactor: 1.1, nativeHistogramZeroThreshold: '0' }, /nativeHistogramZeroThreshold must be a number/);
+    refused(
+      { nativeHistogramBucketFactor: 1.1, nativeHistogramMaxBucketNumber: -1 },
+      /nativeHistogramMaxBucketNumber must be an integer/,
+    );
+    refused(
+      { nativeHistogramBucketFactor: 1.1, nativeHistogramMaxBucketNumber: 1.5 },
+      /nativeHistogramMaxBucketNumber must be an integer/,
+    );
+    refused(
+      { nativeHistogramBucketFactor: 1.1, nativeHistogramMinResetDuration: -5 },
+      /nativeHistogramMinResetDuration must not be negative/,
+    );
+    refused(
+      { nativeHistogramBucketFactor: 1.1, nativeHistogramZeroThreshold: '0' },
+      /nativeHistogramZeroThreshold must be a number/,
+    );
     refused({ nativeHistogramBucketFactor: 1.1, nativeHistogramNow: 5 }, /nativeHistogramNow must be a function/);
   });
 });
 
-describe('the fixture format\'s native object', () => {
-  const fixture = (family: object) => JSON.stringify({ families: [{ name: 'f_seconds', help: 'h', type: 'histogram', ...family }] });
+describe("the fixture format's native object", () => {
+  const fixture = (family: object) =>
+    JSON.stringify({ families: [{ name: 'f_seconds', help: 'h', type: 'histogram', ...family }] });
 
   it('maps each field to the histogram option of the same meaning', () => {
-    const parsed = parseFixture(fixture({ native: { bucket_factor: 2, zero_threshold: -1, max_buckets: 7, min_reset_seconds: 1.5, max_zero_threshold: 0.25 }, ops: [{ op: 'observe', value: 0 }] }));
-    assert.deepEqual(parsed.families[0]!.native, { bucketFactor: 2, zeroThreshold: -1, maxBuckets: 7, minResetSeconds: 1.5, maxZeroThreshold: 0.25 });
+    const parsed = parseFixture(
+      fixture({
+        native: {
+          bucket_factor: 2,
+          zero_threshold: -1,
+          max_buckets: 7,
+          min_reset_seconds: 1.5,
+          max_zero_threshold: 0.25,
+        },
+        ops: [{ op: 'observe', value: 0 }],
+      }),
+    );
+    assert.deepEqual(parsed.families[0]!.native, {
+      bucketFactor: 2,
+      zeroThreshold: -1,
+      maxBuckets: 7,
+      minResetSeconds: 1.5,
+      maxZeroThreshold: 0.25,
+    });
     const outcome = runFixture(parsed);
     assert.ok(outcome.ok);
     const native = outcome.families[0]!.series[0]!.native!;
@@ -145,12 +192,18 @@ describe('the fixture format\'s native object', () => {
 
   it('refuses a malformed native object with the path of the problem', () => {
     const refused = (family: object, pattern: RegExp) =>
-      assert.throws(() => parseFixture(fixture(family)), (e: unknown) => e instanceof FixtureFormatError && pattern.test(e.message));
+      assert.throws(
+        () => parseFixture(fixture(family)),
+        (e: unknown) => e instanceof FixtureFormatError && pattern.test(e.message),
+      );
     refused({ native: {} }, /families\[0\]\.native\.bucket_factor: required/);
     refused({ native: { bucket_factor: 2, schema: 3 } }, /families\[0\]\.native: unknown field "schema"/);
     refused({ native: { bucket_factor: '2' } }, /families\[0\]\.native\.bucket_factor: expected a number/);
     refused({ native: { bucket_factor: 2, max_buckets: -1 } }, /native\.max_buckets: expected an integer/);
-    refused({ native: { bucket_factor: 2, min_reset_seconds: -1 } }, /native\.min_reset_seconds: expected a number of seconds/);
+    refused(
+      { native: { bucket_factor: 2, min_reset_seconds: -1 } },
+      /native\.min_reset_seconds: expected a number of seconds/,
+    );
     refused({ type: 'summary', native: { bucket_factor: 2 } }, /only a histogram takes native settings/);
     refused({ native: { bucket_factor: 'NaN' } }, /native\.bucket_factor: must not be NaN/);
     refused({ native: { bucket_factor: 2, zero_threshold: 'NaN' } }, /native\.zero_threshold: must not be NaN/);
@@ -162,8 +215,14 @@ describe('bucketKey', () => {
   const frexp = (x: number): [number, number] => {
     let exp = Math.floor(Math.log2(x)) + 1;
     let frac = x / 2 ** exp;
-    while (frac >= 1) { frac /= 2; exp++; }
-    while (frac < 0.5) { frac *= 2; exp--; }
+    while (frac >= 1) {
+      frac /= 2;
+      exp++;
+    }
+    while (frac < 0.5) {
+      frac *= 2;
+      exp--;
+    }
     return [frac, exp];
   };
   const searched = (abs: number, schema: number): number => {
@@ -179,7 +238,8 @@ describe('bucketKey', () => {
     for (let schema = 1; schema <= 8; schema++) {
       const values: number[] = [];
       for (let i = 0; i < 20_000; i++) values.push(2 ** (r() * 80 - 40) * (1 + r()));
-      for (const b of NATIVE_BOUNDS[schema]!) values.push(b, b * 2, b * 2 ** -30, b * (1 + 2 ** -52), b * (1 - 2 ** -53));
+      for (const b of NATIVE_BOUNDS[schema]!)
+        values.push(b, b * 2, b * 2 ** -30, b * (1 + 2 ** -52), b * (1 - 2 ** -53));
       for (const v of values) {
         // Only values whose Frexp the model computes exactly (normal, not near MAX_VALUE).
         assert.equal(bucketKey(v, schema), searched(v, schema), `value ${v} at schema ${schema}`);
@@ -208,7 +268,11 @@ describe('SparseCounts', () => {
       }
       const seen: [number, number][] = [];
       counts.forEach((key, count) => seen.push([key, count]));
-      assert.deepEqual(seen, [...model.entries()].sort((a, b) => a[0] - b[0]), `spread ${spread}`);
+      assert.deepEqual(
+        seen,
+        [...model.entries()].sort((a, b) => a[0] - b[0]),
+        `spread ${spread}`,
+      );
       assert.equal(counts.size, model.size);
       counts.clear();
       assert.equal(counts.size, 0);

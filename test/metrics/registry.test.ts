@@ -4,7 +4,7 @@ import {
   AlreadyRegisteredError,
   type Collector,
   Counter,
-  Descriptor,
+  type Descriptor,
   type FamilySnapshot,
   Gauge,
   GatherError,
@@ -57,7 +57,10 @@ describe('Registry registration rules (client_golang)', () => {
       () => new Counter({ name: 'x_total', help: 'one', labelNames: ['b'], registers }),
       /different label names or a different help string/,
     );
-    assert.throws(() => new Counter({ name: 'x_total', help: 'one', labelNames: ['a'], registers }), AlreadyRegisteredError);
+    assert.throws(
+      () => new Counter({ name: 'x_total', help: 'one', labelNames: ['a'], registers }),
+      AlreadyRegisteredError,
+    );
   });
 
   it('lets a name be registered again after unregistering it', () => {
@@ -75,7 +78,8 @@ describe('Registry registration rules (client_golang)', () => {
     const c = new Counter({ name: 'bad name', help: 'h', registers: [] });
     assert.throws(
       () => registry.register(c),
-      (e: unknown) => e instanceof MetricsError && e.stage === 'register' && /"bad name" is not a valid metric name/.test(e.message),
+      (e: unknown) =>
+        e instanceof MetricsError && e.stage === 'register' && /"bad name" is not a valid metric name/.test(e.message),
     );
     assert.deepEqual(registry.collectors(), []);
   });
@@ -102,7 +106,7 @@ describe('Registry gather checks', () => {
     );
   });
 
-  it('sorts a custom collector\'s series and refuses duplicates and bad labels', () => {
+  it("sorts a custom collector's series and refuses duplicates and bad labels", () => {
     const registry = new Registry();
     registry.register(
       collectorOf(() => [
@@ -112,7 +116,10 @@ describe('Registry gather checks', () => {
         ]),
       ]),
     );
-    assert.equal(formatText(registry.collect()), '# HELP temp h\n# TYPE temp gauge\ntemp{room="a"} 1\ntemp{room="b"} 2\n');
+    assert.equal(
+      formatText(registry.collect()),
+      '# HELP temp h\n# TYPE temp gauge\ntemp{room="a"} 1\ntemp{room="b"} 2\n',
+    );
 
     const broken = new Registry();
     broken.register(
@@ -130,7 +137,10 @@ describe('Registry gather checks', () => {
     assert.match(result.problems.join('\n'), /was collected before with the same name and label values/);
     assert.match(result.problems.join('\n'), /label name "__x" is invalid/);
     assert.match(result.problems.join('\n'), /"bad-name" has an invalid name/);
-    assert.deepEqual(result.families.map((f) => [f.name, f.series.length]), [['dup', 1]]);
+    assert.deepEqual(
+      result.families.map((f) => [f.name, f.series.length]),
+      [['dup', 1]],
+    );
   });
 
   it('refuses families of one name that disagree on help or type', () => {
@@ -151,7 +161,10 @@ describe('Registry gather checks', () => {
     new Gauge({ name: 'fine', help: 'h', registers: [registry] }).set(1);
     const result = registry.gather();
     assert.deepEqual(result.problems, ['collector failed: sensor unplugged']);
-    assert.deepEqual(result.families.map((f) => f.name), ['fine']);
+    assert.deepEqual(
+      result.families.map((f) => f.name),
+      ['fine'],
+    );
   });
 
   it('runs collect callbacks before each scrape, awaiting async ones in collectAsync', async () => {

@@ -54,11 +54,31 @@ function sameAsText(actual: number, expected: number): boolean {
 /** Go 1.19 sort.Sort results for the inputs of goldenInput(n, mode): [n, mode, sorted values]. */
 const GO_SORTED: ReadonlyArray<readonly [number, number, string]> = [
   [13, 0, '-13,-10,-3,0,NaN,0,0,-0,0,-0,3,5,8'],
-  [50, 0, 'NaN,NaN,-3,5,-6,-13,-10,0,-0,0,-0,3,8,NaN,NaN,2,-0,-0,0,9,12,-0,-1,NaN,0,0,-12,0,0,-3,5,0,0,NaN,8,-13,0,3,-0,-10,0,-0,NaN,NaN,-0,9,-12,-0,0,12'],
-  [200, 0, 'NaN,NaN,0,0,NaN,8,-13,0,3,-0,-10,0,-0,-0,NaN,-0,9,-12,-0,0,12,-0,-1,NaN,NaN,-6,2,0,0,-3,5,0,0,NaN,8,-13,0,3,-0,-10,0,-0,NaN,NaN,-0,9,-12,-0,0,12,-0,-1,NaN,NaN,-6,2,0,0,-3,5,0,0,NaN,8,-13,0,3,-0,-10,0,-0,NaN,NaN,-0,9,-12,-0,0,12,-0,-1,NaN,NaN,-6,2,0,0,-3,5,0,0,NaN,8,-13,0,3,-0,-10,0,5,-13,NaN,-0,9,-12,-0,0,12,-0,-1,NaN,NaN,-6,2,0,0,-3,5,0,0,NaN,8,-13,0,3,-0,-10,0,-0,NaN,NaN,-0,9,-12,-0,0,12,-0,-1,NaN,NaN,-6,2,0,0,-3,5,0,0,NaN,8,-13,0,3,-0,-10,0,-0,NaN,NaN,-0,9,-12,-0,0,12,-0,-1,NaN,NaN,-6,2,0,0,-3,5,0,0,NaN,8,-3,0,3,-0,-10,0,-0,NaN,NaN,-0,9,-12,-0,0,12,-0,-1,NaN,NaN,-6'],
-  [500, 0, '-13,-13,-13,-13,-13,-13,-13,-13,-13,-13,-13,-13,-13,-13,-13,-13,-13,-13,-12,-12,-12,-12,-12,-12,-12,-12,-12,-12,-12,-12,-12,-12,-12,-12,-12,-10,-10,-10,-10,-10,-10,-10,-10,-10,-10,-10,-10,-10,-10,-10,-10,-10,-6,-6,-6,-6,-6,-6,-6,-6,-6,-6,-6,-6,-6,-6,-6,-6,-6,-3,-3,-3,-3,-3,-3,-3,-3,-3,-3,-3,-3,-3,-3,-3,-3,-3,-3,-1,-1,-1,-1,-1,-1,-1,-1,-1,-1,-1,-1,-1,-1,-1,-1,-1,-0,0,0,NaN,-0,0,NaN,NaN,-0,0,0,0,NaN,0,0,0,NaN,0,NaN,0,0,-0,-0,0,-0,NaN,NaN,-0,0,0,-0,0,NaN,-0,-0,NaN,NaN,NaN,NaN,0,0,0,-0,0,0,NaN,0,-0,0,-0,-0,NaN,0,-0,NaN,NaN,-0,NaN,0,-0,0,NaN,-0,0,NaN,NaN,-0,0,0,0,0,0,0,0,NaN,-0,0,0,0,-0,NaN,0,-0,NaN,NaN,-0,0,NaN,-0,0,0,-0,NaN,NaN,NaN,-0,-0,0,0,0,0,0,0,NaN,0,0,0,NaN,-0,-0,0,-0,NaN,NaN,-0,NaN,-0,-0,0,-0,-0,-0,NaN,NaN,NaN,0,0,0,NaN,-0,0,0,NaN,NaN,-0,0,-0,-0,0,0,-0,NaN,NaN,-0,NaN,-0,NaN,0,-0,-0,0,NaN,NaN,0,NaN,0,0,NaN,-0,0,0,NaN,0,0,0,-0,-0,0,0,-0,NaN,NaN,-0,NaN,0,-0,0,0,-0,0,NaN,NaN,0,0,0,0,0,-0,0,0,NaN,NaN,NaN,0,NaN,-0,NaN,0,-0,NaN,NaN,-0,0,-0,-0,0,-0,-0,0,NaN,NaN,0,-0,0,0,-0,-0,0,0,NaN,NaN,NaN,0,-0,-0,-0,0,-0,NaN,NaN,-0,0,NaN,-0,0,-0,-0,NaN,NaN,NaN,-0,-0,0,0,0,0,0,0,NaN,NaN,-0,0,NaN,-0,0,0,-0,NaN,NaN,-0,0,0,-0,0,NaN,-0,0,NaN,NaN,NaN,0,0,0,0,NaN,0,0,NaN,NaN,0,0,-0,-0,-0,0,-0,NaN,NaN,-0,0,0,-0,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,3,3,3,3,3,3,3,3,3,3,3,3,3,3,3,3,3,5,5,5,5,5,5,5,5,5,5,5,5,5,5,5,5,5,5,8,8,8,8,8,8,8,8,8,8,8,8,8,8,8,8,8,8,9,9,9,9,9,9,9,9,9,9,9,9,9,9,9,9,9,12,12,12,12,12,12,12,12,12,12,12,12,12,12,12,12,12'],
-  [300, 1, 'NaN,NaN,0,0,NaN,NaN,NaN,0,-0,3,NaN,NaN,-0,NaN,NaN,NaN,NaN,-12,-0,0,NaN,NaN,-1,NaN,NaN,NaN,0,-3,0,0,NaN,NaN,0,NaN,8,NaN,NaN,-10,-0,3,NaN,NaN,NaN,NaN,-0,NaN,NaN,-0,0,12,NaN,NaN,NaN,NaN,-6,NaN,NaN,-3,0,5,NaN,NaN,NaN,8,-13,NaN,NaN,-0,-10,0,NaN,NaN,NaN,-0,9,NaN,NaN,0,12,-0,NaN,NaN,NaN,-6,2,NaN,NaN,-3,5,0,NaN,NaN,8,-13,0,NaN,NaN,-10,0,-0,NaN,NaN,-0,9,-12,NaN,NaN,12,-0,-1,NaN,NaN,-6,2,0,NaN,NaN,5,0,0,NaN,NaN,-13,0,3,NaN,NaN,0,-0,NaN,NaN,NaN,9,-12,-0,NaN,NaN,-0,-1,NaN,NaN,NaN,2,0,0,NaN,NaN,0,NaN,NaN,NaN,NaN,0,3,-0,NaN,NaN,-0,NaN,NaN,NaN,NaN,-12,-0,0,NaN,NaN,-1,NaN,NaN,NaN,NaN,0,0,-3,NaN,NaN,0,NaN,8,NaN,NaN,3,-0,-10,NaN,NaN,NaN,NaN,-0,NaN,NaN,-0,0,12,NaN,NaN,NaN,NaN,-6,NaN,NaN,0,-3,5,NaN,NaN,NaN,8,-13,NaN,NaN,-0,-10,0,NaN,NaN,NaN,-0,9,NaN,NaN,0,12,-0,NaN,NaN,NaN,-6,2,NaN,NaN,-3,5,0,NaN,NaN,8,-13,0,NaN,NaN,-10,0,-0,NaN,NaN,-0,9,-12,NaN,NaN,12,-0,-1,NaN,NaN,-6,2,0,NaN,NaN,5,0,0,NaN,NaN,-13,0,3,NaN,NaN,0,-0,NaN,NaN,NaN,9,-12,-0,NaN,NaN,-0,-1,NaN,NaN,NaN,2,0,0,NaN,NaN,0,0,NaN,NaN,NaN,0,3,-0'],
-  [120, 2, '-0,-0,-0,-0,-0,-0,-0,-0,-0,-0,-0,-0,-0,-0,0.5,1,2,2.5,3,3.5,4,4.5,5,5.5,6.5,7,7.5,8,8.5,9,9.5,10,11,11.5,12,12.5,13,13.5,14,14.5,15.5,16,16.5,17,17.5,18,18.5,19,20,20.5,21,21.5,22,22.5,23,23.5,24.5,25,25.5,26,26.5,27,27.5,28,29,29.5,30,30.5,31,31.5,32,32.5,33.5,34,34.5,35,35.5,36,36.5,37,38,38.5,39,39.5,40,40.5,41,41.5,42.5,43,43.5,44,44.5,45,45.5,46,47,47.5,48,48.5,49,49.5,50,50.5,51.5,52,52.5,53,53.5,54,54.5,55,56,56.5,57,57.5,58,58.5,59,59.5'],
+  [
+    50,
+    0,
+    'NaN,NaN,-3,5,-6,-13,-10,0,-0,0,-0,3,8,NaN,NaN,2,-0,-0,0,9,12,-0,-1,NaN,0,0,-12,0,0,-3,5,0,0,NaN,8,-13,0,3,-0,-10,0,-0,NaN,NaN,-0,9,-12,-0,0,12',
+  ],
+  [
+    200,
+    0,
+    'NaN,NaN,0,0,NaN,8,-13,0,3,-0,-10,0,-0,-0,NaN,-0,9,-12,-0,0,12,-0,-1,NaN,NaN,-6,2,0,0,-3,5,0,0,NaN,8,-13,0,3,-0,-10,0,-0,NaN,NaN,-0,9,-12,-0,0,12,-0,-1,NaN,NaN,-6,2,0,0,-3,5,0,0,NaN,8,-13,0,3,-0,-10,0,-0,NaN,NaN,-0,9,-12,-0,0,12,-0,-1,NaN,NaN,-6,2,0,0,-3,5,0,0,NaN,8,-13,0,3,-0,-10,0,5,-13,NaN,-0,9,-12,-0,0,12,-0,-1,NaN,NaN,-6,2,0,0,-3,5,0,0,NaN,8,-13,0,3,-0,-10,0,-0,NaN,NaN,-0,9,-12,-0,0,12,-0,-1,NaN,NaN,-6,2,0,0,-3,5,0,0,NaN,8,-13,0,3,-0,-10,0,-0,NaN,NaN,-0,9,-12,-0,0,12,-0,-1,NaN,NaN,-6,2,0,0,-3,5,0,0,NaN,8,-3,0,3,-0,-10,0,-0,NaN,NaN,-0,9,-12,-0,0,12,-0,-1,NaN,NaN,-6',
+  ],
+  [
+    500,
+    0,
+    '-13,-13,-13,-13,-13,-13,-13,-13,-13,-13,-13,-13,-13,-13,-13,-13,-13,-13,-12,-12,-12,-12,-12,-12,-12,-12,-12,-12,-12,-12,-12,-12,-12,-12,-12,-10,-10,-10,-10,-10,-10,-10,-10,-10,-10,-10,-10,-10,-10,-10,-10,-10,-6,-6,-6,-6,-6,-6,-6,-6,-6,-6,-6,-6,-6,-6,-6,-6,-6,-3,-3,-3,-3,-3,-3,-3,-3,-3,-3,-3,-3,-3,-3,-3,-3,-3,-3,-1,-1,-1,-1,-1,-1,-1,-1,-1,-1,-1,-1,-1,-1,-1,-1,-1,-0,0,0,NaN,-0,0,NaN,NaN,-0,0,0,0,NaN,0,0,0,NaN,0,NaN,0,0,-0,-0,0,-0,NaN,NaN,-0,0,0,-0,0,NaN,-0,-0,NaN,NaN,NaN,NaN,0,0,0,-0,0,0,NaN,0,-0,0,-0,-0,NaN,0,-0,NaN,NaN,-0,NaN,0,-0,0,NaN,-0,0,NaN,NaN,-0,0,0,0,0,0,0,0,NaN,-0,0,0,0,-0,NaN,0,-0,NaN,NaN,-0,0,NaN,-0,0,0,-0,NaN,NaN,NaN,-0,-0,0,0,0,0,0,0,NaN,0,0,0,NaN,-0,-0,0,-0,NaN,NaN,-0,NaN,-0,-0,0,-0,-0,-0,NaN,NaN,NaN,0,0,0,NaN,-0,0,0,NaN,NaN,-0,0,-0,-0,0,0,-0,NaN,NaN,-0,NaN,-0,NaN,0,-0,-0,0,NaN,NaN,0,NaN,0,0,NaN,-0,0,0,NaN,0,0,0,-0,-0,0,0,-0,NaN,NaN,-0,NaN,0,-0,0,0,-0,0,NaN,NaN,0,0,0,0,0,-0,0,0,NaN,NaN,NaN,0,NaN,-0,NaN,0,-0,NaN,NaN,-0,0,-0,-0,0,-0,-0,0,NaN,NaN,0,-0,0,0,-0,-0,0,0,NaN,NaN,NaN,0,-0,-0,-0,0,-0,NaN,NaN,-0,0,NaN,-0,0,-0,-0,NaN,NaN,NaN,-0,-0,0,0,0,0,0,0,NaN,NaN,-0,0,NaN,-0,0,0,-0,NaN,NaN,-0,0,0,-0,0,NaN,-0,0,NaN,NaN,NaN,0,0,0,0,NaN,0,0,NaN,NaN,0,0,-0,-0,-0,0,-0,NaN,NaN,-0,0,0,-0,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,3,3,3,3,3,3,3,3,3,3,3,3,3,3,3,3,3,5,5,5,5,5,5,5,5,5,5,5,5,5,5,5,5,5,5,8,8,8,8,8,8,8,8,8,8,8,8,8,8,8,8,8,8,9,9,9,9,9,9,9,9,9,9,9,9,9,9,9,9,9,12,12,12,12,12,12,12,12,12,12,12,12,12,12,12,12,12',
+  ],
+  [
+    300,
+    1,
+    'NaN,NaN,0,0,NaN,NaN,NaN,0,-0,3,NaN,NaN,-0,NaN,NaN,NaN,NaN,-12,-0,0,NaN,NaN,-1,NaN,NaN,NaN,0,-3,0,0,NaN,NaN,0,NaN,8,NaN,NaN,-10,-0,3,NaN,NaN,NaN,NaN,-0,NaN,NaN,-0,0,12,NaN,NaN,NaN,NaN,-6,NaN,NaN,-3,0,5,NaN,NaN,NaN,8,-13,NaN,NaN,-0,-10,0,NaN,NaN,NaN,-0,9,NaN,NaN,0,12,-0,NaN,NaN,NaN,-6,2,NaN,NaN,-3,5,0,NaN,NaN,8,-13,0,NaN,NaN,-10,0,-0,NaN,NaN,-0,9,-12,NaN,NaN,12,-0,-1,NaN,NaN,-6,2,0,NaN,NaN,5,0,0,NaN,NaN,-13,0,3,NaN,NaN,0,-0,NaN,NaN,NaN,9,-12,-0,NaN,NaN,-0,-1,NaN,NaN,NaN,2,0,0,NaN,NaN,0,NaN,NaN,NaN,NaN,0,3,-0,NaN,NaN,-0,NaN,NaN,NaN,NaN,-12,-0,0,NaN,NaN,-1,NaN,NaN,NaN,NaN,0,0,-3,NaN,NaN,0,NaN,8,NaN,NaN,3,-0,-10,NaN,NaN,NaN,NaN,-0,NaN,NaN,-0,0,12,NaN,NaN,NaN,NaN,-6,NaN,NaN,0,-3,5,NaN,NaN,NaN,8,-13,NaN,NaN,-0,-10,0,NaN,NaN,NaN,-0,9,NaN,NaN,0,12,-0,NaN,NaN,NaN,-6,2,NaN,NaN,-3,5,0,NaN,NaN,8,-13,0,NaN,NaN,-10,0,-0,NaN,NaN,-0,9,-12,NaN,NaN,12,-0,-1,NaN,NaN,-6,2,0,NaN,NaN,5,0,0,NaN,NaN,-13,0,3,NaN,NaN,0,-0,NaN,NaN,NaN,9,-12,-0,NaN,NaN,-0,-1,NaN,NaN,NaN,2,0,0,NaN,NaN,0,0,NaN,NaN,NaN,0,3,-0',
+  ],
+  [
+    120,
+    2,
+    '-0,-0,-0,-0,-0,-0,-0,-0,-0,-0,-0,-0,-0,-0,0.5,1,2,2.5,3,3.5,4,4.5,5,5.5,6.5,7,7.5,8,8.5,9,9.5,10,11,11.5,12,12.5,13,13.5,14,14.5,15.5,16,16.5,17,17.5,18,18.5,19,20,20.5,21,21.5,22,22.5,23,23.5,24.5,25,25.5,26,26.5,27,27.5,28,29,29.5,30,30.5,31,31.5,32,32.5,33.5,34,34.5,35,35.5,36,36.5,37,38,38.5,39,39.5,40,40.5,41,41.5,42.5,43,43.5,44,44.5,45,45.5,46,47,47.5,48,48.5,49,49.5,50,50.5,51.5,52,52.5,53,53.5,54,54.5,55,56,56.5,57,57.5,58,58.5,59,59.5',
+  ],
 ];
 
 /** perks NewTargeted({0: 0.01, 0.5: 0.05, 0.9: 0.01, 1: 0.001}) fed goldenInput(n, mode), then Query(0), Query(0.5), Query(0.9), Query(1) and Count(). */
@@ -164,7 +184,10 @@ function expectedFromText(text: string, family: FixtureFamily): Map<string, Expe
 /** Minimal reader of the delimited protobuf output: exact doubles of summary series. */
 class PbReader {
   pos = 0;
-  constructor(readonly buf: Uint8Array, readonly end = buf.length) {}
+  constructor(
+    readonly buf: Uint8Array,
+    readonly end = buf.length,
+  ) {}
   varint(): number {
     let result = 0;
     let mul = 1;
@@ -198,8 +221,7 @@ class PbReader {
     else if (wire === 2) {
       const len = this.varint();
       this.pos += len;
-    }
-    else if (wire === 5) this.pos += 4;
+    } else if (wire === 5) this.pos += 4;
     else throw new Error(`unexpected wire type ${wire}`);
   }
   get done(): boolean {
@@ -280,7 +302,15 @@ describe('goSort (Go 1.19 sort.Sort)', () => {
         const a = new Float64Array(n);
         for (let i = 0; i < n; i++) {
           a[i] =
-            shape === 'random' ? rand() * 1000 - 500 + i * 1e-9 : shape === 'ascending' ? i : shape === 'descending' ? n - i : i < n / 2 ? i : n - i + 0.5;
+            shape === 'random'
+              ? rand() * 1000 - 500 + i * 1e-9
+              : shape === 'ascending'
+                ? i
+                : shape === 'descending'
+                  ? n - i
+                  : i < n / 2
+                    ? i
+                    : n - i + 0.5;
         }
         const expected = Float64Array.from(a).sort();
         goSort(a, n);
@@ -517,7 +547,10 @@ describe('SummaryWindow', () => {
     assert.throws(() => new SummaryWindow([[0.5, 0.01]], { maxAgeMs: -1 }), /illegal summary max age/);
     assert.throws(() => new SummaryWindow([[0.5, 0.01]], { ageBuckets: 1.5 }), /ageBuckets must be an integer/);
     assert.throws(() => new SummaryWindow([[0.5, 0.01]], { bufCap: -3 }), /bufCap must be an integer/);
-    assert.throws(() => new SummaryWindow([[0.5, 0.01]], { maxAgeMs: 1e-9, ageBuckets: 5 }), /no usable stream duration/);
+    assert.throws(
+      () => new SummaryWindow([[0.5, 0.01]], { maxAgeMs: 1e-9, ageBuckets: 5 }),
+      /no usable stream duration/,
+    );
     assert.throws(() => new SummaryWindow([[0.5, 0.01]]).collect(new Float64Array(0)), /room for 1 quantiles/);
     // Ranks 0 and 1 and any error value are accepted, as in Go.
     assert.deepEqual(
@@ -555,7 +588,8 @@ describe('SummaryWindow against client_golang golden outputs', () => {
 
         // Ranks as Go's ParseFloat reads the keys; two spellings of one rank are one objective.
         const byRank = new Map<number, number>();
-        for (const [rank, error] of Object.entries(family.objectives!)) byRank.set(parseFloatAsGo(rank)!, fixtureNumber(error));
+        for (const [rank, error] of Object.entries(family.objectives!))
+          byRank.set(parseFloatAsGo(rank)!, fixtureNumber(error));
         const objectives = [...byRank];
         const windows = new Map<string, SummaryWindow>();
         for (const op of family.ops) {

@@ -45,7 +45,11 @@ describe('reference server: monitoring surface', () => {
         services: { control: { url: receiver.url } },
         status: { service: 'control', prometheus: true },
         decision_logs: { console: true },
-        distributed_tracing: { type: 'grpc', address: `127.0.0.1:${collectorPort}`, batch_span_processor_options: { batch_timeout_ms: 10 } },
+        distributed_tracing: {
+          type: 'grpc',
+          address: `127.0.0.1:${collectorPort}`,
+          batch_span_processor_options: { batch_timeout_ms: 10 },
+        },
       },
       { env: {} },
     );

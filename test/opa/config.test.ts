@@ -26,7 +26,10 @@ describe('configuration', () => {
     assert.equal(c.distributedTracing, undefined);
     assert.equal(c.status, undefined);
     assert.equal(c.decisionLogs, undefined);
-    assert.deepEqual([...c.server.httpRequestDurationBuckets], [1e-6, 5e-6, 1e-5, 5e-5, 1e-4, 5e-4, 1e-3, 0.01, 0.1, 1]);
+    assert.deepEqual(
+      [...c.server.httpRequestDurationBuckets],
+      [1e-6, 5e-6, 1e-5, 5e-5, 1e-4, 5e-4, 1e-3, 0.01, 0.1, 1],
+    );
     assert.equal(c.server.maxLength, 268435456);
     assert.equal(c.server.gzipMaxLength, 536870912);
     assert.deepEqual(c.upstreams, {});
@@ -36,7 +39,9 @@ describe('configuration', () => {
     const c = parseConfig(
       {
         labels: { region: 'eu' },
-        services: { acme: { url: 'http://127.0.0.1:9/v1', headers: { 'x-a': 'b' }, credentials: { bearer: { token: 't' } } } },
+        services: {
+          acme: { url: 'http://127.0.0.1:9/v1', headers: { 'x-a': 'b' }, credentials: { bearer: { token: 't' } } },
+        },
         status: { service: 'acme', partition_name: 'p', prometheus: true, trigger: 'manual' },
         decision_logs: { console: true },
         distributed_tracing: {
@@ -83,14 +88,28 @@ describe('configuration', () => {
       headersTimeoutMs: 10_000,
       requestTimeoutMs: 60_000,
     });
-    assert.deepEqual(c.upstreams['weather'], { name: 'weather', url: 'http://127.0.0.1:9000/now', headers: {}, timeoutMs: 250 });
+    assert.deepEqual(c.upstreams['weather'], {
+      name: 'weather',
+      url: 'http://127.0.0.1:9000/now',
+      headers: {},
+      timeoutMs: 250,
+    });
   });
 
   it('lists every problem at once, each naming its key', () => {
     const found = problems({
-      distributed_tracing: { type: 'grpc', sample_percentage: 150, encryption: 'maybe', bogus: 1, batch_span_processor_options: { max_queue_size: 0 } },
+      distributed_tracing: {
+        type: 'grpc',
+        sample_percentage: 150,
+        encryption: 'maybe',
+        bogus: 1,
+        batch_span_processor_options: { max_queue_size: 0 },
+      },
       status: { console: 'yes', trigger: 'sometimes' },
-      server: { metrics: { prom: { http_request_duration_seconds: { buckets: [1, 0.5] } } }, decoding: { max_length: -1 } },
+      server: {
+        metrics: { prom: { http_request_duration_seconds: { buckets: [1, 0.5] } } },
+        decoding: { max_length: -1 },
+      },
       upstreams: { weather: { url: 'ftp://x' } },
       decision_logs: { console: 1 },
       services: { s: {} },
@@ -117,13 +136,24 @@ describe('configuration', () => {
   });
 
   it('checks cross-key rules: status service, tracing TLS files, bearer tokens', () => {
-    assert.deepEqual(problems({ status: { service: 'nope' } }), ['status.service: invalid service name "nope" in status (not in services)']);
-    const tls = problems({ distributed_tracing: { type: 'grpc', encryption: 'mtls', tls_ca_cert_file: '/nonexistent/ca.pem' } });
-    assert.ok(tls.includes('distributed_tracing.tls_cert_file: required but not supplied (encryption is "mtls")'), tls.join('\n'));
-    assert.ok(tls.some((p) => p.startsWith('distributed_tracing.tls_ca_cert_file: cannot read')), tls.join('\n'));
-    assert.deepEqual(problems({ services: { s: { url: 'http://h', credentials: { bearer: { token: 'a', token_path: '/t' } } } } }), [
-      'services.s.credentials.bearer: specify either token or token_path, not both',
+    assert.deepEqual(problems({ status: { service: 'nope' } }), [
+      'status.service: invalid service name "nope" in status (not in services)',
     ]);
+    const tls = problems({
+      distributed_tracing: { type: 'grpc', encryption: 'mtls', tls_ca_cert_file: '/nonexistent/ca.pem' },
+    });
+    assert.ok(
+      tls.includes('distributed_tracing.tls_cert_file: required but not supplied (encryption is "mtls")'),
+      tls.join('\n'),
+    );
+    assert.ok(
+      tls.some((p) => p.startsWith('distributed_tracing.tls_ca_cert_file: cannot read')),
+      tls.join('\n'),
+    );
+    assert.deepEqual(
+      problems({ services: { s: { url: 'http://h', credentials: { bearer: { token: 'a', token_path: '/t' } } } } }),
+      ['services.s.credentials.bearer: specify either token or token_path, not both'],
+    );
     assert.deepEqual(problems({ distributed_tracing: { type: 'udp' } }), [
       'distributed_tracing.type: must be "grpc", "http" or "" (unset), got "udp"',
     ]);
@@ -132,10 +162,14 @@ describe('configuration', () => {
   });
 
   it('accepts distributed_tracing.type "http" as OPA does: protobuf to http(s)://ADDRESS/v1/traces', () => {
-    const plain = parseConfig({ distributed_tracing: { type: 'http', address: '127.0.0.1:4318' } }, { env: NO_ENV }).distributedTracing!;
+    const plain = parseConfig({ distributed_tracing: { type: 'http', address: '127.0.0.1:4318' } }, { env: NO_ENV })
+      .distributedTracing!;
     assert.equal(plain.type, 'http');
     assert.deepEqual(plain.exporter, { endpoint: 'http://127.0.0.1:4318/v1/traces' });
-    const tls = parseConfig({ distributed_tracing: { type: 'HTTP', address: 'collector:4318', encryption: 'tls' } }, { env: NO_ENV }).distributedTracing!;
+    const tls = parseConfig(
+      { distributed_tracing: { type: 'HTTP', address: 'collector:4318', encryption: 'tls' } },
+      { env: NO_ENV },
+    ).distributedTracing!;
     assert.deepEqual(tls.exporter, { endpoint: 'https://collector:4318/v1/traces', encryption: 'tls' });
     const dflt = parseConfig({ distributed_tracing: { type: 'http' } }, { env: NO_ENV }).distributedTracing!;
     assert.deepEqual(dflt.exporter, { endpoint: 'http://localhost:4317/v1/traces' });
@@ -162,7 +196,10 @@ describe('configuration', () => {
     assert.equal(t.serviceName, 'from-env');
     assert.deepEqual(t.exporter, {}, 'the exporter reads the endpoint from the environment');
     // OPA's own settings win.
-    const own = parseConfig({ distributed_tracing: { type: 'grpc', service_name: 'mine', address: '127.0.0.1:1' } }, { env }).distributedTracing!;
+    const own = parseConfig(
+      { distributed_tracing: { type: 'grpc', service_name: 'mine', address: '127.0.0.1:1' } },
+      { env },
+    ).distributedTracing!;
     assert.equal(own.serviceName, 'mine');
     assert.equal(own.exporter.endpoint, '127.0.0.1:1');
     // Neither: OPA's defaults.
@@ -176,10 +213,14 @@ describe('configuration', () => {
     assert.deepEqual(problems({}, { OTEL_TRACES_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' }), [
       'OTEL_EXPORTER_OTLP_PROTOCOL: must be "grpc" or "http/protobuf", got "http/json"',
     ]);
-    const overHttp = parseConfig({}, { env: { ...env, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf' } }).distributedTracing!;
+    const overHttp = parseConfig({}, { env: { ...env, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf' } })
+      .distributedTracing!;
     assert.equal(overHttp.type, 'http');
     assert.deepEqual(overHttp.exporter, {}, 'the HTTP exporter reads the endpoint from the environment');
-    assert.equal(parseConfig({}, { env: { OTEL_TRACES_EXPORTER: 'otlp', OTEL_SDK_DISABLED: 'true' } }).distributedTracing, undefined);
+    assert.equal(
+      parseConfig({}, { env: { OTEL_TRACES_EXPORTER: 'otlp', OTEL_SDK_DISABLED: 'true' } }).distributedTracing,
+      undefined,
+    );
   });
 
   describe('from the command line', () => {

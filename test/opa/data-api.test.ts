@@ -64,7 +64,10 @@ describe('Data API (/v1/data)', () => {
 
   it('POST reads with input, warns when input is missing, and logs decisions', async () => {
     stdout.lines.length = 0;
-    const res = await request(`${base}/v1/data/apps/web/config`, { method: 'POST', body: '{"input": {"user": "alice"}}' });
+    const res = await request(`${base}/v1/data/apps/web/config`, {
+      method: 'POST',
+      body: '{"input": {"user": "alice"}}',
+    });
     assert.equal(res.status, 200);
     const body = res.json();
     assert.deepEqual(body.result, { replicas: 3 });
@@ -90,7 +93,10 @@ describe('Data API (/v1/data)', () => {
     const badPut = await request(`${base}/v1/data/x`, { method: 'PUT', body: '{nope' });
     assert.equal(badPut.status, 400);
     assert.equal(badPut.json().code, 'invalid_parameter');
-    assert.ok(badPut.text.startsWith('{\n  "code": "invalid_parameter",\n  "message": '), 'indented as OPA writes errors');
+    assert.ok(
+      badPut.text.startsWith('{\n  "code": "invalid_parameter",\n  "message": '),
+      'indented as OPA writes errors',
+    );
     const badPost = await request(`${base}/v1/data/x`, { method: 'POST', body: '[1,' });
     assert.equal(badPost.status, 400);
     assert.match(badPost.json().message, /^body contains malformed input document: /);
@@ -109,7 +115,10 @@ describe('Data API (/v1/data)', () => {
     });
     assert.equal(patchMissing.status, 404);
     assert.equal(patchMissing.json().code, 'resource_not_found');
-    const badOp = await request(`${base}/v1/data/apps`, { method: 'PATCH', body: JSON.stringify([{ op: 'move', path: '/a' }]) });
+    const badOp = await request(`${base}/v1/data/apps`, {
+      method: 'PATCH',
+      body: JSON.stringify([{ op: 'move', path: '/a' }]),
+    });
     assert.deepEqual(badOp.json(), { code: 'invalid_parameter', message: 'bad patch operation: move' });
     const emptyPut = await request(`${base}/v1/data/x`, { method: 'PUT', body: '' });
     assert.deepEqual(emptyPut.json(), { code: 'invalid_parameter', message: 'EOF' });
@@ -126,7 +135,11 @@ describe('Data API (/v1/data)', () => {
       ]),
     });
     assert.equal(ok.status, 204);
-    assert.deepEqual((await request(`${base}/v1/data/p`)).json().result, { list: [1, 2, 3], keep: false, 'a/b': 'slash' });
+    assert.deepEqual((await request(`${base}/v1/data/p`)).json().result, {
+      list: [1, 2, 3],
+      keep: false,
+      'a/b': 'slash',
+    });
     const failed = await request(`${base}/v1/data/p`, {
       method: 'PATCH',
       body: JSON.stringify([
@@ -136,7 +149,10 @@ describe('Data API (/v1/data)', () => {
     });
     assert.equal(failed.status, 404);
     assert.equal((await request(`${base}/v1/data/p/keep`)).json().result, false, 'nothing applied');
-    assert.equal((await request(`${base}/v1/data/p`, { method: 'PUT', body: '1', headers: { 'if-none-match': '*' } })).status, 304);
+    assert.equal(
+      (await request(`${base}/v1/data/p`, { method: 'PUT', body: '1', headers: { 'if-none-match': '*' } })).status,
+      304,
+    );
     assert.equal((await request(`${base}/v1/data/p/list`, { method: 'DELETE' })).status, 204);
     assert.deepEqual((await request(`${base}/v1/data/p`)).json().result, { keep: false, 'a/b': 'slash' });
     const conflict = await request(`${base}/v1/data/p/keep/deeper`, { method: 'PUT', body: '1' });
@@ -145,7 +161,10 @@ describe('Data API (/v1/data)', () => {
   });
 
   it('refuses a body over server.decoding.max_length before reading it', async () => {
-    const declared = await request(`${base}/v1/data/big`, { method: 'PUT', body: JSON.stringify({ x: 'y'.repeat(2000) }) });
+    const declared = await request(`${base}/v1/data/big`, {
+      method: 'PUT',
+      body: JSON.stringify({ x: 'y'.repeat(2000) }),
+    });
     assert.equal(declared.status, 400);
     assert.deepEqual(declared.json(), { code: 'invalid_parameter', message: 'request body too large' });
 
@@ -160,7 +179,9 @@ describe('Data API (/v1/data)', () => {
       socket.on('close', () => resolve(text));
       socket.on('error', reject);
       socket.setTimeout(5000, () => socket.destroy(new Error('no answer before the body was complete')));
-      socket.write(`PUT /v1/data/big HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100000000\r\n\r\n{"a":`);
+      socket.write(
+        `PUT /v1/data/big HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100000000\r\n\r\n{"a":`,
+      );
     });
     assert.match(answer, /^HTTP\/1\.1 400 /);
     assert.match(answer, /request body too large/);
@@ -185,11 +206,19 @@ describe('Data API (/v1/data)', () => {
 
   it('reads gzip bodies within server.decoding.gzip.max_length', async () => {
     const small = gzipSync(JSON.stringify({ input: { n: 1 } }));
-    const ok = await request(`${base}/v1/data/apps`, { method: 'POST', body: small, headers: { 'content-encoding': 'gzip' } });
+    const ok = await request(`${base}/v1/data/apps`, {
+      method: 'POST',
+      body: small,
+      headers: { 'content-encoding': 'gzip' },
+    });
     assert.equal(ok.status, 200);
     const bomb = gzipSync(JSON.stringify({ input: 'z'.repeat(5000) }));
     assert.ok(bomb.length < 1024);
-    const refused = await request(`${base}/v1/data/apps`, { method: 'POST', body: bomb, headers: { 'content-encoding': 'gzip' } });
+    const refused = await request(`${base}/v1/data/apps`, {
+      method: 'POST',
+      body: bomb,
+      headers: { 'content-encoding': 'gzip' },
+    });
     assert.deepEqual(refused.json(), { code: 'invalid_parameter', message: 'compressed request body too large' });
   });
 
@@ -202,7 +231,10 @@ describe('Data API (/v1/data)', () => {
     assert.deepEqual((await request(`${base}/v1/data/upstreams/weather/where/1`)).json().result, 'b');
     const all = (await request(`${base}/v1/data/upstreams`)).json().result;
     assert.deepEqual(Object.keys(all), ['weather'], 'a failing upstream is undefined');
-    assert.ok(warnings.some((w) => /upstreams\.broken: .*HTTP 502/.test(w)), warnings.join('\n'));
+    assert.ok(
+      warnings.some((w) => /upstreams\.broken: .*HTTP 502/.test(w)),
+      warnings.join('\n'),
+    );
     assert.equal((await request(`${base}/v1/data/upstreams/unknown`)).json().result, undefined);
   });
 
@@ -218,7 +250,10 @@ describe('Data API (/v1/data)', () => {
 
   it('refuses writes into what upstreams own', async () => {
     const res = await request(`${base}/v1/data/upstreams/weather`, { method: 'PUT', body: '{}' });
-    assert.deepEqual(res.json(), { code: 'invalid_parameter', message: 'path upstreams/weather is owned by the upstreams configuration' });
+    assert.deepEqual(res.json(), {
+      code: 'invalid_parameter',
+      message: 'path upstreams/weather is owned by the upstreams configuration',
+    });
     const root = await request(`${base}/v1/data`, { method: 'PUT', body: '{}' });
     assert.equal(root.status, 400);
   });

@@ -38,11 +38,17 @@ describe('healthHandler', () => {
   it('follows plugin states with ?plugins, and exclude-plugin skips named plugins', async () => {
     plugins.update('status', { state: 'NOT_READY' });
     plugins.update('decision_logs', { state: 'OK' });
-    assert.deepEqual(await health('/health?plugins'), { status: 500, body: { error: 'one or more plugins are not up' } });
+    assert.deepEqual(await health('/health?plugins'), {
+      status: 500,
+      body: { error: 'one or more plugins are not up' },
+    });
     assert.deepEqual(await health('/health?plugins&exclude-plugin=status'), { status: 200, body: {} });
     plugins.update('distributed_tracing', { state: 'ERROR', message: 'collector down' });
     assert.equal((await health('/health?plugins&exclude-plugin=status')).status, 500);
-    assert.equal((await health('/health?plugins&exclude-plugin=status&exclude-plugin=distributed_tracing')).status, 200);
+    assert.equal(
+      (await health('/health?plugins&exclude-plugin=status&exclude-plugin=distributed_tracing')).status,
+      200,
+    );
     plugins.update('distributed_tracing', { state: 'WARN' });
     assert.equal((await health('/health?plugins=true&exclude-plugin=status')).status, 500, 'WARN is not OK');
     assert.equal((await health('/health?plugins=false')).status, 200);
@@ -54,7 +60,10 @@ describe('healthHandler', () => {
   it('checks bundle and discovery plugins with ?bundles (and the older ?bundle)', async () => {
     assert.equal((await health('/health?bundles')).status, 200, 'no bundle plugin: nothing to wait for');
     plugins.update('bundle', { state: 'NOT_READY' });
-    assert.deepEqual(await health('/health?bundles'), { status: 500, body: { error: 'one or more bundles are not activated' } });
+    assert.deepEqual(await health('/health?bundles'), {
+      status: 500,
+      body: { error: 'one or more bundles are not activated' },
+    });
     assert.equal((await health('/health?bundle=true')).status, 500);
     plugins.update('bundle', { state: 'OK' });
     assert.equal((await health('/health?bundles')).status, 200);

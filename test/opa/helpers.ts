@@ -27,19 +27,28 @@ export interface Reply {
  */
 export function request(
   url: string,
-  options: { method?: string; headers?: Record<string, string>; body?: string | Buffer | Iterable<Buffer>; timeoutMs?: number } = {},
+  options: {
+    method?: string;
+    headers?: Record<string, string>;
+    body?: string | Buffer | Iterable<Buffer>;
+    timeoutMs?: number;
+  } = {},
 ): Promise<Reply> {
   return new Promise((resolve, reject) => {
-    const req = http.request(url, { method: options.method ?? 'GET', headers: options.headers ?? {}, agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const body = Buffer.concat(chunks);
-        const text = body.toString('utf8');
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, text, body, json: () => JSON.parse(text) });
-      });
-      res.on('error', reject);
-    });
+    const req = http.request(
+      url,
+      { method: options.method ?? 'GET', headers: options.headers ?? {}, agent: false },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const body = Buffer.concat(chunks);
+          const text = body.toString('utf8');
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, text, body, json: () => JSON.parse(text) });
+        });
+        res.on('error', reject);
+      },
+    );
     req.setTimeout(options.timeoutMs ?? 10_000, () => req.destroy(new Error(`request to ${url} timed out`)));
     req.on('error', reject);
     const body = options.body;
@@ -122,7 +131,11 @@ export async function freePort(): Promise<number> {
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Polls `condition` until it holds; fails after `limitMs` with `what`. */
-export async function waitFor(condition: () => boolean | Promise<boolean>, what: string, limitMs = 10_000): Promise<void> {
+export async function waitFor(
+  condition: () => boolean | Promise<boolean>,
+  what: string,
+  limitMs = 10_000,
+): Promise<void> {
   const start = Date.now();
   while (!(await condition())) {
     if (Date.now() - start > limitMs) throw new Error(`timed out waiting for ${what}`);
@@ -146,7 +159,10 @@ export class SpanRecorder implements SpanProcessor {
 }
 
 /** A tracer provider recording into a {@link SpanRecorder}. */
-export function recordingTracer(sampler: Sampler = new AlwaysOnSampler()): { provider: TracerProvider; recorder: SpanRecorder } {
+export function recordingTracer(sampler: Sampler = new AlwaysOnSampler()): {
+  provider: TracerProvider;
+  recorder: SpanRecorder;
+} {
   const recorder = new SpanRecorder();
   const provider = new TracerProvider({ sampler, spanProcessors: [recorder] });
   return { provider, recorder };

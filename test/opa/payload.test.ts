@@ -12,7 +12,9 @@ describe('status payload', () => {
     assert.equal(opa.familyToJson, jsonpb.familyToJson);
     assert.equal(familiesToJson, jsonpb.familiesToJson);
     const registry = new Registry();
-    new Counter({ name: 'requests_total', help: 'Requests.', labelNames: ['code'], registers: [registry] }).labels('200').inc(3);
+    new Counter({ name: 'requests_total', help: 'Requests.', labelNames: ['code'], registers: [registry] })
+      .labels('200')
+      .inc(3);
     const families = registry.collect();
     const update = buildStatusUpdate({ labels: { id: 'i' }, families });
     assert.deepEqual(update.metrics, { prometheus: jsonpb.familiesToJson(families) });
@@ -41,7 +43,11 @@ describe('status payload', () => {
     plugins.update('a', { state: 'OK' });
     plugins.update('a', { state: 'OK', message: '' });
     plugins.update('a', { state: 'OK', message: 'fine' });
-    assert.deepEqual(seen, [{ a: { state: 'NOT_READY' } }, { a: { state: 'OK' } }, { a: { state: 'OK', message: 'fine' } }]);
+    assert.deepEqual(seen, [
+      { a: { state: 'NOT_READY' } },
+      { a: { state: 'OK' } },
+      { a: { state: 'OK', message: 'fine' } },
+    ]);
     plugins.unlisten('test');
     plugins.update('a', { state: 'ERROR' });
     assert.equal(seen.length, 3);

@@ -18,8 +18,10 @@ import { request, waitFor } from './helpers.js';
 const peer = findPrometheus();
 const SERIES = 'http_request_duration_seconds{handler="health",code="200",method="get"}';
 
-describe('a real Prometheus ingests the reference server\'s native histogram', peerOptions(peer), () => {
-  it('histogram_count and histogram_quantile over rate() answer; the count is the requests sent', { timeout: 180_000 }, async () => {
+describe("a real Prometheus ingests the reference server's native histogram", peerOptions(peer), () => {
+  it('histogram_count and histogram_quantile over rate() answer; the count is the requests sent', {
+    timeout: 180_000,
+  }, async () => {
     assertPeer(peer);
     const server = createReferenceServer({
       config: parseConfig({ server: { metrics: { native_histograms: { bucket_factor: 1.1 } } } }, { env: {} }),
@@ -32,7 +34,10 @@ describe('a real Prometheus ingests the reference server\'s native histogram', p
     try {
       // Negotiation: what Prometheus asks for, the server answers in protobuf with the native fields.
       const scrape = await request(`http://${target}/metrics`, {
-        headers: { accept: 'application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited;q=0.7,text/plain;version=0.0.4;q=0.3' },
+        headers: {
+          accept:
+            'application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited;q=0.7,text/plain;version=0.0.4;q=0.3',
+        },
       });
       assert.match(String(scrape.headers['content-type']), /application\/vnd\.google\.protobuf/);
 
@@ -46,10 +51,18 @@ describe('a real Prometheus ingests the reference server\'s native histogram', p
       // Two more batches, each after Prometheus has stored a sample, so rate() has several points.
       for (const batch of [30, 50]) {
         const before = sent;
-        await waitFor(async () => Number((await query(base, `histogram_count(${SERIES})`))[0]?.value[1]) === before, `a scrape with ${before} requests`, 30_000);
+        await waitFor(
+          async () => Number((await query(base, `histogram_count(${SERIES})`))[0]?.value[1]) === before,
+          `a scrape with ${before} requests`,
+          30_000,
+        );
         await send(batch);
       }
-      await waitFor(async () => Number((await query(base, `histogram_count(${SERIES})`))[0]?.value[1]) === sent, `a scrape with ${sent} requests`, 30_000);
+      await waitFor(
+        async () => Number((await query(base, `histogram_count(${SERIES})`))[0]?.value[1]) === sent,
+        `a scrape with ${sent} requests`,
+        30_000,
+      );
 
       // Stored as a native histogram: the instant vector carries a histogram, not a float value.
       const raw = await query(base, SERIES);

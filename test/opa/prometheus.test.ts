@@ -22,7 +22,10 @@ describe('a real Prometheus scrapes the reference server', peerOptions(peer), ()
     assertPeer(peer);
     const collectorPort = await freePort(); // spans are sampled (exemplars) even though no collector listens
     const server = createReferenceServer({
-      config: parseConfig({ distributed_tracing: { type: 'grpc', address: `127.0.0.1:${collectorPort}` } }, { env: {} }),
+      config: parseConfig(
+        { distributed_tracing: { type: 'grpc', address: `127.0.0.1:${collectorPort}` } },
+        { env: {} },
+      ),
       env: { OTEL_EXPORTER_OTLP_TIMEOUT: '100' },
       log: () => {},
     });
@@ -54,17 +57,20 @@ describe('a real Prometheus scrapes the reference server', peerOptions(peer), ()
 
       const now = Date.now() / 1000;
       let exemplars: any[] = [];
-      await waitFor(async () => {
-        exemplars = await api(
-          base,
-          `/api/v1/query_exemplars?query=${encodeURIComponent('http_request_duration_seconds_bucket{handler="v1/data"}')}&start=${now - 600}&end=${now + 600}`,
-        );
-        return exemplars.length > 0;
-      }, 'exemplars in Prometheus', 30_000);
+      await waitFor(
+        async () => {
+          exemplars = await api(
+            base,
+            `/api/v1/query_exemplars?query=${encodeURIComponent('http_request_duration_seconds_bucket{handler="v1/data"}')}&start=${now - 600}&end=${now + 600}`,
+          );
+          return exemplars.length > 0;
+        },
+        'exemplars in Prometheus',
+        30_000,
+      );
       const labels = exemplars[0].exemplars[0].labels;
       assert.match(labels.trace_id, /^[0-9a-f]{32}$/);
       assert.match(labels.span_id, /^[0-9a-f]{16}$/);
-
     } finally {
       if (prometheus !== undefined) await stop(prometheus.child);
       await server.shutdown(2000);

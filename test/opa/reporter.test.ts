@@ -84,7 +84,12 @@ describe('StatusReporter', () => {
 
       // Always failing now: it gives up after maxAttempts.
       const down = await startPeer((_r, res) => void res.writeHead(500).end());
-      const r2 = new StatusReporter({ plugins: new PluginManager(), service: { url: down.url }, retry: FAST_RETRY, log: () => {} });
+      const r2 = new StatusReporter({
+        plugins: new PluginManager(),
+        service: { url: down.url },
+        retry: FAST_RETRY,
+        log: () => {},
+      });
       r2.start();
       await waitFor(() => r2.counts.gave_up === 1, 'giving up');
       await r2.idle();
@@ -111,7 +116,8 @@ describe('StatusReporter', () => {
       reporter.start();
       await waitFor(() => receiver.received.length >= 1, 'a first failed push');
       const before = receiver.received.length;
-      for (let i = 0; i < 50; i++) plugins.update('worker', { state: i % 2 === 0 ? 'WARN' : 'ERROR', message: `step ${i}` });
+      for (let i = 0; i < 50; i++)
+        plugins.update('worker', { state: i % 2 === 0 ? 'WARN' : 'ERROR', message: `step ${i}` });
       plugins.update('worker', { state: 'OK', message: 'final' });
       failing = false;
       await waitFor(() => reporter.counts.success >= 1, 'a successful push');
@@ -130,7 +136,13 @@ describe('StatusReporter', () => {
     const lines = new Lines();
     const registry = new Registry();
     const plugins = new PluginManager({ id: 'x' });
-    const reporter = new StatusReporter({ plugins, registry, console: true, consoleWrite: lines.write, prometheus: true });
+    const reporter = new StatusReporter({
+      plugins,
+      registry,
+      console: true,
+      consoleWrite: lines.write,
+      prometheus: true,
+    });
     reporter.start();
     await reporter.idle();
     plugins.update('decision_logs', { state: 'OK' });

@@ -15,7 +15,14 @@ describe('the reference server traces over OTLP/HTTP', () => {
     const address = receiver.httpBase.slice('http://'.length);
     const server = createReferenceServer({
       config: parseConfig(
-        { distributed_tracing: { type: 'http', address, service_name: 'opa-http', batch_span_processor_options: { batch_timeout_ms: 20 } } },
+        {
+          distributed_tracing: {
+            type: 'http',
+            address,
+            service_name: 'opa-http',
+            batch_span_processor_options: { batch_timeout_ms: 20 },
+          },
+        },
         { env: {} },
       ),
       env: {},
@@ -33,7 +40,10 @@ describe('the reference server traces over OTLP/HTTP', () => {
       const service = rs.resource.attributes.find((a: any) => a.key === 'service.name').value.stringValue;
       assert.equal(service, 'opa-http');
       const spans = rs.scopeSpans.flatMap((ss: any) => ss.spans);
-      assert.ok(spans.some((s: any) => s.kind === 2 && /^[0-9a-f]{32}$/.test(s.traceId)), JSON.stringify(spans));
+      assert.ok(
+        spans.some((s: any) => s.kind === 2 && /^[0-9a-f]{32}$/.test(s.traceId)),
+        JSON.stringify(spans),
+      );
     } finally {
       await server.shutdown(2000);
       await receiver.stop();

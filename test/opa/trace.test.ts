@@ -153,10 +153,16 @@ describe('tracing across two reference servers into a gRPC collector', () => {
     assert.deepEqual(log.result, { result: { temp: 21 } });
 
     // Metrics meet traces: the observation carries the exemplar when the scraper asks for OpenMetrics.
-    const om = await request(`${frontendUrl}/metrics`, { headers: { accept: 'application/openmetrics-text; version=1.0.0' } });
+    const om = await request(`${frontendUrl}/metrics`, {
+      headers: { accept: 'application/openmetrics-text; version=1.0.0' },
+    });
     const exemplarLine = om.text
       .split('\n')
-      .find((l) => l.startsWith('http_request_duration_seconds_bucket{code="200",handler="v1/data",method="post"') && l.includes(rest!.traceId));
+      .find(
+        (l) =>
+          l.startsWith('http_request_duration_seconds_bucket{code="200",handler="v1/data",method="post"') &&
+          l.includes(rest!.traceId),
+      );
     assert.ok(exemplarLine, om.text);
     assert.match(exemplarLine, new RegExp(`# \\{span_id="${rest!.spanId}",trace_id="${rest!.traceId}"\\}`));
     const plain = await request(`${frontendUrl}/metrics`);
@@ -172,7 +178,9 @@ describe('tracing across two reference servers into a gRPC collector', () => {
     await frontend.tracerProvider!.forceFlush(5000);
     await upstream.tracerProvider!.forceFlush(5000);
     await waitFor(() => spansOf(collector).filter((s) => s.traceId === traceId).length >= 3, 'the continued trace');
-    const rest = spansOf(collector).find((s) => s.traceId === traceId && s.name === 'GET v1/data' && s.service === 'frontend')!;
+    const rest = spansOf(collector).find(
+      (s) => s.traceId === traceId && s.name === 'GET v1/data' && s.service === 'frontend',
+    )!;
     assert.equal(rest.parentSpanId, 'b7ad6b7169203331');
   });
 });

@@ -25,10 +25,9 @@ const service = protoLoader.loadSync('opentelemetry/proto/collector/trace/v1/tra
   includeDirs: [PROTO],
   longs: String,
 });
-const Response = service['opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse'] as protoLoader.MessageTypeDefinition<
-  object,
-  object
->;
+const Response = service[
+  'opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse'
+] as protoLoader.MessageTypeDefinition<object, object>;
 
 function statusBytes(code: number, message: string, details: { typeUrl: string; value: Uint8Array }[]): Buffer {
   // protobufjs's built-in google.protobuf.Any keeps the proto field name `type_url`.
@@ -58,7 +57,9 @@ describe('decodeExportTraceResponse', () => {
   });
 
   it('reads partial_success.rejected_spans and error_message', () => {
-    const bytes = Response.serialize({ partialSuccess: { rejectedSpans: '42', errorMessage: 'spans too old: ünïcødé' } });
+    const bytes = Response.serialize({
+      partialSuccess: { rejectedSpans: '42', errorMessage: 'spans too old: ünïcødé' },
+    });
     assert.deepStrictEqual(decodeExportTraceResponse(bytes), {
       partialSuccess: true,
       rejectedSpans: 42,
@@ -85,12 +86,34 @@ describe('decodeExportTraceResponse', () => {
 
   it('skips unknown fields of every wire type, groups included', () => {
     const inner = Buffer.from([
-      0x08, 0x05, // rejected_spans = 5
-      0x19, 1, 2, 3, 4, 5, 6, 7, 8, // field 3, fixed64
-      0x25, 1, 2, 3, 4, // field 4, fixed32
-      0x2a, 0x02, 0xff, 0xff, // field 5, bytes
-      0x33, 0x08, 0x01, 0x34, // field 6, group holding a varint
-      0x12, 0x02, 0x68, 0x69, // error_message = 'hi'
+      0x08,
+      0x05, // rejected_spans = 5
+      0x19,
+      1,
+      2,
+      3,
+      4,
+      5,
+      6,
+      7,
+      8, // field 3, fixed64
+      0x25,
+      1,
+      2,
+      3,
+      4, // field 4, fixed32
+      0x2a,
+      0x02,
+      0xff,
+      0xff, // field 5, bytes
+      0x33,
+      0x08,
+      0x01,
+      0x34, // field 6, group holding a varint
+      0x12,
+      0x02,
+      0x68,
+      0x69, // error_message = 'hi'
     ]);
     const bytes = Buffer.concat([
       Buffer.from([0x10, 0x96, 0x01]), // field 2, varint (unknown at the top)
@@ -98,12 +121,20 @@ describe('decodeExportTraceResponse', () => {
       inner,
       Buffer.from([0xf8, 0xff, 0xff, 0xff, 0x0f, 0x01]), // field 2^29 - 1, varint
     ]);
-    assert.deepStrictEqual(decodeExportTraceResponse(bytes), { partialSuccess: true, rejectedSpans: 5, errorMessage: 'hi' });
+    assert.deepStrictEqual(decodeExportTraceResponse(bytes), {
+      partialSuccess: true,
+      rejectedSpans: 5,
+      errorMessage: 'hi',
+    });
   });
 
   it('merges a partial_success given twice (last value wins per field)', () => {
     const bytes = Buffer.from([0x0a, 0x02, 0x08, 0x07, 0x0a, 0x03, 0x12, 0x01, 0x78]);
-    assert.deepStrictEqual(decodeExportTraceResponse(bytes), { partialSuccess: true, rejectedSpans: 7, errorMessage: 'x' });
+    assert.deepStrictEqual(decodeExportTraceResponse(bytes), {
+      partialSuccess: true,
+      rejectedSpans: 7,
+      errorMessage: 'x',
+    });
   });
 
   it('throws clear errors on truncated input', () => {
@@ -111,8 +142,14 @@ describe('decodeExportTraceResponse', () => {
     for (let cut = 1; cut < good.length; cut++) {
       assertMalformed(() => decodeExportTraceResponse(good.subarray(0, cut)), /^malformed protobuf: .* at offset \d+$/);
     }
-    assertMalformed(() => decodeExportTraceResponse(Buffer.from([0x0a, 0x05, 0x08])), /length 5 runs past the end \(1 bytes left\)/);
-    assertMalformed(() => decodeExportTraceResponse(Buffer.from([0x0a, 0x02, 0x08, 0x80])), /truncated varint at offset 3/);
+    assertMalformed(
+      () => decodeExportTraceResponse(Buffer.from([0x0a, 0x05, 0x08])),
+      /length 5 runs past the end \(1 bytes left\)/,
+    );
+    assertMalformed(
+      () => decodeExportTraceResponse(Buffer.from([0x0a, 0x02, 0x08, 0x80])),
+      /truncated varint at offset 3/,
+    );
     assertMalformed(() => decodeExportTraceResponse(Buffer.from([0x0a])), /truncated varint at offset 1/);
   });
 
@@ -121,7 +158,10 @@ describe('decodeExportTraceResponse', () => {
     assertMalformed(() => decodeExportTraceResponse(Buffer.from([0x0e, 0x01])), /invalid wire type 6 for field 1/);
     assertMalformed(() => decodeExportTraceResponse(Buffer.from([0x0f])), /invalid wire type 7/);
     assertMalformed(
-      () => decodeExportTraceResponse(Buffer.from([0x08, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01])),
+      () =>
+        decodeExportTraceResponse(
+          Buffer.from([0x08, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01]),
+        ),
       /varint longer than 10 bytes/,
     );
     assertMalformed(() => decodeExportTraceResponse(Buffer.from([0x1c])), /unexpected end of group 3/);
@@ -129,7 +169,10 @@ describe('decodeExportTraceResponse', () => {
     assertMalformed(() => decodeExportTraceResponse(Buffer.from([0x1b, 0x24])), /group 3 closed by end of group 4/);
     assertMalformed(() => decodeExportTraceResponse(Buffer.from([0x19, 1, 2, 3])), /truncated fixed64/);
     assertMalformed(() => decodeExportTraceResponse(Buffer.from([0x1d, 1, 2, 3])), /truncated fixed32/);
-    assertMalformed(() => decodeExportTraceResponse(Buffer.from([0x80, 0x80, 0x80, 0x80, 0x80, 0x01])), /field key beyond 32 bits/);
+    assertMalformed(
+      () => decodeExportTraceResponse(Buffer.from([0x80, 0x80, 0x80, 0x80, 0x80, 0x01])),
+      /field key beyond 32 bits/,
+    );
     // A length that does not fit the enclosing message is caught even when the buffer goes on.
     assertMalformed(
       () => decodeExportTraceResponse(Buffer.from([0x0a, 0x02, 0x12, 0x05, 0x61, 0x62, 0x63, 0x64, 0x65])),
@@ -236,8 +279,26 @@ describe('ProtoReader', () => {
   }
 
   it('reads varints of every length exactly (uint64, int64, uint32, int32)', () => {
-    const values = [0n, 1n, 127n, 128n, 16383n, 16384n, 2n ** 28n - 1n, 2n ** 28n, 2n ** 31n, 2n ** 32n - 1n, 2n ** 32n,
-      2n ** 35n, 2n ** 49n + 3n, 2n ** 53n - 1n, -1n, -2n, -(2n ** 31n), -(2n ** 53n) + 1n];
+    const values = [
+      0n,
+      1n,
+      127n,
+      128n,
+      16383n,
+      16384n,
+      2n ** 28n - 1n,
+      2n ** 28n,
+      2n ** 31n,
+      2n ** 32n - 1n,
+      2n ** 32n,
+      2n ** 35n,
+      2n ** 49n + 3n,
+      2n ** 53n - 1n,
+      -1n,
+      -2n,
+      -(2n ** 31n),
+      -(2n ** 53n) + 1n,
+    ];
     for (const v of values) {
       const bytes = varintBytes(v);
       assert.equal(new ProtoReader(bytes).int64(), Number(v), `int64 ${v}`);

@@ -256,7 +256,10 @@ function decodedRequest(m: Decoded, d: Dialect): object[] {
         version: ss.scope.version,
         ...(d.old
           ? {}
-          : { attributes: decodedAttributes(ss.scope.attributes), droppedAttributesCount: ss.scope.droppedAttributesCount }),
+          : {
+              attributes: decodedAttributes(ss.scope.attributes),
+              droppedAttributesCount: ss.scope.droppedAttributesCount,
+            }),
       },
       spans: ss.spans.map((s: Decoded) => decodedSpan(s, d)),
     })),
@@ -274,7 +277,6 @@ function roundTrip(spans: readonly SpanData[]): Uint8Array {
 // ---------------------------------------------------------------------------------------------
 // Randomized spans.
 // ---------------------------------------------------------------------------------------------
-
 
 class Gen {
   readonly r: () => number;
@@ -297,9 +299,41 @@ class Gen {
   }
   // ASCII, 2-byte, 3-byte and 4-byte (surrogate pair) UTF-8 characters, and control characters.
   private static readonly CHARS = [
-    'a', 'b', 'z', 'Q', '0', '9', ' ', '/', '.', '_', '-', '=', ',', '"', '\\', '\n', '\t', '\0', '\x7f',
-    'é', 'ß', 'ñ', 'Ω', '\u0080', '\u07ff', '中', '文', '€', '\u0800', '\uffff', '\ufeff',
-    '😀', '𝄞', '\u{10ffff}', '\u{10000}',
+    'a',
+    'b',
+    'z',
+    'Q',
+    '0',
+    '9',
+    ' ',
+    '/',
+    '.',
+    '_',
+    '-',
+    '=',
+    ',',
+    '"',
+    '\\',
+    '\n',
+    '\t',
+    '\0',
+    '\x7f',
+    'é',
+    'ß',
+    'ñ',
+    'Ω',
+    '\u0080',
+    '\u07ff',
+    '中',
+    '文',
+    '€',
+    '\u0800',
+    '\uffff',
+    '\ufeff',
+    '😀',
+    '𝄞',
+    '\u{10ffff}',
+    '\u{10000}',
   ];
   str(): string {
     const roll = this.r();
@@ -319,9 +353,33 @@ class Gen {
   }
   number(): number {
     const special = [
-      0, -0, 1, -1, 127, 128, -128, 2 ** 31 - 1, -(2 ** 31), 2 ** 32, 2 ** 53 - 1, -(2 ** 53 - 1), 2 ** 53,
-      -(2 ** 53), 2 ** 63, -(2 ** 63), 2 ** 64, NaN, Infinity, -Infinity, 0.5, -1.5, 1e300, -1e-300, 5e-324,
-      Number.MAX_VALUE, Number.EPSILON,
+      0,
+      -0,
+      1,
+      -1,
+      127,
+      128,
+      -128,
+      2 ** 31 - 1,
+      -(2 ** 31),
+      2 ** 32,
+      2 ** 53 - 1,
+      -(2 ** 53 - 1),
+      2 ** 53,
+      -(2 ** 53),
+      2 ** 63,
+      -(2 ** 63),
+      2 ** 64,
+      NaN,
+      Infinity,
+      -Infinity,
+      0.5,
+      -1.5,
+      1e300,
+      -1e-300,
+      5e-324,
+      Number.MAX_VALUE,
+      Number.EPSILON,
     ];
     const roll = this.r();
     if (roll < 0.3) return this.pick(special);
@@ -446,7 +504,11 @@ class Gen {
     return { attributes: this.attributes(1 + this.int(8)), droppedAttributesCount: this.count() };
   }
   scope(): InstrumentationScope {
-    return { name: this.str(), version: this.chance(0.3) ? '' : `${this.int(9)}.${this.int(20)}.0`, attributes: this.attributes(this.int(3)) };
+    return {
+      name: this.str(),
+      version: this.chance(0.3) ? '' : `${this.int(9)}.${this.int(20)}.0`,
+      attributes: this.attributes(this.int(3)),
+    };
   }
 }
 
@@ -682,7 +744,14 @@ describe('encodeExportTraceRequest: repeated string values', () => {
               // Many keys, each with too few lookups to be judged: their distinct values fill the cache.
               [`spread.${n % 50}`]: `u-${n}`,
             },
-            events: [{ name: 'e', time: [1718000000, 5], attributes: { 'event.kind': methods[n % 2]! }, droppedAttributesCount: 0 }],
+            events: [
+              {
+                name: 'e',
+                time: [1718000000, 5],
+                attributes: { 'event.kind': methods[n % 2]! },
+                droppedAttributesCount: 0,
+              },
+            ],
           }),
         );
       }
@@ -716,7 +785,8 @@ describe('encodeExportTraceRequest: a lent output Buffer', () => {
         assert.equal(lent.buffer, scratch.buffer!.buffer, 'a view of the scratch');
         assert.ok(scratch.buffer!.length >= lent.length);
       }
-      if (previous !== undefined && n > 0 && n <= 50) assert.equal(scratch.buffer, previous, 'no growth for a smaller request');
+      if (previous !== undefined && n > 0 && n <= 50)
+        assert.equal(scratch.buffer, previous, 'no growth for a smaller request');
       previous = scratch.buffer;
       roundTrip(spans);
     }
@@ -777,7 +847,13 @@ describe('SpanArena: one-pass encoding', () => {
     const shapes: Record<string, unknown>[] = [
       { a: 'GET', b: 1, c: 1.5, d: true, e: -3, f: 2 ** 40, g: -0, h: NaN, i: 10n, j: new Uint8Array([1, 2]) },
       { u: 'héllo wörld ✓ 😀', ключ: 'значение', long: 'y'.repeat(200), mid: 'z'.repeat(127), edge: 'q'.repeat(128) },
-      { arr: ['a', 'b', 'ü'], nested: { k: 'v', deep: { x: [1, 2, 3], y: 'é'.repeat(100) } }, n: null, empty: '', '': 'no key' },
+      {
+        arr: ['a', 'b', 'ü'],
+        nested: { k: 'v', deep: { x: [1, 2, 3], y: 'é'.repeat(100) } },
+        n: null,
+        empty: '',
+        '': 'no key',
+      },
       { big: 'x'.repeat(20_000) },
       { list: Array.from({ length: 300 }, (_, i) => `item${i}`) },
       { lone: '\ud800abc', lone2: 'abc\udc00' },
@@ -810,12 +886,25 @@ describe('SpanArena: one-pass encoding', () => {
         );
       }
     }
-    const times: HrTime[] = [[0, 0], [0, 999999999], [4294967295, 999999999], [4294967296, 0], [18446744073, 709551615], [18446744074, 0]];
+    const times: HrTime[] = [
+      [0, 0],
+      [0, 999999999],
+      [4294967295, 999999999],
+      [4294967296, 0],
+      [18446744073, 709551615],
+      [18446744074, 0],
+    ];
     for (let i = 0; i < 3000; i++) {
       const time: HrTime = i < times.length ? times[i]! : [(i * 2654435761) % 4294967296, (i * 40503) % 1e9];
       spans.push(
         span(
-          { 'http.method': i % 500 < 400 ? 'GET' : 'POST', 'url.path': `/v1/${i % 7}`, id: `id${i}`, n: i, ok: i % 2 === 0 },
+          {
+            'http.method': i % 500 < 400 ? 'GET' : 'POST',
+            'url.path': `/v1/${i % 7}`,
+            id: `id${i}`,
+            n: i,
+            ok: i % 2 === 0,
+          },
           { startTime: time, endTime: time },
         ),
       );
@@ -907,7 +996,11 @@ describe('encodeExportTraceRequest: span fields', () => {
       [18446744073, 709551615], // 2^64 - 1 ns
     ];
     for (const t of times) {
-      const span = baseSpan(resource, scope, { startTime: t, endTime: t, events: [{ name: 'e', time: t, attributes: {}, droppedAttributesCount: 0 }] });
+      const span = baseSpan(resource, scope, {
+        startTime: t,
+        endTime: t,
+        events: [{ name: 'e', time: t, attributes: {}, droppedAttributesCount: 0 }],
+      });
       const s = decodeOurs(roundTrip([span])).resourceSpans[0].scopeSpans[0].spans[0];
       assert.equal(s.startTimeUnixNano, nanosOf(t));
     }

@@ -91,12 +91,22 @@ describe('OtlpGrpcTraceExporter', () => {
           assert.equal(call.metadata['x-tenant'], 'acme');
           assert.equal(call.metadata['authorization'], 'Bearer secret');
           const request = call.request!;
-          assert.deepEqual(spanNames(request), spans.map((s) => s.name));
-          const decoded = request.resourceSpans[0].scopeSpans[0].spans as { traceId: Buffer; spanId: Buffer; startTimeUnixNano: string }[];
+          assert.deepEqual(
+            spanNames(request),
+            spans.map((s) => s.name),
+          );
+          const decoded = request.resourceSpans[0].scopeSpans[0].spans as {
+            traceId: Buffer;
+            spanId: Buffer;
+            startTimeUnixNano: string;
+          }[];
           decoded.forEach((d, i) => {
             assert.equal(d.traceId.toString('hex'), spans[i]!.traceId);
             assert.equal(d.spanId.toString('hex'), spans[i]!.spanId);
-            assert.equal(d.startTimeUnixNano, `${spans[i]!.startTime[0]}${String(spans[i]!.startTime[1]).padStart(9, '0')}`);
+            assert.equal(
+              d.startTimeUnixNano,
+              `${spans[i]!.startTime[0]}${String(spans[i]!.startTime[1]).padStart(9, '0')}`,
+            );
           });
           assert.equal(request.resourceSpans[0].resource.attributes[0].value.stringValue, 'zerotel-test');
           assert.equal(metric(registry, 'zerotel_otlp_exported_spans_total'), 300);
@@ -110,7 +120,13 @@ describe('OtlpGrpcTraceExporter', () => {
   });
 
   it('each export sends its own spans while the request buffer is reused: in turn, after a failure, and two at once', async () => {
-    const batches = [makeSpans(200, 'a'), makeSpans(40, 'b'), makeSpans(120, 'c'), makeSpans(300, 'd'), makeSpans(10, 'e')];
+    const batches = [
+      makeSpans(200, 'a'),
+      makeSpans(40, 'b'),
+      makeSpans(120, 'c'),
+      makeSpans(300, 'd'),
+      makeSpans(10, 'e'),
+    ];
     await withExporter(
       (_call, i) => (i === 1 ? { code: GrpcCode.INVALID_ARGUMENT, details: 'refused' } : { ok: {} }),
       { logger: recordingLogger() },
@@ -144,7 +160,10 @@ describe('OtlpGrpcTraceExporter', () => {
       assert.equal(await exporter.export(spans).then((r) => r.kind), 'success');
       assert.equal(peer.calls.length, 2);
       assert.ok(peer.calls[0]!.body.equals(peer.calls[1]!.body), 'the same request bytes either way');
-      assert.deepEqual(spanNames(peer.calls[0]!.request), spans.map((s) => s.name));
+      assert.deepEqual(
+        spanNames(peer.calls[0]!.request),
+        spans.map((s) => s.name),
+      );
       const foreign = { length: 3, add() {}, clear() {} };
       const refused = await exporter.exportEncoded(foreign);
       assert.equal(refused.kind, 'failure');
@@ -166,11 +185,18 @@ describe('OtlpGrpcTraceExporter', () => {
       async (exporter, peer) => {
         assert.deepEqual(await exporter.export(spans), { kind: 'success' });
         assert.equal(peer.calls.length, 3);
-        for (const call of peer.calls) assert.ok(call.body.equals(peer.calls[0]!.body), 'every attempt sends the same bytes');
-        assert.deepEqual(spanNames(peer.calls[2]!.request), spans.map((s) => s.name));
+        for (const call of peer.calls)
+          assert.ok(call.body.equals(peer.calls[0]!.body), 'every attempt sends the same bytes');
+        assert.deepEqual(
+          spanNames(peer.calls[2]!.request),
+          spans.map((s) => s.name),
+        );
         assert.equal(metric(registry, 'zerotel_otlp_retries_total', 'code="UNAVAILABLE"'), 2);
         assert.equal(metric(registry, 'zerotel_otlp_exported_spans_total'), 50);
-        assert.equal(registry.collect().find((f) => f.name === 'zerotel_otlp_failed_spans_total')?.series.length ?? 0, 0);
+        assert.equal(
+          registry.collect().find((f) => f.name === 'zerotel_otlp_failed_spans_total')?.series.length ?? 0,
+          0,
+        );
         assert.deepEqual(logger.messages, [], 'a failure that was retried away is not worth a warning');
       },
     );
@@ -183,7 +209,11 @@ describe('OtlpGrpcTraceExporter', () => {
     await withExporter(
       (_call, i) =>
         i === 0
-          ? { code: GrpcCode.RESOURCE_EXHAUSTED, details: 'rate limited', metadata: { 'grpc-status-details-bin': status } }
+          ? {
+              code: GrpcCode.RESOURCE_EXHAUSTED,
+              details: 'rate limited',
+              metadata: { 'grpc-status-details-bin': status },
+            }
           : { ok: {} },
       { clock, retry: FAST_RETRY },
       async (exporter, peer) => {
@@ -205,18 +235,29 @@ describe('OtlpGrpcTraceExporter', () => {
       { code: GrpcCode.INVALID_ARGUMENT, details: 'span name too long' },
       { code: GrpcCode.RESOURCE_EXHAUSTED, details: 'over quota' },
     ];
-    await withExporter((_c, i) => replies[i]!, { registry, logger, retry: FAST_RETRY }, async (exporter, peer) => {
-      const invalid = assertFailed(await exporter.export(makeSpans(7)), GrpcCode.INVALID_ARGUMENT, 'invalid_argument');
-      assert.match(invalid.message, /7 spans .*failed after 1 attempt: INVALID_ARGUMENT: span name too long \(not retryable\)/);
-      assertFailed(await exporter.export(makeSpans(3)), GrpcCode.RESOURCE_EXHAUSTED, 'resource_exhausted');
-      assert.equal(peer.calls.length, 2, 'one call each: nothing retried');
-      assert.equal(metric(registry, 'zerotel_otlp_failed_spans_total', 'reason="invalid_argument"'), 7);
-      assert.equal(metric(registry, 'zerotel_otlp_failed_spans_total', 'reason="resource_exhausted"'), 3);
-      assert.equal(metric(registry, 'zerotel_otlp_export_duration_seconds', 'result="failure"'), 2);
-      assert.equal(metric(registry, 'zerotel_otlp_exported_spans_total'), 0);
-      assert.equal(logger.messages.length, 2);
-      assert.match(logger.messages[0]!, /^zerotel: OTLP export of 7 spans to http:\/\/127\.0\.0\.1:\d+ failed/);
-    });
+    await withExporter(
+      (_c, i) => replies[i]!,
+      { registry, logger, retry: FAST_RETRY },
+      async (exporter, peer) => {
+        const invalid = assertFailed(
+          await exporter.export(makeSpans(7)),
+          GrpcCode.INVALID_ARGUMENT,
+          'invalid_argument',
+        );
+        assert.match(
+          invalid.message,
+          /7 spans .*failed after 1 attempt: INVALID_ARGUMENT: span name too long \(not retryable\)/,
+        );
+        assertFailed(await exporter.export(makeSpans(3)), GrpcCode.RESOURCE_EXHAUSTED, 'resource_exhausted');
+        assert.equal(peer.calls.length, 2, 'one call each: nothing retried');
+        assert.equal(metric(registry, 'zerotel_otlp_failed_spans_total', 'reason="invalid_argument"'), 7);
+        assert.equal(metric(registry, 'zerotel_otlp_failed_spans_total', 'reason="resource_exhausted"'), 3);
+        assert.equal(metric(registry, 'zerotel_otlp_export_duration_seconds', 'result="failure"'), 2);
+        assert.equal(metric(registry, 'zerotel_otlp_exported_spans_total'), 0);
+        assert.equal(logger.messages.length, 2);
+        assert.match(logger.messages[0]!, /^zerotel: OTLP export of 7 spans to http:\/\/127\.0\.0\.1:\d+ failed/);
+      },
+    );
   });
 
   it('reports a partial success: logged and counted, never retried', async () => {
@@ -238,12 +279,20 @@ describe('OtlpGrpcTraceExporter', () => {
 
   it('gives up with DEADLINE_EXCEEDED on a server that never answers, within the export timeout', async () => {
     const registry = new Registry();
-    await withExporter(() => 'hang', { registry, timeoutMs: 300, retry: FAST_RETRY }, async (exporter, peer) => {
-      const error = assertFailed(await exporter.export(makeSpans(4)), GrpcCode.DEADLINE_EXCEEDED, 'deadline_exceeded');
-      assert.match(error.message, /giving up: the next retry would pass the time budget/);
-      assert.equal(peer.calls.length, 1);
-      assert.equal(metric(registry, 'zerotel_otlp_failed_spans_total', 'reason="deadline_exceeded"'), 4);
-    });
+    await withExporter(
+      () => 'hang',
+      { registry, timeoutMs: 300, retry: FAST_RETRY },
+      async (exporter, peer) => {
+        const error = assertFailed(
+          await exporter.export(makeSpans(4)),
+          GrpcCode.DEADLINE_EXCEEDED,
+          'deadline_exceeded',
+        );
+        assert.match(error.message, /giving up: the next retry would pass the time budget/);
+        assert.equal(peer.calls.length, 1);
+        assert.equal(metric(registry, 'zerotel_otlp_failed_spans_total', 'reason="deadline_exceeded"'), 4);
+      },
+    );
   });
 
   it('survives the collector stopping and restarting: the session is re-established', async () => {
@@ -255,20 +304,37 @@ describe('OtlpGrpcTraceExporter', () => {
     const clock = recordingClock(async () => {
       if (restarts++ === 0) peer = await startGrpcPeer({ port });
     });
-    const exporter = new OtlpGrpcTraceExporter({ env: {}, endpoint: peer.endpoint, registry, clock, retry: FAST_RETRY, logger: recordingLogger() });
+    const exporter = new OtlpGrpcTraceExporter({
+      env: {},
+      endpoint: peer.endpoint,
+      registry,
+      clock,
+      retry: FAST_RETRY,
+      logger: recordingLogger(),
+    });
     try {
       assert.deepEqual(await exporter.export(makeSpans(2, 'before')), { kind: 'success' });
       await peer.stop();
       assert.deepEqual(await exporter.export(makeSpans(3, 'during')), { kind: 'success' });
       assert.deepEqual(await exporter.export(makeSpans(1, 'after')), { kind: 'success' });
-      assert.deepEqual(peer.calls.map((c) => spanNames(c.request)), [['during-0', 'during-1', 'during-2'], ['after-0']]);
+      assert.deepEqual(
+        peer.calls.map((c) => spanNames(c.request)),
+        [['during-0', 'during-1', 'during-2'], ['after-0']],
+      );
       assert.ok(exporter.sessionsOpened >= 2, `sessions opened: ${exporter.sessionsOpened}`);
       assert.ok(metric(registry, 'zerotel_otlp_retries_total', 'code="UNAVAILABLE"') >= 1);
       assert.equal(metric(registry, 'zerotel_otlp_exported_spans_total'), 6);
 
       // Down for longer than the export timeout: those spans are dropped and counted, later ones delivered.
       await peer.stop();
-      const short = new OtlpGrpcTraceExporter({ env: {}, endpoint: `http://127.0.0.1:${port}`, registry: new Registry(), timeoutMs: 200, retry: FAST_RETRY, logger: recordingLogger() });
+      const short = new OtlpGrpcTraceExporter({
+        env: {},
+        endpoint: `http://127.0.0.1:${port}`,
+        registry: new Registry(),
+        timeoutMs: 200,
+        retry: FAST_RETRY,
+        logger: recordingLogger(),
+      });
       try {
         const lost = await short.export(makeSpans(2, 'lost'));
         assert.equal(lost.kind, 'failure');
@@ -287,13 +353,20 @@ describe('OtlpGrpcTraceExporter', () => {
     }
   });
 
-  it('shutdown cancels a backoff sleep at once, closes the session and leaves no timer behind', { timeout: 30_000 }, async () => {
+  it('shutdown cancels a backoff sleep at once, closes the session and leaves no timer behind', {
+    timeout: 30_000,
+  }, async () => {
     const registry = new Registry();
     const timers = (): number => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
     await withExporter(
       () => ({ code: GrpcCode.UNAVAILABLE, details: 'down' }),
       // A one-hour backoff: only cancellation can end the export in reasonable time.
-      { registry, timeoutMs: 7_200_000, retry: { initialIntervalMs: 3_600_000, maxIntervalMs: 3_600_000, maxElapsedMs: 0 }, logger: recordingLogger() },
+      {
+        registry,
+        timeoutMs: 7_200_000,
+        retry: { initialIntervalMs: 3_600_000, maxIntervalMs: 3_600_000, maxElapsedMs: 0 },
+        logger: recordingLogger(),
+      },
       async (exporter, peer) => {
         const before = timers();
         const pending = exporter.export(makeSpans(6));
@@ -323,7 +396,10 @@ describe('OtlpGrpcTraceExporter', () => {
         now += 60_000;
         await exporter.export(makeSpans(1));
         assert.equal(logger.messages.length, 2);
-        assert.match(logger.messages[1]!, /PERMISSION_DENIED: no write access \(not retryable\) \(2 more like this since last logged\)$/);
+        assert.match(
+          logger.messages[1]!,
+          /PERMISSION_DENIED: no write access \(not retryable\) \(2 more like this since last logged\)$/,
+        );
       },
     );
   });

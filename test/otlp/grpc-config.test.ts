@@ -61,7 +61,10 @@ describe('resolveOtlpConfig: defaults and precedence', () => {
     assert.equal(fromEnv.endpoint, 'http://traces:4317');
     assert.equal(fromEnv.timeoutMs, 2000);
     assert.equal(fromEnv.compression, 'gzip');
-    const fromOptions = resolveOtlpConfig({ endpoint: 'http://option:1234', timeoutMs: 3000, compression: 'none' }, env);
+    const fromOptions = resolveOtlpConfig(
+      { endpoint: 'http://option:1234', timeoutMs: 3000, compression: 'none' },
+      env,
+    );
     assert.equal(fromOptions.endpoint, 'http://option:1234');
     assert.equal(fromOptions.timeoutMs, 3000);
     assert.equal(fromOptions.compression, 'none');
@@ -70,7 +73,11 @@ describe('resolveOtlpConfig: defaults and precedence', () => {
   it('treats an empty variable as unset', () => {
     const config = resolveOtlpConfig(
       {},
-      { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: ' ', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://generic:9', OTEL_EXPORTER_OTLP_TIMEOUT: '' },
+      {
+        OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: ' ',
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://generic:9',
+        OTEL_EXPORTER_OTLP_TIMEOUT: '',
+      },
     );
     assert.equal(config.endpoint, 'http://generic:9');
     assert.equal(config.timeoutMs, 10_000);
@@ -127,9 +134,12 @@ describe('resolveOtlpConfig: endpoint and encryption', () => {
     const tls = resolveOtlpConfig({ encryption: 'tls', tlsCertFile: certFile }, env);
     assert.equal(tls.encryption, 'tls');
     assert.equal(tls.cert, undefined);
-    const off = resolveOtlpConfig({ encryption: 'off', tlsCaCertFile: join(dir, 'missing.pem') }, {
-      OTEL_EXPORTER_OTLP_ENDPOINT: 'https://collector:4317',
-    });
+    const off = resolveOtlpConfig(
+      { encryption: 'off', tlsCaCertFile: join(dir, 'missing.pem') },
+      {
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'https://collector:4317',
+      },
+    );
     assert.equal(off.endpoint, 'http://collector:4317');
     assert.equal(off.ca, undefined, 'certificate files are not read without encryption');
   });
@@ -183,18 +193,28 @@ describe('resolveOtlpConfig: validation', () => {
       /^options\.retry\.initialIntervalMs:/,
       /^options\.retry\.multiplier:/,
     ];
-    for (const pattern of expected) assert.ok(problems.some((p) => pattern.test(p)), `${pattern}\nin:\n${problems.join('\n')}`);
+    for (const pattern of expected)
+      assert.ok(
+        problems.some((p) => pattern.test(p)),
+        `${pattern}\nin:\n${problems.join('\n')}`,
+      );
     assert.equal(problems.length, expected.length, problems.join('\n'));
     // One error carries them all, readable as a list.
     try {
       resolveOtlpConfig({ timeoutMs: -1, compression: 'zip' as never }, {});
     } catch (err) {
-      assert.match((err as Error).message, /invalid OTLP exporter configuration:\n {2}- options\.timeoutMs: .*\n {2}- options\.compression: /);
+      assert.match(
+        (err as Error).message,
+        /invalid OTLP exporter configuration:\n {2}- options\.timeoutMs: .*\n {2}- options\.compression: /,
+      );
     }
   });
 
   it('rejects paths, queries and credentials in a gRPC endpoint, and contradictory options', () => {
-    assert.match(problemsOf({ endpoint: 'http://collector:4317/v1/traces' })[0]!, /options\.endpoint: a gRPC endpoint has no path/);
+    assert.match(
+      problemsOf({ endpoint: 'http://collector:4317/v1/traces' })[0]!,
+      /options\.endpoint: a gRPC endpoint has no path/,
+    );
     assert.match(problemsOf({ endpoint: 'http://user:pw@collector:4317' })[0]!, /no query, fragment or credentials/);
     assert.match(problemsOf({ endpoint: '' })[0]!, /options\.endpoint: must be a non-empty string/);
     assert.match(
@@ -205,7 +225,10 @@ describe('resolveOtlpConfig: validation', () => {
       problemsOf({}, { OTEL_EXPORTER_OTLP_ENDPOINT: 'https://c:1', OTEL_EXPORTER_OTLP_CLIENT_KEY: keyFile })[0]!,
       /^OTEL_EXPORTER_OTLP_CLIENT_KEY: a client certificate and its key must be given together/,
     );
-    assert.match(problemsOf({ headers: { 'content-type': 'text/plain' } })[0]!, /options\.headers: header "content-type": reserved/);
+    assert.match(
+      problemsOf({ headers: { 'content-type': 'text/plain' } })[0]!,
+      /options\.headers: header "content-type": reserved/,
+    );
     assert.match(problemsOf({ headers: { 'x-a': 'line\nbreak' } })[0]!, /printable ASCII/);
     assert.match(problemsOf({ encryption: 'ssl' as never })[0]!, /options\.encryption: must be 'off', 'tls' or 'mtls'/);
   });

@@ -15,7 +15,12 @@ const H2 = http2.constants;
 const GRPC = { ':status': 200, 'content-type': 'application/grpc' } as const;
 
 /** Answers with a gRPC body and trailers. */
-function answer(stream: http2.ServerHttp2Stream, body: Buffer, trailers: http2.OutgoingHttpHeaders, headers = {}): void {
+function answer(
+  stream: http2.ServerHttp2Stream,
+  body: Buffer,
+  trailers: http2.OutgoingHttpHeaders,
+  headers = {},
+): void {
   stream.respond({ ...GRPC, ...headers }, { waitForTrailers: true });
   stream.on('wantTrailers', () => stream.sendTrailers(trailers));
   stream.end(body);
@@ -88,16 +93,30 @@ describe('gRPC transport on the wire (raw HTTP/2 peer)', () => {
           { endStream: true },
         ),
       async (transport) => {
-        assertFailure(await transport.unary(Buffer.from('x'), 5000), GrpcCode.UNAVAILABLE, /^down for maintenance ✓$/, true);
+        assertFailure(
+          await transport.unary(Buffer.from('x'), 5000),
+          GrpcCode.UNAVAILABLE,
+          /^down for maintenance ✓$/,
+          true,
+        );
       },
     );
   });
 
   it('decodes a gzip-compressed response message', async () => {
     await withPeer(
-      (stream) => answer(stream, frame(gzipSync(Buffer.from('zipped reply')), 1), { 'grpc-status': '0' }, { 'grpc-encoding': 'gzip' }),
+      (stream) =>
+        answer(
+          stream,
+          frame(gzipSync(Buffer.from('zipped reply')), 1),
+          { 'grpc-status': '0' },
+          { 'grpc-encoding': 'gzip' },
+        ),
       async (transport) => {
-        assert.deepEqual(await transport.unary(Buffer.from('x'), 5000), { kind: 'success', body: Buffer.from('zipped reply') });
+        assert.deepEqual(await transport.unary(Buffer.from('x'), 5000), {
+          kind: 'success',
+          body: Buffer.from('zipped reply'),
+        });
       },
     );
   });
@@ -113,16 +132,69 @@ describe('gRPC transport on the wire (raw HTTP/2 peer)', () => {
 
   it('turns broken framing and malformed statuses into INTERNAL / UNKNOWN failures', async () => {
     const cases: [string, (s: http2.ServerHttp2Stream) => void, number, RegExp][] = [
-      ['short prefix', (s) => answer(s, Buffer.from([0, 0, 0]), { 'grpc-status': '0' }), GrpcCode.INTERNAL, /3 bytes, too short/],
-      ['length beyond body', (s) => answer(s, Buffer.from([0, 0, 0, 0, 100, 0x61]), { 'grpc-status': '0' }), GrpcCode.INTERNAL, /declares 100 bytes but 1 arrived/],
-      ['garbage', (s) => answer(s, Buffer.from('<html>hello</html>'), { 'grpc-status': '0' }), GrpcCode.INTERNAL, /invalid compressed flag 60/],
-      ['bad flag', (s) => answer(s, frame(Buffer.from('x'), 7), { 'grpc-status': '0' }), GrpcCode.INTERNAL, /invalid compressed flag 7/],
-      ['two messages', (s) => answer(s, Buffer.concat([frame(Buffer.from('a')), frame(Buffer.from('b'))]), { 'grpc-status': '0' }), GrpcCode.INTERNAL, /6 bytes after the message/],
-      ['compressed without encoding', (s) => answer(s, frame(gzipSync(Buffer.from('a')), 1), { 'grpc-status': '0' }), GrpcCode.INTERNAL, /flagged compressed but grpc-encoding is "identity"/],
-      ['corrupt gzip', (s) => answer(s, frame(Buffer.from('not gzip'), 1), { 'grpc-status': '0' }, { 'grpc-encoding': 'gzip' }), GrpcCode.INTERNAL, /could not be gunzipped/],
-      ['no grpc-status', (s) => { s.respond(GRPC); s.end(frame(Buffer.from('a'))); }, GrpcCode.INTERNAL, /ended the stream without a grpc-status/],
-      ['malformed grpc-status', (s) => answer(s, Buffer.alloc(0), { 'grpc-status': 'fine' }), GrpcCode.INTERNAL, /malformed grpc-status "fine"/],
-      ['status out of range', (s) => answer(s, Buffer.alloc(0), { 'grpc-status': '99', 'grpc-message': 'odd' }), GrpcCode.UNKNOWN, /^odd$/],
+      [
+        'short prefix',
+        (s) => answer(s, Buffer.from([0, 0, 0]), { 'grpc-status': '0' }),
+        GrpcCode.INTERNAL,
+        /3 bytes, too short/,
+      ],
+      [
+        'length beyond body',
+        (s) => answer(s, Buffer.from([0, 0, 0, 0, 100, 0x61]), { 'grpc-status': '0' }),
+        GrpcCode.INTERNAL,
+        /declares 100 bytes but 1 arrived/,
+      ],
+      [
+        'garbage',
+        (s) => answer(s, Buffer.from('<html>hello</html>'), { 'grpc-status': '0' }),
+        GrpcCode.INTERNAL,
+        /invalid compressed flag 60/,
+      ],
+      [
+        'bad flag',
+        (s) => answer(s, frame(Buffer.from('x'), 7), { 'grpc-status': '0' }),
+        GrpcCode.INTERNAL,
+        /invalid compressed flag 7/,
+      ],
+      [
+        'two messages',
+        (s) => answer(s, Buffer.concat([frame(Buffer.from('a')), frame(Buffer.from('b'))]), { 'grpc-status': '0' }),
+        GrpcCode.INTERNAL,
+        /6 bytes after the message/,
+      ],
+      [
+        'compressed without encoding',
+        (s) => answer(s, frame(gzipSync(Buffer.from('a')), 1), { 'grpc-status': '0' }),
+        GrpcCode.INTERNAL,
+        /flagged compressed but grpc-encoding is "identity"/,
+      ],
+      [
+        'corrupt gzip',
+        (s) => answer(s, frame(Buffer.from('not gzip'), 1), { 'grpc-status': '0' }, { 'grpc-encoding': 'gzip' }),
+        GrpcCode.INTERNAL,
+        /could not be gunzipped/,
+      ],
+      [
+        'no grpc-status',
+        (s) => {
+          s.respond(GRPC);
+          s.end(frame(Buffer.from('a')));
+        },
+        GrpcCode.INTERNAL,
+        /ended the stream without a grpc-status/,
+      ],
+      [
+        'malformed grpc-status',
+        (s) => answer(s, Buffer.alloc(0), { 'grpc-status': 'fine' }),
+        GrpcCode.INTERNAL,
+        /malformed grpc-status "fine"/,
+      ],
+      [
+        'status out of range',
+        (s) => answer(s, Buffer.alloc(0), { 'grpc-status': '99', 'grpc-message': 'odd' }),
+        GrpcCode.UNKNOWN,
+        /^odd$/,
+      ],
     ];
     await withPeer(
       (stream, _h, i) => cases[i]![1](stream),
@@ -153,13 +225,18 @@ describe('gRPC transport on the wire (raw HTTP/2 peer)', () => {
     await withPeer(
       (stream, _h, i) => {
         const [status, type] = cases[i]!;
-        stream.respond({ ':status': status, 'content-type': type, ...(type === 'application/grpc' ? { 'grpc-status': '0' } : {}) });
+        stream.respond({
+          ':status': status,
+          'content-type': type,
+          ...(type === 'application/grpc' ? { 'grpc-status': '0' } : {}),
+        });
         stream.end('<html>proxy says no</html>');
       },
       async (transport) => {
         for (const [status, type, code, retryable] of cases) {
           const result = await transport.unary(Buffer.from('x'), 5000);
-          if (status === 200) assertFailure(result, code, /unexpected content-type "text\/html".*not a gRPC server/, retryable);
+          if (status === 200)
+            assertFailure(result, code, /unexpected content-type "text\/html".*not a gRPC server/, retryable);
           else assertFailure(result, code, new RegExp(`^HTTP ${status} \\(${type.replace('/', '\\/')}\\)`), retryable);
         }
       },
@@ -179,7 +256,12 @@ describe('gRPC transport on the wire (raw HTTP/2 peer)', () => {
       (stream, _h, i) => stream.close(cases[i]![0]),
       async (transport) => {
         for (const [, code, retryable] of cases) {
-          assertFailure(await transport.unary(Buffer.from('x'), 5000), code, /reset the stream .*RST_STREAM [A-Z_]+/, retryable);
+          assertFailure(
+            await transport.unary(Buffer.from('x'), 5000),
+            code,
+            /reset the stream .*RST_STREAM [A-Z_]+/,
+            retryable,
+          );
         }
         assert.equal(transport.sessionsOpened, 1, 'a stream reset does not cost the session');
       },
@@ -214,7 +296,10 @@ describe('gRPC transport on the wire (raw HTTP/2 peer)', () => {
       },
       async (transport, peer) => {
         assertFailure(await transport.unary(Buffer.from('x'), 5000), GrpcCode.UNAVAILABLE, /GOAWAY \(NO_ERROR\)/, true);
-        assert.deepEqual(await transport.unary(Buffer.from('x'), 5000), { kind: 'success', body: Buffer.from('fresh') });
+        assert.deepEqual(await transport.unary(Buffer.from('x'), 5000), {
+          kind: 'success',
+          body: Buffer.from('fresh'),
+        });
         assert.equal(peer.sessions, 2);
         assert.equal(transport.sessionsOpened, 2);
       },
@@ -229,8 +314,14 @@ describe('gRPC transport on the wire (raw HTTP/2 peer)', () => {
         answer(stream, frame(Buffer.from(`reply ${i}`)), { 'grpc-status': '0' });
       },
       async (transport, peer) => {
-        assert.deepEqual(await transport.unary(Buffer.from('x'), 5000), { kind: 'success', body: Buffer.from('reply 0') });
-        assert.deepEqual(await transport.unary(Buffer.from('x'), 5000), { kind: 'success', body: Buffer.from('reply 1') });
+        assert.deepEqual(await transport.unary(Buffer.from('x'), 5000), {
+          kind: 'success',
+          body: Buffer.from('reply 0'),
+        });
+        assert.deepEqual(await transport.unary(Buffer.from('x'), 5000), {
+          kind: 'success',
+          body: Buffer.from('reply 1'),
+        });
         assert.equal(peer.sessions, 2);
         assert.equal(transport.sessionsOpened, 2);
       },
@@ -261,7 +352,12 @@ describe('gRPC transport on the wire (raw HTTP/2 peer)', () => {
     const port = (silent.address() as net.AddressInfo).port;
     const transport = new GrpcTransport({ endpoint: `https://127.0.0.1:${port}` });
     try {
-      assertFailure(await transport.unary(Buffer.from('x'), 200), GrpcCode.DEADLINE_EXCEEDED, /deadline of 200 ms/, true);
+      assertFailure(
+        await transport.unary(Buffer.from('x'), 200),
+        GrpcCode.DEADLINE_EXCEEDED,
+        /deadline of 200 ms/,
+        true,
+      );
       assertFailure(await transport.unary(Buffer.from('x'), 200), GrpcCode.DEADLINE_EXCEEDED, /deadline/, true);
       assert.equal(transport.sessionsOpened, 2, 'the stuck connection was not reused');
     } finally {
@@ -275,7 +371,12 @@ describe('gRPC transport on the wire (raw HTTP/2 peer)', () => {
     await withPeer(
       (stream) => answer(stream, frame(Buffer.alloc(1000)), { 'grpc-status': '0' }),
       async (transport) => {
-        assertFailure(await transport.unary(Buffer.from('x'), 5000), GrpcCode.RESOURCE_EXHAUSTED, /larger than the limit of 100 bytes/, false);
+        assertFailure(
+          await transport.unary(Buffer.from('x'), 5000),
+          GrpcCode.RESOURCE_EXHAUSTED,
+          /larger than the limit of 100 bytes/,
+          false,
+        );
       },
       { maxResponseBytes: 100 },
     );

@@ -116,7 +116,12 @@ describe('withRetry', () => {
 
   it("waits the server's RetryInfo delay when it is longer than the backoff", async () => {
     const clock = fakeClock();
-    const throttled = { kind: 'failure', retryable: true, retryInfoMs: 20_000, code: GrpcCode.RESOURCE_EXHAUSTED } as const;
+    const throttled = {
+      kind: 'failure',
+      retryable: true,
+      retryInfoMs: 20_000,
+      code: GrpcCode.RESOURCE_EXHAUSTED,
+    } as const;
     const out = await withRetry(script(throttled).attempt, { policy, clock, random: () => 0.5 });
     assert.equal(out.result.kind, 'success');
     assert.deepEqual(clock.sleeps, [20_000]);
@@ -149,7 +154,12 @@ describe('withRetry', () => {
 
   it('a RetryInfo delay beyond the deadline is not waited at all', async () => {
     const clock = fakeClock();
-    const throttled = { kind: 'failure', retryable: true, retryInfoMs: 90_000, code: GrpcCode.RESOURCE_EXHAUSTED } as const;
+    const throttled = {
+      kind: 'failure',
+      retryable: true,
+      retryInfoMs: 90_000,
+      code: GrpcCode.RESOURCE_EXHAUSTED,
+    } as const;
     const out = await withRetry(script(throttled).attempt, { policy, clock, deadline: 10_000 });
     assert.equal(out.gaveUp, 'deadline');
     assert.deepEqual(clock.sleeps, []);
@@ -218,8 +228,18 @@ describe('checkRetryPolicy', () => {
       randomizationFactor: 2,
     });
     assert.equal(problems.length, 6, problems.join('\n'));
-    for (const key of ['enabled', 'initialIntervalMs', 'maxIntervalMs', 'maxElapsedMs', 'multiplier', 'randomizationFactor']) {
-      assert.ok(problems.some((p) => p.startsWith(`retry.${key}:`)), key);
+    for (const key of [
+      'enabled',
+      'initialIntervalMs',
+      'maxIntervalMs',
+      'maxElapsedMs',
+      'multiplier',
+      'randomizationFactor',
+    ]) {
+      assert.ok(
+        problems.some((p) => p.startsWith(`retry.${key}:`)),
+        key,
+      );
     }
     assert.match(checkRetryPolicy({ initialIntervalMs: 100, maxIntervalMs: 50 })[0] ?? '', /maxIntervalMs.*below/);
   });

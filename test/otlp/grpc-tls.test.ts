@@ -51,14 +51,22 @@ describe('gRPC over TLS', { skip }, () => {
 
   it('mutual TLS: succeeds with the client certificate, fails without one', async () => {
     const peer = await startGrpcPeer({ tls: { cert: tls().serverCert, key: tls().serverKey, clientCa: tls().ca } });
-    const withCert = new GrpcTransport({ endpoint: peer.endpoint, ca: tls().ca, cert: tls().clientCert, key: tls().clientKey });
+    const withCert = new GrpcTransport({
+      endpoint: peer.endpoint,
+      ca: tls().ca,
+      cert: tls().clientCert,
+      key: tls().clientKey,
+    });
     const without = new GrpcTransport({ endpoint: peer.endpoint, ca: tls().ca });
     try {
       const ok = await withCert.unary(Buffer.from('mtls'), 10_000);
       assert.equal(ok.kind, 'success', JSON.stringify(ok));
       const refused = await without.unary(Buffer.from('anonymous'), 10_000);
       assert.equal(refused.kind, 'failure');
-      assert.deepEqual(peer.calls.map((c) => c.body.toString()), ['mtls']);
+      assert.deepEqual(
+        peer.calls.map((c) => c.body.toString()),
+        ['mtls'],
+      );
     } finally {
       await withCert.close();
       await without.close();

@@ -45,7 +45,8 @@ describe('gRPC transport against a grpc-js server', () => {
           for (const message of messages) {
             const result = await transport.unary(message, 10_000);
             assert.equal(result.kind, 'success', JSON.stringify(result).slice(0, 300));
-            if (result.kind === 'success') assert.ok(result.body.equals(Buffer.concat([Buffer.from('echo:'), message])));
+            if (result.kind === 'success')
+              assert.ok(result.body.equals(Buffer.concat([Buffer.from('echo:'), message])));
           }
           assert.equal(transport.sessionsOpened, 1, 'one session serves every call');
         } finally {
@@ -63,7 +64,11 @@ describe('gRPC transport against a grpc-js server', () => {
     const peer = await startGrpcPeer();
     const transport = new GrpcTransport({
       endpoint: peer.endpoint,
-      metadata: { authorization: 'Bearer token', 'x-tenant': 'acme', 'trace-bin': Buffer.from([0, 1, 2, 255]).toString('base64') },
+      metadata: {
+        authorization: 'Bearer token',
+        'x-tenant': 'acme',
+        'trace-bin': Buffer.from([0, 1, 2, 255]).toString('base64'),
+      },
     });
     try {
       assert.equal((await transport.unary(Buffer.from('x'), 5000)).kind, 'success');
@@ -82,7 +87,11 @@ describe('gRPC transport against a grpc-js server', () => {
     const replies = [
       { code: GrpcCode.INVALID_ARGUMENT, details: 'span 3: bad id — ünïcode 100%' },
       { code: GrpcCode.UNAVAILABLE, details: 'try later' },
-      { code: GrpcCode.RESOURCE_EXHAUSTED, details: 'quota', metadata: { 'grpc-status-details-bin': statusWithRetryInfo(8, 1, 500_000_000) } },
+      {
+        code: GrpcCode.RESOURCE_EXHAUSTED,
+        details: 'quota',
+        metadata: { 'grpc-status-details-bin': statusWithRetryInfo(8, 1, 500_000_000) },
+      },
       { code: GrpcCode.RESOURCE_EXHAUSTED, details: 'quota, no hint' },
     ];
     const peer = await startGrpcPeer({ reply: (_call, i) => replies[i]! });
@@ -91,7 +100,12 @@ describe('gRPC transport against a grpc-js server', () => {
       const results = [];
       for (let i = 0; i < replies.length; i++) results.push(await transport.unary(Buffer.from('x'), 5000));
       assert.deepEqual(results, [
-        { kind: 'failure', code: GrpcCode.INVALID_ARGUMENT, message: 'span 3: bad id — ünïcode 100%', retryable: false },
+        {
+          kind: 'failure',
+          code: GrpcCode.INVALID_ARGUMENT,
+          message: 'span 3: bad id — ünïcode 100%',
+          retryable: false,
+        },
         { kind: 'failure', code: GrpcCode.UNAVAILABLE, message: 'try later', retryable: true },
         { kind: 'failure', code: GrpcCode.RESOURCE_EXHAUSTED, message: 'quota', retryable: true, retryInfoMs: 1500 },
         { kind: 'failure', code: GrpcCode.RESOURCE_EXHAUSTED, message: 'quota, no hint', retryable: false },
@@ -121,7 +135,9 @@ describe('gRPC transport against a grpc-js server', () => {
     }
   });
 
-  it('re-establishes the session after the server stops and comes back on the same port', { timeout: 20_000 }, async () => {
+  it('re-establishes the session after the server stops and comes back on the same port', {
+    timeout: 20_000,
+  }, async () => {
     let peer = await startGrpcPeer();
     const port = peer.port;
     const transport = new GrpcTransport({ endpoint: peer.endpoint });
@@ -137,7 +153,10 @@ describe('gRPC transport against a grpc-js server', () => {
       peer = await startGrpcPeer({ port });
       const after = await transport.unary(Buffer.from('after'), 5000);
       assert.equal(after.kind, 'success', JSON.stringify(after));
-      assert.deepEqual(peer.calls.map((c) => c.body.toString()), ['after']);
+      assert.deepEqual(
+        peer.calls.map((c) => c.body.toString()),
+        ['after'],
+      );
       assert.ok(transport.sessionsOpened >= 2, `sessions opened: ${transport.sessionsOpened}`);
     } finally {
       await transport.close();
@@ -190,7 +209,12 @@ describe('gRPC transport against a grpc-js server', () => {
       await transport.close();
       await transport.close();
       const result = await transport.unary(Buffer.from('x'), 5000);
-      assert.deepEqual(result, { kind: 'failure', code: GrpcCode.CANCELLED, message: 'the transport is closed', retryable: false });
+      assert.deepEqual(result, {
+        kind: 'failure',
+        code: GrpcCode.CANCELLED,
+        message: 'the transport is closed',
+        retryable: false,
+      });
       const expired = await new GrpcTransport({ endpoint: peer.endpoint }).unary(Buffer.from('x'), 0);
       assert.equal(expired.kind === 'failure' && expired.code, GrpcCode.DEADLINE_EXCEEDED);
       assert.equal(peer.calls.length, 1);
@@ -252,9 +276,18 @@ describe('gRPC transport: pure parts', () => {
     assert.equal(grpcCodeName(14), 'UNAVAILABLE');
     assert.equal(grpcCodeName(99), 'CODE_99');
     assert.deepEqual(checkMetadata({ 'x-ok': 'v', 'a.b_c-d': 'v' }), []);
-    const problems = checkMetadata({ 'X-Upper': 'v', 'grpc-timeout': '1S', te: 'x', 'user-agent': 'me', 'k-bin': '***' });
+    const problems = checkMetadata({
+      'X-Upper': 'v',
+      'grpc-timeout': '1S',
+      te: 'x',
+      'user-agent': 'me',
+      'k-bin': '***',
+    });
     assert.equal(problems.length, 5, problems.join('\n'));
-    assert.throws(() => new GrpcTransport({ endpoint: 'http://127.0.0.1:1', metadata: { Authorization: 'x' } }), /lower-case/);
+    assert.throws(
+      () => new GrpcTransport({ endpoint: 'http://127.0.0.1:1', metadata: { Authorization: 'x' } }),
+      /lower-case/,
+    );
     assert.throws(() => new GrpcTransport({ endpoint: 'ftp://127.0.0.1:1' }), /http: or https:/);
   });
 });

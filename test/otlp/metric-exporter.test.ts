@@ -47,7 +47,10 @@ describe('OTLP metric exporters deliver every series and value', () => {
         if (mode !== 'grpc') {
           assert.equal(got.contentType, mode === 'http/json' ? 'application/json' : 'application/x-protobuf');
           assert.equal((got.headers as Record<string, string>).authorization, 'Bearer t0ken');
-          assert.equal((got.headers as Record<string, string>)['content-encoding'], mode.endsWith('gzip') ? 'gzip' : undefined);
+          assert.equal(
+            (got.headers as Record<string, string>)['content-encoding'],
+            mode.endsWith('gzip') ? 'gzip' : undefined,
+          );
         }
         assert.deepEqual(seriesMap(otlpSeries(got.decoded)), seriesMap(textSeries(writeText(families))));
         const resource = got.decoded.resourceMetrics[0].resource.attributes;
@@ -76,7 +79,11 @@ describe('OTLP metric exporters reuse their request buffer', () => {
         await exporter.shutdown();
         assert.equal(receiver.received.length, sets.length);
         sets.forEach((families, i) =>
-          assert.deepEqual(seriesMap(otlpSeries(receiver.received[i]!.decoded)), seriesMap(textSeries(writeText(families))), `request ${i}`),
+          assert.deepEqual(
+            seriesMap(otlpSeries(receiver.received[i]!.decoded)),
+            seriesMap(textSeries(writeText(families))),
+            `request ${i}`,
+          ),
         );
       } finally {
         await receiver.stop();
@@ -89,12 +96,23 @@ describe('OTLP/HTTP metric export failures', () => {
   it('retries 502/503/504/429 honouring Retry-After, then succeeds', async () => {
     const statuses = [502, 429, 503, 504];
     const receiver = await startOtlpReceiver((i) =>
-      i < statuses.length ? { status: statuses[i]!, headers: (statuses[i] === 429 ? { 'retry-after': '1' } : {}) as Record<string, string>, body: 'busy' } : undefined,
+      i < statuses.length
+        ? {
+            status: statuses[i]!,
+            headers: (statuses[i] === 429 ? { 'retry-after': '1' } : {}) as Record<string, string>,
+            body: 'busy',
+          }
+        : undefined,
     );
     try {
       const own = new Registry();
       const observer = pushMetrics(own, OTLP_METRIC_EXPORT_METRICS);
-      const exporter = new OtlpHttpMetricExporter({ endpoint: `${receiver.httpBase}/v1/metrics`, retry: FAST_RETRY, env: {}, observer });
+      const exporter = new OtlpHttpMetricExporter({
+        endpoint: `${receiver.httpBase}/v1/metrics`,
+        retry: FAST_RETRY,
+        env: {},
+        observer,
+      });
       const started = Date.now();
       const result = await exporter.export(fixtureFamilies());
       assert.equal(result.kind, 'success', JSON.stringify(result));
@@ -102,7 +120,11 @@ describe('OTLP/HTTP metric export failures', () => {
       assert.equal(exporter.stats.retries, 4);
       const text = writeText(own.collect());
       assert.match(text, /^zerotel_otlp_delivered_metric_points_total 9$/m);
-      for (const status of [429, 502, 503, 504]) assert.match(text, new RegExp(`^zerotel_otlp_metric_points_retries_total\\{reason="http_${status}"\\} 1$`, 'm'));
+      for (const status of [429, 502, 503, 504])
+        assert.match(
+          text,
+          new RegExp(`^zerotel_otlp_metric_points_retries_total\\{reason="http_${status}"\\} 1$`, 'm'),
+        );
       assert.equal(receiver.received.length, 1);
     } finally {
       await receiver.stop();
@@ -156,13 +178,19 @@ describe('OTLP metric exporter configuration', () => {
 
   it('lists every problem of a bad configuration', () => {
     assert.throws(
-      () => new OtlpHttpMetricExporter({ env: { OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: 'ftp://x', OTEL_EXPORTER_OTLP_METRICS_TIMEOUT: 'soon' } }),
+      () =>
+        new OtlpHttpMetricExporter({
+          env: { OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: 'ftp://x', OTEL_EXPORTER_OTLP_METRICS_TIMEOUT: 'soon' },
+        }),
       (err: unknown) =>
         err instanceof OtlpConfigError &&
         err.problems.some((p) => p.startsWith('OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: scheme must be http or https')) &&
         err.problems.some((p) => p.startsWith('OTEL_EXPORTER_OTLP_METRICS_TIMEOUT')),
     );
-    assert.throws(() => new OtlpHttpMetricExporter({ env: { OTEL_EXPORTER_OTLP_PROTOCOL: 'carrier-pigeon' } }), /OTEL_EXPORTER_OTLP_PROTOCOL: must be/);
+    assert.throws(
+      () => new OtlpHttpMetricExporter({ env: { OTEL_EXPORTER_OTLP_PROTOCOL: 'carrier-pigeon' } }),
+      /OTEL_EXPORTER_OTLP_PROTOCOL: must be/,
+    );
   });
 });
 
@@ -173,7 +201,11 @@ describe('periodic metric reader', () => {
       const registry = new Registry();
       const counter = new Counter({ name: 'ticks_total', help: 'Ticks.', registers: [registry] });
       const exporter = new OtlpHttpMetricExporter({ endpoint: `${receiver.httpBase}/v1/metrics`, env: {} });
-      const reader = new PeriodicMetricReader({ registry, exporter, env: { OTEL_METRIC_EXPORT_INTERVAL: '40', OTEL_METRIC_EXPORT_TIMEOUT: '5000' } });
+      const reader = new PeriodicMetricReader({
+        registry,
+        exporter,
+        env: { OTEL_METRIC_EXPORT_INTERVAL: '40', OTEL_METRIC_EXPORT_TIMEOUT: '5000' },
+      });
       assert.equal(reader.intervalMs, 40);
       assert.equal(reader.timeoutMs, 5000);
       counter.inc();
@@ -182,12 +214,18 @@ describe('periodic metric reader', () => {
       const flushed = await reader.forceFlush();
       assert.equal(flushed.kind, 'success');
       const last = receiver.received.at(-1)!;
-      assert.deepEqual(otlpSeries(last.decoded).map((s) => s.value), [6]);
+      assert.deepEqual(
+        otlpSeries(last.decoded).map((s) => s.value),
+        [6],
+      );
       counter.inc();
       const before = receiver.received.length;
       await reader.shutdown();
       assert.equal(receiver.received.length, before + 1, 'a final export on shutdown');
-      assert.deepEqual(otlpSeries(receiver.received.at(-1)!.decoded).map((s) => s.value), [7]);
+      assert.deepEqual(
+        otlpSeries(receiver.received.at(-1)!.decoded).map((s) => s.value),
+        [7],
+      );
       assert.equal((await reader.forceFlush()).kind, 'failure');
       await reader.shutdown();
     } finally {
@@ -198,7 +236,13 @@ describe('periodic metric reader', () => {
   it('refuses invalid intervals and timeouts, naming them', () => {
     const registry = new Registry();
     const exporter = new OtlpHttpMetricExporter({ env: {} });
-    assert.throws(() => new PeriodicMetricReader({ registry, exporter, env: { OTEL_METRIC_EXPORT_INTERVAL: '-5' } }), /OTEL_METRIC_EXPORT_INTERVAL: must be a positive integer/);
-    assert.throws(() => new PeriodicMetricReader({ registry, exporter, timeoutMs: 0 }), /timeoutMs: must be a positive number/);
+    assert.throws(
+      () => new PeriodicMetricReader({ registry, exporter, env: { OTEL_METRIC_EXPORT_INTERVAL: '-5' } }),
+      /OTEL_METRIC_EXPORT_INTERVAL: must be a positive integer/,
+    );
+    assert.throws(
+      () => new PeriodicMetricReader({ registry, exporter, timeoutMs: 0 }),
+      /timeoutMs: must be a positive number/,
+    );
   });
 });

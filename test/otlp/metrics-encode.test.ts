@@ -54,7 +54,13 @@ describe('OTLP metrics encoding', () => {
     const metrics = metricsOf(decoded);
     assert.deepEqual(
       metrics.map((m: any) => m.name),
-      ['push_latency_seconds', 'push_payload_bytes', 'push_queue_length', 'push_requests_total', 'push_temperature_celsius'],
+      [
+        'push_latency_seconds',
+        'push_payload_bytes',
+        'push_queue_length',
+        'push_requests_total',
+        'push_temperature_celsius',
+      ],
       'the counter keeps _total; the labelled family without series is absent',
     );
     const byName = Object.fromEntries(metrics.map((m: any) => [m.name, m]));
@@ -107,8 +113,19 @@ describe('OTLP metrics encoding', () => {
 
   it('carries units in OpenTelemetry spelling and exemplars with their trace and span ids', () => {
     const registry = new Registry();
-    const counter = new Counter({ name: 'jobs_seconds_total', help: 'Job time.', unit: 'seconds', registers: [registry] });
-    const histogram = new Histogram({ name: 'size_bytes', help: 'Sizes.', unit: 'bytes', buckets: [10, 100], registers: [registry] });
+    const counter = new Counter({
+      name: 'jobs_seconds_total',
+      help: 'Job time.',
+      unit: 'seconds',
+      registers: [registry],
+    });
+    const histogram = new Histogram({
+      name: 'size_bytes',
+      help: 'Sizes.',
+      unit: 'bytes',
+      buckets: [10, 100],
+      registers: [registry],
+    });
     const traceId = '0af7651916cd43dd8448eb211c80319c';
     const spanId = 'b7ad6b7169203331';
     counter.addWithExemplar(2, { trace_id: traceId, span_id: spanId, user: 'u1' });
@@ -117,7 +134,10 @@ describe('OTLP metrics encoding', () => {
     const pb = decodeProtobuf(MetricsRequest, encodeExportMetricsRequest(families, ENVELOPE, NOW));
     const json = decodeJson(MetricsRequest, encodeExportMetricsJson(families, ENVELOPE, NOW));
     assert.deepEqual(json, pb, 'OTLP/JSON and protobuf carry the same request');
-    const [jobs, sizes] = [metricsOf(pb).find((m: any) => m.name === 'jobs_seconds_total'), metricsOf(pb).find((m: any) => m.name === 'size_bytes')];
+    const [jobs, sizes] = [
+      metricsOf(pb).find((m: any) => m.name === 'jobs_seconds_total'),
+      metricsOf(pb).find((m: any) => m.name === 'size_bytes'),
+    ];
     assert.equal(jobs.unit, 's');
     assert.equal(sizes.unit, 'By');
     const e = jobs.sum.dataPoints[0].exemplars[0];
@@ -146,9 +166,14 @@ describe('OTLP metrics encoding', () => {
     const histogram = metrics.find((m: any) => m.name === 'push_latency_seconds');
     assert.deepEqual(histogram.histogram.dataPoints[0].bucketCounts, ['1', '1', '0', '1', '0', '1']);
     assert.equal(histogram.histogram.dataPoints[0].count, '4');
-    assert.deepEqual(raw.resourceMetrics[0].resource.attributes.find((a: any) => a.key === 'replicas').value, { intValue: '3' });
+    assert.deepEqual(raw.resourceMetrics[0].resource.attributes.find((a: any) => a.key === 'replicas').value, {
+      intValue: '3',
+    });
     assert.ok(!/"[a-z]+_[a-z]+"\s*:/.test(text.replace(/"(key|name|description)":"[^"]*"/g, '')), 'no snake_case keys');
-    assert.deepEqual(decodeJson(MetricsRequest, text), decodeProtobuf(MetricsRequest, encodeExportMetricsRequest(families, ENVELOPE, NOW)));
+    assert.deepEqual(
+      decodeJson(MetricsRequest, text),
+      decodeProtobuf(MetricsRequest, encodeExportMetricsRequest(families, ENVELOPE, NOW)),
+    );
   });
 
   for (const [name, families] of [
@@ -168,7 +193,10 @@ describe('OTLP metrics encoding', () => {
       const ours = decodeProtobuf(MetricsRequest, encodeExportMetricsRequest(snapshot, ENVELOPE, NOW));
       assert.deepEqual(ours, decodeProtobuf(MetricsRequest, ProtobufMetricsSerializer.serializeRequest(otel)!));
       const theirJson = new TextDecoder().decode(JsonMetricsSerializer.serializeRequest(otel)!);
-      assert.deepEqual(decodeJson(MetricsRequest, encodeExportMetricsJson(snapshot, ENVELOPE, NOW)), decodeJson(MetricsRequest, theirJson));
+      assert.deepEqual(
+        decodeJson(MetricsRequest, encodeExportMetricsJson(snapshot, ENVELOPE, NOW)),
+        decodeJson(MetricsRequest, theirJson),
+      );
     });
   }
 });

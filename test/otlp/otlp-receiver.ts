@@ -51,7 +51,7 @@ export function decodeProtobuf(type: protobuf.Type, bytes: Uint8Array): any {
 
 /** Decodes OTLP/JSON text: ids are hex there (OTLP's rule), base64 in protobuf's JSON mapping. */
 export function decodeJson(type: protobuf.Type, text: string): any {
-  const parsed = JSON.parse(text, function (key, value) {
+  const parsed = JSON.parse(text, (key, value) => {
     if ((key === 'traceId' || key === 'spanId' || key === 'parentSpanId') && typeof value === 'string') {
       return Buffer.from(value, 'hex').toString('base64');
     }
@@ -87,7 +87,9 @@ export interface OtlpReceiver {
 }
 
 /** Starts both receivers; `answer` scripts the HTTP replies (default 200 with an empty protobuf response). */
-export async function startOtlpReceiver(answer?: (index: number, path: string) => HttpAnswer | undefined): Promise<OtlpReceiver> {
+export async function startOtlpReceiver(
+  answer?: (index: number, path: string) => HttpAnswer | undefined,
+): Promise<OtlpReceiver> {
   const received: ReceivedExport[] = [];
   let httpCount = 0;
   const server = http.createServer((req, res) => {
@@ -113,7 +115,9 @@ export async function startOtlpReceiver(answer?: (index: number, path: string) =
         const json = contentType === 'application/json';
         const decoded = json ? decodeJson(type, body.toString('utf8')) : decodeProtobuf(type, body);
         received.push({ transport: 'http', path, headers: req.headers, contentType, body, decoded });
-        res.writeHead(200, { 'content-type': json ? 'application/json' : 'application/x-protobuf' }).end(json ? '{}' : '');
+        res
+          .writeHead(200, { 'content-type': json ? 'application/json' : 'application/x-protobuf' })
+          .end(json ? '{}' : '');
       } catch (err) {
         res.writeHead(400, { 'content-type': 'text/plain' }).end(`cannot decode: ${(err as Error).message}`);
       }
@@ -123,7 +127,10 @@ export async function startOtlpReceiver(answer?: (index: number, path: string) =
   const httpPort = (server.address() as AddressInfo).port;
 
   const definition = protoLoader.loadSync(
-    ['opentelemetry/proto/collector/metrics/v1/metrics_service.proto', 'opentelemetry/proto/collector/trace/v1/trace_service.proto'],
+    [
+      'opentelemetry/proto/collector/metrics/v1/metrics_service.proto',
+      'opentelemetry/proto/collector/trace/v1/trace_service.proto',
+    ],
     { includeDirs: [OFFICIAL_PROTOS] },
   );
   const loaded = grpc.loadPackageDefinition(definition) as any;
@@ -133,7 +140,14 @@ export async function startOtlpReceiver(answer?: (index: number, path: string) =
     (call: grpc.ServerUnaryCall<Buffer, unknown>, callback: grpc.sendUnaryData<unknown>) => {
       // The raw request bytes, decoded with protobufjs for the same plain shape as the HTTP path.
       const body = call.request as unknown as Buffer;
-      received.push({ transport: 'grpc', path, headers: call.metadata.getMap(), contentType: 'application/grpc', body, decoded: decodeProtobuf(type, body) });
+      received.push({
+        transport: 'grpc',
+        path,
+        headers: call.metadata.getMap(),
+        contentType: 'application/grpc',
+        body,
+        decoded: decodeProtobuf(type, body),
+      });
       callback(null, {});
     };
   const raw = (service: any) => {
@@ -149,7 +163,9 @@ export async function startOtlpReceiver(answer?: (index: number, path: string) =
     { Export: handler('/v1/traces', TraceRequest) },
   );
   const grpcPort = await new Promise<number>((resolve, reject) =>
-    grpcServer.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, port) => (err ? reject(err) : resolve(port))),
+    grpcServer.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, port) =>
+      err ? reject(err) : resolve(port),
+    ),
   );
   return {
     httpBase: `http://127.0.0.1:${httpPort}`,

@@ -17,7 +17,8 @@ export function otlpSeries(decoded: any): TextSeries[] {
       for (const m of sm.metrics) {
         const name: string = m.name;
         if (m.sum || m.gauge) {
-          for (const p of (m.sum ?? m.gauge).dataPoints) out.push({ labels: { ...labelsOf(p.attributes), __name__: name }, value: p.asDouble });
+          for (const p of (m.sum ?? m.gauge).dataPoints)
+            out.push({ labels: { ...labelsOf(p.attributes), __name__: name }, value: p.asDouble });
         } else if (m.histogram) {
           for (const p of m.histogram.dataPoints) {
             const labels = labelsOf(p.attributes);
@@ -33,7 +34,8 @@ export function otlpSeries(decoded: any): TextSeries[] {
         } else if (m.summary) {
           for (const p of m.summary.dataPoints) {
             const labels = labelsOf(p.attributes);
-            for (const q of p.quantileValues) out.push({ labels: { ...labels, quantile: formatGo(q.quantile), __name__: name }, value: q.value });
+            for (const q of p.quantileValues)
+              out.push({ labels: { ...labels, quantile: formatGo(q.quantile), __name__: name }, value: q.value });
             out.push({ labels: { ...labels, __name__: `${name}_sum` }, value: p.sum });
             out.push({ labels: { ...labels, __name__: `${name}_count` }, value: Number(p.count) });
           }

@@ -21,7 +21,11 @@ export interface RunningPrometheus {
 }
 
 /** Starts Prometheus with `config` (YAML text) and extra flags, resolving once its API answers. */
-export async function startPrometheusServer(path: string, config: string, flags: readonly string[] = []): Promise<RunningPrometheus> {
+export async function startPrometheusServer(
+  path: string,
+  config: string,
+  flags: readonly string[] = [],
+): Promise<RunningPrometheus> {
   const dir = mkdtempSync(join(tmpdir(), 'zerotel-prometheus-'));
   writeFileSync(join(dir, 'prometheus.yml'), config);
   const port = await freePort();

@@ -16,7 +16,13 @@ export interface PrometheusPeer extends PeerStatus {
 export function findPrometheus(): PrometheusPeer {
   const candidates = process.env.PROMETHEUS
     ? [process.env.PROMETHEUS]
-    : [...(process.env.PATH ?? '').split(delimiter).filter((d) => d !== '').map((d) => join(d, 'prometheus')), '/usr/bin/prometheus'];
+    : [
+        ...(process.env.PATH ?? '')
+          .split(delimiter)
+          .filter((d) => d !== '')
+          .map((d) => join(d, 'prometheus')),
+        '/usr/bin/prometheus',
+      ];
   const path = candidates.find((p) => {
     try {
       accessSync(p, constants.X_OK);
@@ -26,10 +32,15 @@ export function findPrometheus(): PrometheusPeer {
     }
   });
   if (path === undefined) {
-    return { name: 'prometheus', path, missing: `no executable prometheus (looked at ${candidates.join(', ')}; Debian package "prometheus")` };
+    return {
+      name: 'prometheus',
+      path,
+      missing: `no executable prometheus (looked at ${candidates.join(', ')}; Debian package "prometheus")`,
+    };
   }
   const probe = spawnSync(path, ['--version'], { encoding: 'utf8', timeout: 30_000 });
-  if (probe.status !== 0) return { name: 'prometheus', path, missing: `${path} --version failed: ${probe.error?.message ?? probe.stderr}` };
+  if (probe.status !== 0)
+    return { name: 'prometheus', path, missing: `${path} --version failed: ${probe.error?.message ?? probe.stderr}` };
   return { name: 'prometheus', path, missing: undefined };
 }
 
@@ -72,7 +83,12 @@ export interface RunningPrometheus {
  * Starts Prometheus with its data in `dir`, scraping `target` (host:port) every second as job "opa" with the
  * given feature flags, and waits until the target is up. The caller stops `child` (see `stop`).
  */
-export async function startPrometheus(peer: PrometheusPeer, target: string, dir: string, features: readonly string[]): Promise<RunningPrometheus> {
+export async function startPrometheus(
+  peer: PrometheusPeer,
+  target: string,
+  dir: string,
+  features: readonly string[],
+): Promise<RunningPrometheus> {
   writeFileSync(
     join(dir, 'prometheus.yml'),
     [

@@ -7,15 +7,7 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import {
-  Counter,
-  Gauge,
-  Histogram,
-  Registry,
-  Summary,
-  writeOpenMetrics,
-  writeText,
-} from '../../lib/index.js';
+import { Counter, Gauge, Histogram, Registry, Summary, writeOpenMetrics, writeText } from '../../lib/index.js';
 import { parseFixture } from '../../lib/fixture/fixture.js';
 import { runFixture } from '../../lib/fixture/run.js';
 import { buildW1, buildW3 } from '../../bench/workloads.js';

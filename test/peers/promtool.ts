@@ -65,12 +65,20 @@ export function findPromtool(): PromtoolPeer {
   cached =
     probe.status === 0
       ? { name: 'promtool', path, version, missing: undefined }
-      : { name: 'promtool', path, version: undefined, missing: `${path} --version failed: ${probe.error?.message ?? version}` };
+      : {
+          name: 'promtool',
+          path,
+          version: undefined,
+          missing: `${path} --version failed: ${probe.error?.message ?? version}`,
+        };
   return cached;
 }
 
 /** Runs `promtool check metrics` on `input` (fed through stdin) and splits parse errors from lint findings. */
-export async function checkMetrics(input: string | Uint8Array, extraArgs: readonly string[] = []): Promise<CheckResult> {
+export async function checkMetrics(
+  input: string | Uint8Array,
+  extraArgs: readonly string[] = [],
+): Promise<CheckResult> {
   const peer = findPromtool();
   assertPeer(peer);
   const { code, stdout, stderr } = await run(peer.path!, ['check', 'metrics', ...extraArgs], input);

@@ -14,7 +14,10 @@ export function findPushgateway(): PeerStatus {
     accessSync(PUSHGATEWAY_PATH, constants.X_OK);
     return { name: 'prometheus-pushgateway', missing: undefined };
   } catch {
-    return { name: 'prometheus-pushgateway', missing: `no executable ${PUSHGATEWAY_PATH} (Debian package "prometheus-pushgateway")` };
+    return {
+      name: 'prometheus-pushgateway',
+      missing: `no executable ${PUSHGATEWAY_PATH} (Debian package "prometheus-pushgateway")`,
+    };
   }
 }
 
@@ -43,7 +46,12 @@ export async function startPushgateway(routePrefix = ''): Promise<RunningPushgat
   const port = await freePort();
   const child: ChildProcess = spawn(
     PUSHGATEWAY_PATH,
-    [`--web.listen-address=127.0.0.1:${port}`, '--persistence.file=', `--web.route-prefix=${routePrefix}`, '--log.level=warn'],
+    [
+      `--web.listen-address=127.0.0.1:${port}`,
+      '--persistence.file=',
+      `--web.route-prefix=${routePrefix}`,
+      '--log.level=warn',
+    ],
     { stdio: ['ignore', 'ignore', 'pipe'], detached: true },
   );
   let stderr = '';

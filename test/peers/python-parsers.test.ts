@@ -77,10 +77,62 @@ const UNITS = ['seconds', 'bytes', 'ratio', 'celsius'];
 
 /** Pieces label values and HELP texts are made of: escapes, control characters, separators, unicode. */
 const PIECES = [
-  'a', 'Z', '0', '_', ' ', '  ', '"', '""', '\\', '\\\\', '\n', '\n\n', '\r', '\r\n', '\t', '\v', '\f',
-  '\x00', '\x01', '\x1b', '\x1c', '\x1f', '\x7f', '\x85', '{', '}', '=', ',', '#', ' # ', '# {', '} ',
-  '\\n', '\\"', 'é', 'ß', 'Ω', '中文', '\u00a0', '\u1680', '\u2003', '\u2028', '\u2029', '\u3000', '\ufeff',
-  '\ufffd', '\uffff', '😀', '👩‍👩‍👧', '𝄞', '\u{10ffff}', 'NaN', '+Inf', '1e+21', 'le="1"', 'quantile',
+  'a',
+  'Z',
+  '0',
+  '_',
+  ' ',
+  '  ',
+  '"',
+  '""',
+  '\\',
+  '\\\\',
+  '\n',
+  '\n\n',
+  '\r',
+  '\r\n',
+  '\t',
+  '\v',
+  '\f',
+  '\x00',
+  '\x01',
+  '\x1b',
+  '\x1c',
+  '\x1f',
+  '\x7f',
+  '\x85',
+  '{',
+  '}',
+  '=',
+  ',',
+  '#',
+  ' # ',
+  '# {',
+  '} ',
+  '\\n',
+  '\\"',
+  'é',
+  'ß',
+  'Ω',
+  '中文',
+  '\u00a0',
+  '\u1680',
+  '\u2003',
+  '\u2028',
+  '\u2029',
+  '\u3000',
+  '\ufeff',
+  '\ufffd',
+  '\uffff',
+  '😀',
+  '👩‍👩‍👧',
+  '𝄞',
+  '\u{10ffff}',
+  'NaN',
+  '+Inf',
+  '1e+21',
+  'le="1"',
+  'quantile',
 ];
 
 /** A string of random pieces and random code points (BMP and astral), always valid Unicode. */
@@ -126,9 +178,39 @@ function randomLabelNames(g: Gen, count: number, taken: Set<string>): string[] {
 }
 
 const SPECIAL_NUMBERS = [
-  0, -0, 5e-324, -5e-324, 4.9e-322, 2.2250738585072014e-308, 1.7976931348623157e308, -1.7976931348623157e308,
-  1e-5, -1e-5, 1e-4, 0.1, 1 / 3, 2 / 3, 0.5, 1, -1, 100, 999999, 1e6, 1234567, 123456.789, 1e21, -1e21, 1e22,
-  1.5e300, 2 ** 53 - 1, 2 ** 53, 2 ** 53 + 2, -(2 ** 53) + 1, 2 ** 63, 2 ** 64, 4503599627370497.5,
+  0,
+  -0,
+  5e-324,
+  -5e-324,
+  4.9e-322,
+  2.2250738585072014e-308,
+  1.7976931348623157e308,
+  -1.7976931348623157e308,
+  1e-5,
+  -1e-5,
+  1e-4,
+  0.1,
+  1 / 3,
+  2 / 3,
+  0.5,
+  1,
+  -1,
+  100,
+  999999,
+  1e6,
+  1234567,
+  123456.789,
+  1e21,
+  -1e21,
+  1e22,
+  1.5e300,
+  2 ** 53 - 1,
+  2 ** 53,
+  2 ** 53 + 2,
+  -(2 ** 53) + 1,
+  2 ** 63,
+  2 ** 64,
+  4503599627370497.5,
 ];
 
 function finiteNumber(g: Gen): number {
@@ -394,7 +476,12 @@ function buildSet(index: number, seed: number): MetricSet {
           { 0.5: 0.05, 0.9: 0.01, 0.99: 0.001 },
           { 0.01: 0.001, 0.25: 0.01, 0.75: 0.01 },
         ]);
-        ranks = objectives === undefined ? [] : Object.keys(objectives).map(Number).sort((a, b) => a - b);
+        ranks =
+          objectives === undefined
+            ? []
+            : Object.keys(objectives)
+                .map(Number)
+                .sort((a, b) => a - b);
         const metric = new Summary({ ...options, ...(objectives === undefined ? {} : { objectives }) });
         for (const tuple of tuples) {
           const s = record(tuple);
@@ -497,7 +584,11 @@ function quantilesOf(snapshot: readonly FamilySnapshot[], f: FamilyRecord, s: Se
 /** Go's float64(UnixNano) / 1e9 for a millisecond timestamp: how `_created` values are written. */
 const createdSeconds = (ms: number) => (ms * 1e6) / 1e9;
 
-function expectedFamilies(set: MetricSet, snapshot: readonly FamilySnapshot[], format: 'text' | 'om'): ExpectedFamily[] {
+function expectedFamilies(
+  set: MetricSet,
+  snapshot: readonly FamilySnapshot[],
+  format: 'text' | 'om',
+): ExpectedFamily[] {
   const om = format === 'om';
   const kindCount = om ? 'i' : 'f';
   const out: ExpectedFamily[] = [];
@@ -544,7 +635,8 @@ function expectedFamilies(set: MetricSet, snapshot: readonly FamilySnapshot[], f
         case 'counter': {
           const sampleName = !om && !hasTotal ? f.name + '_total' : f.name;
           samples.push(sample(sampleName, s.labels, s.value, 'f', s.exemplar ? { exemplar: s.exemplar } : {}));
-          if (om && set.created) samples.push(sample(familyName + '_created', s.labels, createdSeconds(snap.createdMs!), 'f'));
+          if (om && set.created)
+            samples.push(sample(familyName + '_created', s.labels, createdSeconds(snap.createdMs!), 'f'));
           break;
         }
         case 'gauge':
@@ -556,7 +648,9 @@ function expectedFamilies(set: MetricSet, snapshot: readonly FamilySnapshot[], f
             return ex === undefined ? {} : { exemplar: ex };
           };
           f.bounds.forEach((b, i) =>
-            samples.push(sample(f.name + '_bucket', s.labels, s.bucketCounts[i]!, kindCount, { le: b, ...withExemplar(i) })),
+            samples.push(
+              sample(f.name + '_bucket', s.labels, s.bucketCounts[i]!, kindCount, { le: b, ...withExemplar(i) }),
+            ),
           );
           samples.push(
             sample(f.name + '_bucket', s.labels, s.count, kindCount, {
@@ -566,7 +660,8 @@ function expectedFamilies(set: MetricSet, snapshot: readonly FamilySnapshot[], f
           );
           samples.push(sample(f.name + '_sum', s.labels, s.sum, 'f'));
           samples.push(sample(f.name + '_count', s.labels, s.count, kindCount));
-          if (om && set.created) samples.push(sample(f.name + '_created', s.labels, createdSeconds(snap.createdMs!), 'f'));
+          if (om && set.created)
+            samples.push(sample(f.name + '_created', s.labels, createdSeconds(snap.createdMs!), 'f'));
           break;
         }
         case 'summary': {
@@ -574,7 +669,8 @@ function expectedFamilies(set: MetricSet, snapshot: readonly FamilySnapshot[], f
           f.ranks.forEach((rank, i) => samples.push(sample(f.name, s.labels, quantiles[i]!, 'f', { quantile: rank })));
           samples.push(sample(f.name + '_sum', s.labels, s.sum, 'f'));
           samples.push(sample(f.name + '_count', s.labels, s.count, kindCount));
-          if (om && set.created) samples.push(sample(f.name + '_created', s.labels, createdSeconds(snap.createdMs!), 'f'));
+          if (om && set.created)
+            samples.push(sample(f.name + '_created', s.labels, createdSeconds(snap.createdMs!), 'f'));
           break;
         }
       }
@@ -785,7 +881,8 @@ function compare(p: Prepared, format: 'text' | 'om', parsed: PyParse): string | 
     }
     return undefined;
   }
-  if ('error' in parsed) return `${where}: refused the exposition: ${parsed.error}\n--- input ---\n${JSON.stringify(input)}`;
+  if ('error' in parsed)
+    return `${where}: refused the exposition: ${parsed.error}\n--- input ---\n${JSON.stringify(input)}`;
   if (parsed.native.length > 0) return `${where}: ${parsed.native.join('; ')}\n--- input ---\n${JSON.stringify(input)}`;
   try {
     assert.deepStrictEqual(actualFamilies(parsed.families, format), p.expected[format]);
@@ -835,16 +932,40 @@ describe('Python prometheus_client parsers read zerotel output back exactly', pe
       assert.deepEqual([...types].sort(), ['counter', 'gauge', 'histogram', 'summary']);
       const values = all.flatMap((f) => f.series.flatMap((s) => Object.values(s.labels)));
       for (const probe of ['\n', '\\', '"', '\r', '\x00', '😀', '\u2028']) {
-        assert.ok(values.some((v) => v.includes(probe)), `no label value contains ${JSON.stringify(probe)}`);
+        assert.ok(
+          values.some((v) => v.includes(probe)),
+          `no label value contains ${JSON.stringify(probe)}`,
+        );
       }
-      assert.ok(all.some((f) => f.help.includes('\n') && f.help.includes('\\')), 'HELP with newline and backslash');
+      assert.ok(
+        all.some((f) => f.help.includes('\n') && f.help.includes('\\')),
+        'HELP with newline and backslash',
+      );
       const gauges = all.filter((f) => f.type === 'gauge').flatMap((f) => f.series.map((s) => s.value));
-      for (const v of [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 5e-324, 1.7976931348623157e308]) {
-        assert.ok(gauges.some((x) => Object.is(x, v)), `no gauge holds ${v}`);
+      for (const v of [
+        Number.NaN,
+        Number.POSITIVE_INFINITY,
+        Number.NEGATIVE_INFINITY,
+        5e-324,
+        1.7976931348623157e308,
+      ]) {
+        assert.ok(
+          gauges.some((x) => Object.is(x, v)),
+          `no gauge holds ${v}`,
+        );
       }
-      assert.ok(prepared.some((p) => p.set.omInvalid.length > 0), 'some sets are invalid OpenMetrics');
-      assert.ok(prepared.some((p) => p.set.created), 'some sets write _created lines');
-      assert.ok(all.some((f) => f.series.some((s) => s.exemplar || s.bucketExemplars.some((e) => e))), 'exemplars');
+      assert.ok(
+        prepared.some((p) => p.set.omInvalid.length > 0),
+        'some sets are invalid OpenMetrics',
+      );
+      assert.ok(
+        prepared.some((p) => p.set.created),
+        'some sets write _created lines',
+      );
+      assert.ok(
+        all.some((f) => f.series.some((s) => s.exemplar || s.bucketExemplars.some((e) => e))),
+        'exemplars',
+      );
     }
     const batches: Prepared[][] = [];
     for (let i = 0; i < prepared.length; i += BATCH_SIZE) batches.push(prepared.slice(i, i + BATCH_SIZE));
@@ -864,7 +985,11 @@ describe('Python prometheus_client parsers read zerotel output back exactly', pe
       `${prepared.length} sets, ${all.length} families, ${series} series, ${exemplars} exemplars; ` +
         `${invalid} sets invalid as OpenMetrics, ${created} with _created lines; ${failures.length} failures`,
     );
-    assert.equal(failures.length, 0, `${failures.length} parse mismatches; the first ones:\n\n${failures.slice(0, 3).join('\n\n')}`);
+    assert.equal(
+      failures.length,
+      0,
+      `${failures.length} parse mismatches; the first ones:\n\n${failures.slice(0, 3).join('\n\n')}`,
+    );
   });
 });
 
@@ -907,7 +1032,9 @@ interface ProbeSample {
   value: string;
   exemplar: { labels: Record<string, string>; timestamp: [number, number] | string | null } | null;
 }
-type ProbeResult = { families: { name: string; type: string; help: string; samples: ProbeSample[] }[] } | { error: string };
+type ProbeResult =
+  | { families: { name: string; type: string; help: string; samples: ProbeSample[] }[] }
+  | { error: string };
 
 async function probe(items: readonly { parser: 'text' | 'om'; input: string }[]): Promise<ProbeResult[]> {
   return JSON.parse(await runPython(PROBE_SCRIPT, JSON.stringify(items))) as ProbeResult[];

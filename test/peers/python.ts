@@ -76,7 +76,9 @@ export function runPython(script: string, input: string | Uint8Array, timeoutMs 
       clearTimeout(timer);
       const stderr = Buffer.concat(err).toString('utf8');
       if (code !== 0) {
-        reject(new Error(`${PYTHON} exited with ${code ?? signal}${signal === 'SIGKILL' ? ' (timed out)' : ''}:\n${stderr}`));
+        reject(
+          new Error(`${PYTHON} exited with ${code ?? signal}${signal === 'SIGKILL' ? ' (timed out)' : ''}:\n${stderr}`),
+        );
         return;
       }
       resolve(Buffer.concat(out).toString('utf8'));

@@ -41,13 +41,38 @@ function hex(bytes: Uint8Array | number[]): string {
   return Buffer.from(bytes).toString('hex');
 }
 
-
 const P = (e: number) => 2 ** e;
 
 const UNSIGNED: number[] = [
-  0, 1, 127, 128, 255, 300, 16383, 16384, P(21) - 1, P(21), P(28) - 1, P(28), P(31) - 1, P(31), P(32) - 1,
-  P(32), P(35) - 1, P(35), P(42) - 1, P(42), P(49) - 1, P(49), P(53) - 1, P(53), P(53) + 2, P(56), P(63) - 1024,
-  P(63), P(64) - 2048,
+  0,
+  1,
+  127,
+  128,
+  255,
+  300,
+  16383,
+  16384,
+  P(21) - 1,
+  P(21),
+  P(28) - 1,
+  P(28),
+  P(31) - 1,
+  P(31),
+  P(32) - 1,
+  P(32),
+  P(35) - 1,
+  P(35),
+  P(42) - 1,
+  P(42),
+  P(49) - 1,
+  P(49),
+  P(53) - 1,
+  P(53),
+  P(53) + 2,
+  P(56),
+  P(63) - 1024,
+  P(63),
+  P(64) - 2048,
 ];
 const NEGATIVE: number[] = [-1, -2, -127, -128, -(P(31) - 1), -P(31), -P(32), -(P(53) - 1), -P(53), -P(63)];
 
@@ -94,8 +119,20 @@ describe('varint of numbers', () => {
 
 describe('64-bit varints from halves and bigints', () => {
   const cases: bigint[] = [
-    0n, 1n, 127n, 128n, 2n ** 31n - 1n, 2n ** 32n - 1n, 2n ** 32n, 2n ** 53n - 1n, 2n ** 53n + 1n,
-    2n ** 56n - 1n, 2n ** 56n, 2n ** 63n - 1n, 2n ** 63n, 2n ** 64n - 1n,
+    0n,
+    1n,
+    127n,
+    128n,
+    2n ** 31n - 1n,
+    2n ** 32n - 1n,
+    2n ** 32n,
+    2n ** 53n - 1n,
+    2n ** 53n + 1n,
+    2n ** 56n - 1n,
+    2n ** 56n,
+    2n ** 63n - 1n,
+    2n ** 63n,
+    2n ** 64n - 1n,
   ];
   for (const v of cases) {
     it(`encodes ${v} as (lo, hi) and as bigint`, () => {
@@ -116,7 +153,7 @@ describe('64-bit varints from halves and bigints', () => {
     assert.equal(hex(encodeWith(10, (w) => w.varint64(0xffffffff, 0xffffffff))), 'ffffffffffffffffff01');
   });
 
-  it('takes negative bigints as two\'s complement', () => {
+  it("takes negative bigints as two's complement", () => {
     for (const v of [-1n, -2n, -(2n ** 31n), -(2n ** 63n)]) {
       assert.equal(bigintVarintSize(v), 10);
       const buf = encodeWith(10, (w) => w.varintBig(v));
@@ -158,8 +195,24 @@ describe('tags and zigzag', () => {
 
 describe('fixed-width values', () => {
   const doubles = [
-    0, -0, 1, -1, 0.1, 1 / 3, 11.25, 5e-324, -5e-324, 2.2250738585072014e-308, Number.MAX_VALUE, -Number.MAX_VALUE,
-    Infinity, -Infinity, NaN, 2 ** 53, 1e21, -3.75,
+    0,
+    -0,
+    1,
+    -1,
+    0.1,
+    1 / 3,
+    11.25,
+    5e-324,
+    -5e-324,
+    2.2250738585072014e-308,
+    Number.MAX_VALUE,
+    -Number.MAX_VALUE,
+    Infinity,
+    -Infinity,
+    NaN,
+    2 ** 53,
+    1e21,
+    -3.75,
   ];
   it('writes doubles little-endian with their exact bits', () => {
     for (const v of doubles) {
@@ -189,7 +242,7 @@ describe('fixed-width values', () => {
     assert.equal(hex(encodeWith(8, (w) => w.fixed64(1, 0x7ff80000))), '010000000000f87f');
     const buf = encodeWith(8, (w) => w.fixed64(0x89abcdef, 0x01234567));
     assert.equal(Buffer.from(buf).readBigUInt64LE(0), 0x0123456789abcdefn);
-    assert.equal(protobuf.Reader.create(buf).fixed64().toString(), (0x0123456789abcdefn).toString());
+    assert.equal(protobuf.Reader.create(buf).fixed64().toString(), 0x0123456789abcdefn.toString());
   });
 });
 
@@ -210,9 +263,27 @@ function randomString(r: () => number, maxLength: number): string {
 }
 
 const EDGE_STRINGS = [
-  '', 'a', '\u007f', '\u0080', '\u07ff', '\u0800', '\uffff', '\ud7ff', '\ue000', '\u{10000}', '\u{10ffff}',
-  '\ud800', '\udc00', '\udbff\udfff', '\ud800\ud800\udc00', '\udc00\ud800', 'a\udbff', '\udfffz', 'x\ud83d\ude00y',
-  'é'.repeat(100), 'ascii only but longer than the short-string threshold of the writer',
+  '',
+  'a',
+  '\u007f',
+  '\u0080',
+  '\u07ff',
+  '\u0800',
+  '\uffff',
+  '\ud7ff',
+  '\ue000',
+  '\u{10000}',
+  '\u{10ffff}',
+  '\ud800',
+  '\udc00',
+  '\udbff\udfff',
+  '\ud800\ud800\udc00',
+  '\udc00\ud800',
+  'a\udbff',
+  '\udfffz',
+  'x\ud83d\ude00y',
+  'é'.repeat(100),
+  'ascii only but longer than the short-string threshold of the writer',
 ];
 
 describe('utf8Length and string writes', () => {

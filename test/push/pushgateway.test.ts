@@ -40,7 +40,13 @@ describe('pushToGateway against prometheus-pushgateway', peerOptions(peer), () =
 
   it('PUT replaces a group addressed by an escaped grouping key under the URL path prefix', async () => {
     const groupings = { instance: 'web/1', shard: '' };
-    await pushToGateway({ url: gateway.url, job: 'batch/nightly', groupings, method: 'PUT', body: body('done_a', 1) + body('done_b', 2) });
+    await pushToGateway({
+      url: gateway.url,
+      job: 'batch/nightly',
+      groupings,
+      method: 'PUT',
+      body: body('done_a', 1) + body('done_b', 2),
+    });
     let samples = parseSamples(await gateway.scrape());
     assert.equal(samples.get('done_a{instance="web/1",job="batch/nightly"}'), 1);
     assert.equal(samples.get('done_b{instance="web/1",job="batch/nightly"}'), 2);
@@ -98,7 +104,13 @@ describe('pushToGateway request details', () => {
     const u = new URL(url);
     u.username = 'user';
     u.password = 'p@ss word';
-    await pushToGateway({ url: u.toString() + 'prefix', job: 'j', method: 'PUT', body: 'm 1\n', headers: { 'X-Extra': 'yes', 'Content-Encoding': 'gzip' } });
+    await pushToGateway({
+      url: u.toString() + 'prefix',
+      job: 'j',
+      method: 'PUT',
+      body: 'm 1\n',
+      headers: { 'X-Extra': 'yes', 'Content-Encoding': 'gzip' },
+    });
     const { req, body } = seen.at(-1)!;
     assert.equal(req.url, '/prefix/metrics/job/j');
     assert.equal(req.headers.authorization, 'Basic ' + Buffer.from('user:p@ss word').toString('base64'));
@@ -108,7 +120,10 @@ describe('pushToGateway request details', () => {
   });
 
   it('fails a request that outlives its timeout', async () => {
-    await assert.rejects(pushToGateway({ url: url + '/slow', job: 'j', method: 'PUT', body: 'm 1\n', timeout: 200 }), /Pushgateway request timed out/);
+    await assert.rejects(
+      pushToGateway({ url: url + '/slow', job: 'j', method: 'PUT', body: 'm 1\n', timeout: 200 }),
+      /Pushgateway request timed out/,
+    );
   });
 });
 
@@ -132,7 +147,10 @@ describe('pushToGateway over https', () => {
       const url = `https://127.0.0.1:${(server.address() as { port: number }).port}/gw`;
       await pushToGateway({ url, job: 'tls', method: 'POST', body: 'm 1\n', requestOptions: { ca: certs.ca } });
       assert.deepEqual(received, ['POST /gw/metrics/job/tls m 1\n']);
-      await assert.rejects(pushToGateway({ url, job: 'tls', method: 'POST', body: 'm 1\n', requestOptions: { ca: certs.otherCa } }), /certificate/);
+      await assert.rejects(
+        pushToGateway({ url, job: 'tls', method: 'POST', body: 'm 1\n', requestOptions: { ca: certs.otherCa } }),
+        /certificate/,
+      );
     } finally {
       server.closeAllConnections();
       server.close();

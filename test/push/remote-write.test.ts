@@ -41,7 +41,10 @@ describe('remote write request', () => {
     try {
       const families = fixtureFamilies();
       const before = Date.now();
-      const result = await new RemoteWriteClient({ url: `${peer.url}/api/v1/write`, headers: { 'X-Scope-OrgID': 'team-a' } }).pushFamilies(families);
+      const result = await new RemoteWriteClient({
+        url: `${peer.url}/api/v1/write`,
+        headers: { 'X-Scope-OrgID': 'team-a' },
+      }).pushFamilies(families);
       const after = Date.now();
       assert.equal(result.kind, 'success', JSON.stringify(result));
       assert.equal(peer.received.length, 1);
@@ -56,7 +59,11 @@ describe('remote write request', () => {
       const got = new Map<string, number>();
       for (const ts of decoded) {
         const names = ts.labels.map((l) => l.name);
-        assert.deepEqual(names, [...names].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b))), 'labels sorted by name');
+        assert.deepEqual(
+          names,
+          [...names].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b))),
+          'labels sorted by name',
+        );
         assert.equal(ts.samples.length, 1);
         const stamp = Number(ts.samples[0]!.timestamp.toString());
         assert.ok(stamp >= before && stamp <= after, `timestamp ${stamp} in ms, within the push`);
@@ -98,7 +105,11 @@ describe('remote write request', () => {
     const peer = await startPeer((_r, res) => void res.writeHead(400).end('out of order sample'));
     try {
       const own = new Registry();
-      const client = new RemoteWriteClient({ url: `${peer.url}/api/v1/write`, retry: FAST_RETRY, observer: pushMetrics(own, REMOTE_WRITE_METRICS) });
+      const client = new RemoteWriteClient({
+        url: `${peer.url}/api/v1/write`,
+        retry: FAST_RETRY,
+        observer: pushMetrics(own, REMOTE_WRITE_METRICS),
+      });
       const result = await client.pushFamilies(fixtureFamilies());
       assert.equal(result.kind, 'failure');
       assert.match(writeText(own.collect()), /^zerotel_remote_write_failed_samples_total\{reason="http_400"\} 27$/m);
@@ -136,7 +147,9 @@ const prometheus = findPrometheus();
 describe('remote write to a real Prometheus', peerOptions(prometheus), () => {
   it('stores every series with its value', { timeout: 120_000 }, async () => {
     assertPeer(prometheus);
-    const server = await startPrometheusServer(prometheus.path!, 'global:\n  scrape_interval: 1h\n', ['--web.enable-remote-write-receiver']);
+    const server = await startPrometheusServer(prometheus.path!, 'global:\n  scrape_interval: 1h\n', [
+      '--web.enable-remote-write-receiver',
+    ]);
     try {
       const families = fixtureFamilies();
       const result = await new RemoteWriteClient({ url: `${server.base}/api/v1/write` }).pushFamilies(families);
@@ -144,7 +157,10 @@ describe('remote write to a real Prometheus', peerOptions(prometheus), () => {
       const at = Date.now() / 1000;
       const data = await server.api(`/api/v1/query?query=${encodeURIComponent('{__name__=~"push_.+"}')}&time=${at}`);
       const got = new Map<string, number>(
-        data.result.map((r: { metric: Record<string, string>; value: [number, string] }) => [seriesKey(r.metric), Number(r.value[1])]),
+        data.result.map((r: { metric: Record<string, string>; value: [number, string] }) => [
+          seriesKey(r.metric),
+          Number(r.value[1]),
+        ]),
       );
       assert.deepEqual(got, seriesMap(textSeries(writeText(families))));
     } finally {

@@ -24,9 +24,13 @@ const INPUTS: Record<string, Uint8Array> = {
   'short repeat': text.encode('hello hello hello hello hello hello'),
   'random 100 KB (incompressible)': pseudoRandom(100_000, 1),
   'one pattern over several 64 KiB blocks': text.encode('abcdefgh'.repeat(30_000)),
-  'long literal runs': text.encode(Array.from({ length: 3000 }, (_, i) => String.fromCharCode(33 + ((i * 7919) % 90))).join('')),
+  'long literal runs': text.encode(
+    Array.from({ length: 3000 }, (_, i) => String.fromCharCode(33 + ((i * 7919) % 90))).join(''),
+  ),
   'exposition text': new Uint8Array(encodeText(fixtureFamilies())),
-  'mixed 300 KB': text.encode(Array.from({ length: 20_000 }, (_, i) => `series_${i % 977}{a="${i % 13}"} ${i}\n`).join('')),
+  'mixed 300 KB': text.encode(
+    Array.from({ length: 20_000 }, (_, i) => `series_${i % 977}{a="${i % 13}"} ${i}\n`).join(''),
+  ),
 };
 
 describe('snappy block format', () => {
@@ -63,13 +67,25 @@ describe('snappy block format', () => {
     const good = snappyCompress(text.encode('abcabcabcabcabcabcabcabcabcabcabc'));
     assert.throws(() => snappyDecompress(good.subarray(0, good.length - 1)), SnappyError);
     assert.throws(() => snappyDecompress(new Uint8Array([])), /truncated length header/);
-    assert.throws(() => snappyDecompress(new Uint8Array([0x80, 0x80, 0x80, 0x80, 0x80, 0x01])), /length header is too long/);
+    assert.throws(
+      () => snappyDecompress(new Uint8Array([0x80, 0x80, 0x80, 0x80, 0x80, 0x01])),
+      /length header is too long/,
+    );
     // Announces 4 bytes, then copies from offset 1 with nothing written yet.
-    assert.throws(() => snappyDecompress(new Uint8Array([4, 0x01, 0x01])), /copy offset 1 is outside the 0 bytes written/);
+    assert.throws(
+      () => snappyDecompress(new Uint8Array([4, 0x01, 0x01])),
+      /copy offset 1 is outside the 0 bytes written/,
+    );
     // Announces 2 bytes, delivers a 3-byte literal.
     assert.throws(() => snappyDecompress(new Uint8Array([2, 0x08, 1, 2, 3])), /past the announced length/);
     // Announces 5 bytes, delivers 3.
-    assert.throws(() => snappyDecompress(new Uint8Array([5, 0x08, 1, 2, 3])), /decoded 3 bytes, the header announced 5/);
-    assert.throws(() => snappyDecompress(new Uint8Array([0xff, 0xff, 0xff, 0x7f]), 1024), /exceeds the limit of 1024 bytes/);
+    assert.throws(
+      () => snappyDecompress(new Uint8Array([5, 0x08, 1, 2, 3])),
+      /decoded 3 bytes, the header announced 5/,
+    );
+    assert.throws(
+      () => snappyDecompress(new Uint8Array([0xff, 0xff, 0xff, 0x7f]), 1024),
+      /exceeds the limit of 1024 bytes/,
+    );
   });
 });

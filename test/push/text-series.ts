@@ -48,7 +48,11 @@ export function textSeries(text: string): TextSeries[] {
 
 /** A canonical key for a label map: sorted `name=value` pairs. */
 export function seriesKey(labels: Readonly<Record<string, string>>): string {
-  return JSON.stringify(Object.keys(labels).sort().map((k) => [k, labels[k]]));
+  return JSON.stringify(
+    Object.keys(labels)
+      .sort()
+      .map((k) => [k, labels[k]]),
+  );
 }
 
 /** Label map key -> value, for comparing sets of series. */

@@ -170,12 +170,14 @@ describe('a body longer than V8 can make a string of is refused before it is rea
   });
 });
 
-describe('every JSON limit answers with OPA\'s error body', () => {
+describe("every JSON limit answers with OPA's error body", () => {
   let server: http.Server;
   let base: string;
   before(async () => {
     // Small limits stand in for the defaults, which the tests above meet.
-    const api = new DataApi({ jsonLimits: { maxDepth: 5, maxArrayLength: 4, maxObjectKeys: 3, maxStringBytes: 8, maxValues: 12 } });
+    const api = new DataApi({
+      jsonLimits: { maxDepth: 5, maxArrayLength: 4, maxObjectKeys: 3, maxStringBytes: 8, maxValues: 12 },
+    });
     server = http.createServer((req, res) => void api.handle(req, res));
     server.listen(0, '127.0.0.1');
     await once(server, 'listening');
@@ -191,7 +193,12 @@ describe('every JSON limit answers with OPA\'s error body', () => {
     ['object', '{"a":1,"b":2,"c":3,"d":4}', 413, 'request body too large: an object of more than 3 members'],
     ['string', '["123456789"]', 413, 'request body too large: a string longer than 8 bytes'],
     ['values', '[[1,2,3],[1,2,3],[1,2,3],[1]]', 413, 'request body too large: a document of more than 12 values'],
-    ['depth', '[[[[[[1]]]]]]', 400, 'document nested too deeply (more than 5 levels, counting the 1 segment of its path)'],
+    [
+      'depth',
+      '[[[[[[1]]]]]]',
+      400,
+      'document nested too deeply (more than 5 levels, counting the 1 segment of its path)',
+    ],
   ];
   for (const [what, body, status, message] of cases) {
     it(`${what}: ${status} ${message}`, async () => {
@@ -212,6 +219,9 @@ describe('every JSON limit answers with OPA\'s error body', () => {
     });
     const get = await request(`${base}/v1/data/x?input=${encodeURIComponent('"123456789"')}`);
     assert.equal(get.status, 413);
-    assert.match(get.json().message, /^parameter contains malformed input document: request body too large: a string longer than 8 bytes$/);
+    assert.match(
+      get.json().message,
+      /^parameter contains malformed input document: request body too large: a string longer than 8 bytes$/,
+    );
   });
 });

@@ -9,7 +9,15 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { ConfigError, MAX_BODY_LENGTH, MAX_BUCKETS, MAX_LABELS, MAX_TIMEOUT_MS, MAX_TIMEOUT_SECONDS, parseConfig } from '../../lib/opa/config.js';
+import {
+  ConfigError,
+  MAX_BODY_LENGTH,
+  MAX_BUCKETS,
+  MAX_LABELS,
+  MAX_TIMEOUT_MS,
+  MAX_TIMEOUT_SECONDS,
+  parseConfig,
+} from '../../lib/opa/config.js';
 import { BatchConfigError, BatchSpanProcessor, MAX_QUEUE_SIZE } from '../../lib/trace/batch.js';
 import type { SpanExporter } from '../../lib/trace/span-data.js';
 import { runToExit } from '../opa/spawn-server.js';
@@ -31,20 +39,61 @@ const BOUNDS: readonly Bound[] = [
     max: MAX_TIMEOUT_SECONDS,
     config: (v) => ({ services: { s: { url: 'http://127.0.0.1:9', response_header_timeout_seconds: v } } }),
   },
-  { key: 'distributed_tracing.sample_percentage', max: 100, config: (v) => ({ distributed_tracing: { sample_percentage: v } }) },
-  { key: 'distributed_tracing.batch_span_processor_options.batch_timeout_ms', max: MAX_TIMEOUT_MS, config: bsp('batch_timeout_ms') },
-  { key: 'distributed_tracing.batch_span_processor_options.export_timeout_ms', max: MAX_TIMEOUT_MS, config: bsp('export_timeout_ms') },
-  { key: 'distributed_tracing.batch_span_processor_options.max_export_batch_size', max: MAX_QUEUE_SIZE, config: bsp('max_export_batch_size') },
-  { key: 'distributed_tracing.batch_span_processor_options.max_queue_size', max: MAX_QUEUE_SIZE, config: bsp('max_queue_size') },
-  { key: 'server.decoding.max_length', max: MAX_BODY_LENGTH, config: (v) => ({ server: { decoding: { max_length: v } } }) },
-  { key: 'server.decoding.gzip.max_length', max: MAX_BODY_LENGTH, config: (v) => ({ server: { decoding: { gzip: { max_length: v } } } }) },
-  { key: 'server.timeouts.read_header_ms', max: MAX_TIMEOUT_MS, config: (v) => ({ server: { timeouts: { read_header_ms: v } } }) },
-  { key: 'server.timeouts.request_ms', max: MAX_TIMEOUT_MS, config: (v) => ({ server: { timeouts: { request_ms: v } } }) },
-  { key: 'upstreams.u.timeout_ms', max: MAX_TIMEOUT_MS, config: (v) => ({ upstreams: { u: { url: 'http://127.0.0.1:9', timeout_ms: v } } }) },
+  {
+    key: 'distributed_tracing.sample_percentage',
+    max: 100,
+    config: (v) => ({ distributed_tracing: { sample_percentage: v } }),
+  },
+  {
+    key: 'distributed_tracing.batch_span_processor_options.batch_timeout_ms',
+    max: MAX_TIMEOUT_MS,
+    config: bsp('batch_timeout_ms'),
+  },
+  {
+    key: 'distributed_tracing.batch_span_processor_options.export_timeout_ms',
+    max: MAX_TIMEOUT_MS,
+    config: bsp('export_timeout_ms'),
+  },
+  {
+    key: 'distributed_tracing.batch_span_processor_options.max_export_batch_size',
+    max: MAX_QUEUE_SIZE,
+    config: bsp('max_export_batch_size'),
+  },
+  {
+    key: 'distributed_tracing.batch_span_processor_options.max_queue_size',
+    max: MAX_QUEUE_SIZE,
+    config: bsp('max_queue_size'),
+  },
+  {
+    key: 'server.decoding.max_length',
+    max: MAX_BODY_LENGTH,
+    config: (v) => ({ server: { decoding: { max_length: v } } }),
+  },
+  {
+    key: 'server.decoding.gzip.max_length',
+    max: MAX_BODY_LENGTH,
+    config: (v) => ({ server: { decoding: { gzip: { max_length: v } } } }),
+  },
+  {
+    key: 'server.timeouts.read_header_ms',
+    max: MAX_TIMEOUT_MS,
+    config: (v) => ({ server: { timeouts: { read_header_ms: v } } }),
+  },
+  {
+    key: 'server.timeouts.request_ms',
+    max: MAX_TIMEOUT_MS,
+    config: (v) => ({ server: { timeouts: { request_ms: v } } }),
+  },
+  {
+    key: 'upstreams.u.timeout_ms',
+    max: MAX_TIMEOUT_MS,
+    config: (v) => ({ upstreams: { u: { url: 'http://127.0.0.1:9', timeout_ms: v } } }),
+  },
 ];
 
 const buckets = (n: number): number[] => Array.from({ length: n }, (_, i) => i + 1);
-const labels = (n: number): Record<string, string> => Object.fromEntries(Array.from({ length: n }, (_, i) => [`l${i}`, 'v']));
+const labels = (n: number): Record<string, string> =>
+  Object.fromEntries(Array.from({ length: n }, (_, i) => [`l${i}`, 'v']));
 /** Counts: the largest list accepted, and the configuration holding a list of `n`. */
 const COUNTS: readonly { key: string; max: number; config: (n: number) => unknown }[] = [
   {
@@ -55,7 +104,12 @@ const COUNTS: readonly { key: string; max: number; config: (n: number) => unknow
   {
     key: 'status.prometheus_config.collectors.bundle_loading_duration_ns.buckets',
     max: MAX_BUCKETS,
-    config: (n) => ({ status: { prometheus: true, prometheus_config: { collectors: { bundle_loading_duration_ns: { buckets: buckets(n) } } } } }),
+    config: (n) => ({
+      status: {
+        prometheus: true,
+        prometheus_config: { collectors: { bundle_loading_duration_ns: { buckets: buckets(n) } } },
+      },
+    }),
   },
   { key: 'labels', max: MAX_LABELS, config: (n) => ({ labels: labels(n) }) },
 ];
@@ -84,7 +138,9 @@ describe('numeric settings have a range', () => {
   for (const c of COUNTS) {
     it(`${c.key}: ${c.max} entries are accepted, ${c.max + 1} refused naming the key`, () => {
       assert.deepEqual(problemsOf(c.config(c.max)), []);
-      assert.deepEqual(problemsOf(c.config(c.max + 1)), [`${c.key}: must hold at most ${c.max} ${c.key === 'labels' ? 'labels' : 'buckets'}, got ${c.max + 1}`]);
+      assert.deepEqual(problemsOf(c.config(c.max + 1)), [
+        `${c.key}: must hold at most ${c.max} ${c.key === 'labels' ? 'labels' : 'buckets'}, got ${c.max + 1}`,
+      ]);
     });
   }
 });
@@ -94,11 +150,15 @@ describe('the batch processor allocates no queue past its range', () => {
   it(`maxQueueSize 1e12 (option) and OTEL_BSP_MAX_QUEUE_SIZE=200000000 are refused, ${MAX_QUEUE_SIZE} is accepted`, async () => {
     assert.throws(
       () => new BatchSpanProcessor(exporter, { env: {}, maxQueueSize: 1e12 }),
-      (e: Error) => e instanceof BatchConfigError && e.problems[0] === `maxQueueSize must be an integer 1..${MAX_QUEUE_SIZE}, got 1000000000000`,
+      (e: Error) =>
+        e instanceof BatchConfigError &&
+        e.problems[0] === `maxQueueSize must be an integer 1..${MAX_QUEUE_SIZE}, got 1000000000000`,
     );
     assert.throws(
       () => new BatchSpanProcessor(exporter, { env: { OTEL_BSP_MAX_QUEUE_SIZE: '200000000' } }),
-      (e: Error) => e instanceof BatchConfigError && e.problems[0] === `OTEL_BSP_MAX_QUEUE_SIZE="200000000" must be an integer 1..${MAX_QUEUE_SIZE}`,
+      (e: Error) =>
+        e instanceof BatchConfigError &&
+        e.problems[0] === `OTEL_BSP_MAX_QUEUE_SIZE="200000000" must be an integer 1..${MAX_QUEUE_SIZE}`,
     );
     const largest = new BatchSpanProcessor(exporter, { env: {}, maxQueueSize: MAX_QUEUE_SIZE, flushOnExit: false });
     assert.equal(largest.config.maxQueueSize, MAX_QUEUE_SIZE);
@@ -106,7 +166,9 @@ describe('the batch processor allocates no queue past its range', () => {
   });
 });
 
-describe('npm start with a setting out of range exits 1, naming the key, without a stack trace', { timeout: 180_000 }, () => {
+describe('npm start with a setting out of range exits 1, naming the key, without a stack trace', {
+  timeout: 180_000,
+}, () => {
   let dir: string;
   before(() => {
     dir = mkdtempSync(join(tmpdir(), 'zerotel-bounds-'));
@@ -116,7 +178,12 @@ describe('npm start with a setting out of range exits 1, naming the key, without
   for (const queue of [1e12, 2e8]) {
     it(`batch_span_processor_options.max_queue_size: ${queue}`, async () => {
       const file = join(dir, `queue-${queue}.json`);
-      writeFileSync(file, JSON.stringify({ distributed_tracing: { type: 'grpc', batch_span_processor_options: { max_queue_size: queue } } }));
+      writeFileSync(
+        file,
+        JSON.stringify({
+          distributed_tracing: { type: 'grpc', batch_span_processor_options: { max_queue_size: queue } },
+        }),
+      );
       const { code, signal, stderr } = await runToExit(['--addr', '127.0.0.1:0', '--config-file', file]);
       assert.equal(signal, null, stderr);
       assert.equal(code, 1, stderr);

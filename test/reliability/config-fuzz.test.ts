@@ -79,10 +79,22 @@ const SCHEMA: readonly Entry[] = [
   { path: 'distributed_tracing.resource.deployment_environment', kind: S },
   { path: 'distributed_tracing.batch_span_processor_options', kind: OBJ },
   { path: 'distributed_tracing.batch_span_processor_options.blocking', kind: { t: 'bool', refuseTrue: true } },
-  { path: 'distributed_tracing.batch_span_processor_options.batch_timeout_ms', kind: { t: 'number', min: 0, max: MS, integer: true } },
-  { path: 'distributed_tracing.batch_span_processor_options.export_timeout_ms', kind: { t: 'number', min: 1, max: MS, integer: true } },
-  { path: 'distributed_tracing.batch_span_processor_options.max_export_batch_size', kind: { t: 'number', min: 1, integer: true } },
-  { path: 'distributed_tracing.batch_span_processor_options.max_queue_size', kind: { t: 'number', min: 1, integer: true } },
+  {
+    path: 'distributed_tracing.batch_span_processor_options.batch_timeout_ms',
+    kind: { t: 'number', min: 0, max: MS, integer: true },
+  },
+  {
+    path: 'distributed_tracing.batch_span_processor_options.export_timeout_ms',
+    kind: { t: 'number', min: 1, max: MS, integer: true },
+  },
+  {
+    path: 'distributed_tracing.batch_span_processor_options.max_export_batch_size',
+    kind: { t: 'number', min: 1, integer: true },
+  },
+  {
+    path: 'distributed_tracing.batch_span_processor_options.max_queue_size',
+    kind: { t: 'number', min: 1, integer: true },
+  },
   { path: 'status', kind: OBJ },
   { path: 'status.service', kind: { t: 'enum', values: ['svc'] } },
   { path: 'status.partition_name', kind: S },
@@ -103,7 +115,10 @@ const SCHEMA: readonly Entry[] = [
   { path: 'server.metrics.native_histograms', kind: OBJ },
   { path: 'server.metrics.native_histograms.bucket_factor', kind: { t: 'number', min: 1 } },
   { path: 'server.metrics.native_histograms.zero_threshold', kind: { t: 'number', min: -1 } },
-  { path: 'server.metrics.native_histograms.max_buckets', kind: { t: 'number', min: 0, max: 0xffffffff, integer: true } },
+  {
+    path: 'server.metrics.native_histograms.max_buckets',
+    kind: { t: 'number', min: 0, max: 0xffffffff, integer: true },
+  },
   { path: 'server.metrics.native_histograms.min_reset_seconds', kind: { t: 'number', min: 0, max: 9e9 } },
   { path: 'server.metrics.native_histograms.max_zero_threshold', kind: { t: 'number', min: 0 } },
   { path: 'server.metrics.native_histograms.keep_classic', kind: B },
@@ -167,7 +182,13 @@ const VALID = {
     tls_private_key_file: '/cfg/key.pem',
     tls_ca_cert_file: '/cfg/ca.pem',
     resource: { service_version: '1', service_instance_id: 'i', service_namespace: 'n', deployment_environment: 'e' },
-    batch_span_processor_options: { blocking: false, batch_timeout_ms: 100, export_timeout_ms: 1000, max_export_batch_size: 10, max_queue_size: 100 },
+    batch_span_processor_options: {
+      blocking: false,
+      batch_timeout_ms: 100,
+      export_timeout_ms: 1000,
+      max_export_batch_size: 10,
+      max_queue_size: 100,
+    },
   },
   status: {
     service: 'svc',
@@ -181,7 +202,14 @@ const VALID = {
   server: {
     metrics: {
       prom: { http_request_duration_seconds: { buckets: [0.1, 1] } },
-      native_histograms: { bucket_factor: 1.1, zero_threshold: 0, max_buckets: 100, min_reset_seconds: 60, max_zero_threshold: 0.001, keep_classic: true },
+      native_histograms: {
+        bucket_factor: 1.1,
+        zero_threshold: 0,
+        max_buckets: 100,
+        min_reset_seconds: 60,
+        max_zero_threshold: 0.001,
+        keep_classic: true,
+      },
     },
     decoding: { max_length: 1000, gzip: { max_length: 2000 } },
     authentication: 'token',
@@ -202,7 +230,12 @@ function setAt(root: Json, path: string, value: unknown): void {
     node = node[p] as Json;
   }
   // defineProperty: `__proto__` becomes an own key, as JSON.parse makes it.
-  Object.defineProperty(node, parts[parts.length - 1]!, { value, enumerable: true, writable: true, configurable: true });
+  Object.defineProperty(node, parts[parts.length - 1]!, {
+    value,
+    enumerable: true,
+    writable: true,
+    configurable: true,
+  });
 }
 
 function deleteAt(root: Json, path: string): void {
@@ -250,9 +283,13 @@ function wrongValues(kind: Kind): unknown[] {
       return out;
     }
     case 'enum':
-      return ['bogus', 'GRPCX', ' ', 'http', kind.values[0]!.toUpperCase() === kind.values[0] ? 'x' : `${kind.values[0]} `].filter(
-        (v) => !kind.values.includes(v),
-      );
+      return [
+        'bogus',
+        'GRPCX',
+        ' ',
+        'http',
+        kind.values[0]!.toUpperCase() === kind.values[0] ? 'x' : `${kind.values[0]} `,
+      ].filter((v) => !kind.values.includes(v));
     case 'url':
       return ['', 'not a url', 'ftp://127.0.0.1/x', 'file:///etc/passwd', '127.0.0.1:80', 'http//x'];
     case 'buckets':
@@ -266,7 +303,9 @@ function wrongValues(kind: Kind): unknown[] {
 
 /** True when some problem names `path` (the key itself, an element or entry of it). */
 function names(problems: readonly string[], path: string): boolean {
-  return problems.some((p) => p.startsWith(`${path}:`) || p.startsWith(`${path}[`) || p.startsWith(`${path}.`) || p.startsWith(`${path} `));
+  return problems.some(
+    (p) => p.startsWith(`${path}:`) || p.startsWith(`${path}[`) || p.startsWith(`${path}.`) || p.startsWith(`${path} `),
+  );
 }
 
 describe('configuration fuzz', () => {
@@ -290,7 +329,8 @@ describe('configuration fuzz', () => {
     for (const m of source.matchAll(/r\.keys\(\s*[\w[\]'"]+,\s*[^,]+,\s*\[([^\]]*)\]/g)) {
       for (const k of m[1]!.matchAll(/'([a-z_]+)'/g)) known.add(k[1]!);
     }
-    for (const m of source.matchAll(/const TOP_LEVEL = \[([^\]]*)\]/g)) for (const k of m[1]!.matchAll(/'([a-z_]+)'/g)) known.add(k[1]!);
+    for (const m of source.matchAll(/const TOP_LEVEL = \[([^\]]*)\]/g))
+      for (const k of m[1]!.matchAll(/'([a-z_]+)'/g)) known.add(k[1]!);
     assert.ok(known.size > 40, `found only ${known.size} keys in config.ts`);
     const covered = new Set(SCHEMA.flatMap((e) => e.path.split('.')));
     const missing = [...known].filter((k) => !covered.has(k));
@@ -349,7 +389,10 @@ describe('configuration fuzz', () => {
 
   it('an unknown key at every level names itself', () => {
     const failures: string[] = [];
-    const objects = ['', ...SCHEMA.filter((e) => e.kind.t === 'object' && !(e.kind as { map?: boolean }).map).map((e) => e.path)];
+    const objects = [
+      '',
+      ...SCHEMA.filter((e) => e.kind.t === 'object' && !(e.kind as { map?: boolean }).map).map((e) => e.path),
+    ];
     for (const parent of objects) {
       for (const key of ['zz_unknown', 'Type', 'url ', '__proto__', 'constructor', '']) {
         const c = structuredClone(VALID) as Json;
@@ -365,7 +408,8 @@ describe('configuration fuzz', () => {
     for (const key of ['bundles', 'discovery', 'plugins', 'keys', 'caching', 'storage']) {
       tried++;
       const problems = problemsOf({ [key]: {} });
-      if (!problems.includes(`${key}: not supported by the zerotel reference server`)) failures.push(`${key}: ${JSON.stringify(problems)}`);
+      if (!problems.includes(`${key}: not supported by the zerotel reference server`))
+        failures.push(`${key}: ${JSON.stringify(problems)}`);
     }
     assert.deepEqual(failures, []);
     console.log(`configuration inputs tried: ${tried}`);
@@ -374,7 +418,10 @@ describe('configuration fuzz', () => {
   it('npm start -- --config-file exits 1 naming the key', { timeout: 180_000 }, () => {
     const cases: [string, unknown][] = [
       ['server.timeouts.request_ms', { server: { timeouts: { request_ms: 'soon' } } }],
-      ['server.tls.cert_file', { server: { tls: { cert_file: join(dir, 'missing.pem'), private_key_file: join(dir, 'missing.key') } } }],
+      [
+        'server.tls.cert_file',
+        { server: { tls: { cert_file: join(dir, 'missing.pem'), private_key_file: join(dir, 'missing.key') } } },
+      ],
       ['server.zz_unknown', { server: { zz_unknown: true } }],
     ];
     for (const [path, config] of cases) {
@@ -392,7 +439,11 @@ describe('configuration fuzz', () => {
     // A file that is not JSON at all.
     const broken = join(dir, 'broken.json');
     writeFileSync(broken, '{"server": ');
-    const r = spawnSync('npm', ['start', '--silent', '--', '--config-file', broken], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+    const r = spawnSync('npm', ['start', '--silent', '--', '--config-file', broken], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     assert.equal(r.status, 1);
     assert.match(r.stderr, /configuration: not valid JSON/);
   });

@@ -43,7 +43,12 @@ async function setup(timeoutMs: number) {
     registry,
     logger: () => {},
   });
-  const processor = new BatchSpanProcessor(exporter, { env: {}, registry, scheduledDelayMillis: 1, flushOnExit: false });
+  const processor = new BatchSpanProcessor(exporter, {
+    env: {},
+    registry,
+    scheduledDelayMillis: 1,
+    flushOnExit: false,
+  });
   const tracer = new TracerProvider({ spanProcessors: [processor] }).getTracer('drop-reasons');
   for (let i = 0; i < SPANS; i++) tracer.startSpan(`span ${i}`).end();
   return { registry, processor };
@@ -53,9 +58,16 @@ describe('drop reasons agree between the batch processor and the OTLP exporter',
   it(`an export cut short by shutdown: ${SPANS} spans are "shutdown" in both families`, async () => {
     const { registry, processor } = await setup(30_000);
     // The export is being retried (it would go on for 30 s) when shutdown comes.
-    await waitFor(() => counter(registry, 'zerotel_otlp_retries_total', { code: 'UNAVAILABLE' }) > 0, 'a retry', 20_000);
+    await waitFor(
+      () => counter(registry, 'zerotel_otlp_retries_total', { code: 'UNAVAILABLE' }) > 0,
+      'a retry',
+      20_000,
+    );
     await processor.shutdown(100);
-    await waitFor(() => counter(registry, 'zerotel_otlp_failed_spans_total', { reason: 'shutdown' }) === SPANS, 'the exporter count');
+    await waitFor(
+      () => counter(registry, 'zerotel_otlp_failed_spans_total', { reason: 'shutdown' }) === SPANS,
+      'the exporter count',
+    );
     await waitFor(() => processor.stats().dropped.shutdown === SPANS, 'the processor count');
     assert.deepEqual(reasons(registry, 'zerotel_otlp_failed_spans_total'), { shutdown: SPANS });
     assert.deepEqual(reasons(registry, 'zerotel_trace_spans_dropped_total'), { shutdown: SPANS });

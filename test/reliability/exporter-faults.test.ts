@@ -113,7 +113,14 @@ class ResourceTracker {
     this.stop();
     const left = this.leftByZerotel();
     assert.deepEqual(
-      left.map((r) => `${r.type}\n${r.stack.split('\n').filter((l) => l.includes(LIB_DIR)).slice(0, 4).join('\n')}`),
+      left.map(
+        (r) =>
+          `${r.type}\n${r.stack
+            .split('\n')
+            .filter((l) => l.includes(LIB_DIR))
+            .slice(0, 4)
+            .join('\n')}`,
+      ),
       [],
       `${what}: resources created by zerotel still alive after shutdown`,
     );
@@ -131,7 +138,8 @@ function activeResources(): Map<string, number> {
 async function assertActiveResourcesBackTo(before: Map<string, number>, what: string): Promise<void> {
   const extra = (): string[] => {
     const out: string[] = [];
-    for (const [type, n] of activeResources()) if (n > (before.get(type) ?? 0)) out.push(`${type} x${n - (before.get(type) ?? 0)}`);
+    for (const [type, n] of activeResources())
+      if (n > (before.get(type) ?? 0)) out.push(`${type} x${n - (before.get(type) ?? 0)}`);
     return out;
   };
   for (let i = 0; i < 200 && extra().length > 0; i++) await sleep(10);
@@ -170,7 +178,8 @@ type Request = { resourceSpans?: { scopeSpans?: { spans?: { name: string }[] }[]
 
 function namesIn(request: Request): string[] {
   const names: string[] = [];
-  for (const rs of request.resourceSpans ?? []) for (const ss of rs.scopeSpans ?? []) for (const s of ss.spans ?? []) names.push(s.name);
+  for (const rs of request.resourceSpans ?? [])
+    for (const ss of rs.scopeSpans ?? []) for (const s of ss.spans ?? []) names.push(s.name);
   return names;
 }
 
@@ -251,7 +260,14 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-type H2Mode = 'rst-internal' | 'rst-refused' | 'goaway' | 'garbage-framing' | 'garbage-status' | 'content-type' | 'good';
+type H2Mode =
+  | 'rst-internal'
+  | 'rst-refused'
+  | 'goaway'
+  | 'garbage-framing'
+  | 'garbage-status'
+  | 'content-type'
+  | 'good';
 
 /** A bare HTTP/2 server whose answers depend on `mode`; in 'good' mode it is a minimal gRPC collector. */
 class RawH2Collector {
@@ -363,7 +379,9 @@ class TcpFront {
           return;
         case 'garbage':
           socket.on('data', () => {});
-          socket.write(Buffer.from('HTTP/1.1 200 OK\r\n\r\n\u0000\u00ff\u00fe garbage, not HTTP/2 \u0007\u0008', 'latin1'));
+          socket.write(
+            Buffer.from('HTTP/1.1 200 OK\r\n\r\n\u0000\u00ff\u00fe garbage, not HTTP/2 \u0007\u0008', 'latin1'),
+          );
           return;
         case 'proxy': {
           const upstream = net.connect(this.target(), '127.0.0.1');
@@ -446,7 +464,14 @@ function pipeline(
   });
   const tracer = provider.getTracer('reliability');
   let i = 0;
-  return { registry, logs, exporter, processor, provider, span: (name) => tracer.startSpan(name, { attributes: spanAttributes(i++) }).end() };
+  return {
+    registry,
+    logs,
+    exporter,
+    processor,
+    provider,
+    span: (name) => tracer.startSpan(name, { attributes: spanAttributes(i++) }).end(),
+  };
 }
 
 /** Scrapes the registry as a Prometheus server would, and reads the samples back: `name{labels}` -> value. */
@@ -480,7 +505,12 @@ function retainedHeap(): number {
 
 /** The attributes every produced span carries: a few small values and one unique string. */
 function spanAttributes(i: number): Record<string, string | number | boolean> {
-  return { 'http.route': '/v1/data/{id}', 'http.status_code': 200, 'url.full': `http://service.local/v1/data/${i}?q=${i * 7919}`, ok: true };
+  return {
+    'http.route': '/v1/data/{id}',
+    'http.status_code': 200,
+    'url.full': `http://service.local/v1/data/${i}?q=${i * 7919}`,
+    ok: true,
+  };
 }
 
 /**
@@ -495,7 +525,11 @@ function heapPerSpan(n = 10_000): number {
     forceFlush: async () => true,
     shutdown: async () => true,
   };
-  const provider = new TracerProvider({ spanProcessors: [keeper], sampler: new AlwaysOnSampler(), resource: createResource({}) });
+  const provider = new TracerProvider({
+    spanProcessors: [keeper],
+    sampler: new AlwaysOnSampler(),
+    resource: createResource({}),
+  });
   const tracer = provider.getTracer('measure');
   const before = retainedHeap();
   for (let i = 0; i < n; i++) tracer.startSpan(`measure-${i}`, { attributes: spanAttributes(i) }).end();
@@ -509,7 +543,9 @@ function heapPerSpan(n = 10_000): number {
 // ---------------------------------------------------------------------------------------------------
 
 describe('exporter with the collector down', () => {
-  it(`down for the whole run at 5,000 spans/s for ${FAULT_SECONDS} s: bounded memory, counted drops, clean shutdown`, { timeout: 120_000 }, async (t) => {
+  it(`down for the whole run at 5,000 spans/s for ${FAULT_SECONDS} s: bounded memory, counted drops, clean shutdown`, {
+    timeout: 120_000,
+  }, async (t) => {
     const before = activeResources();
     const tracker = new ResourceTracker().start();
     const port = await freePort();
@@ -622,7 +658,10 @@ describe('exporter with the collector down', () => {
       }, 10);
     });
     // The outage outlasts at least one export's time budget, so some batch has failed for good.
-    assert.ok(await waitFor(() => p.processor.stats().dropped.export_failed > 0, 20_000), 'an export failed during the outage');
+    assert.ok(
+      await waitFor(() => p.processor.stats().dropped.export_failed > 0, 20_000),
+      'an export failed during the outage',
+    );
     const queuedWhenUp = p.processor.stats().queueSize;
     const failedBefore = p.processor.stats().dropped.export_failed;
     const upAt = performance.now();
@@ -643,7 +682,10 @@ describe('exporter with the collector down', () => {
     assert.ok(queuedWhenUp > 0, 'spans were waiting when the collector came back');
     // Only batches whose whole budget ran out during the outage are lost: at most the one in flight
     // when the collector came back fails after that.
-    assert.ok(s.dropped.export_failed - failedBefore <= 512, `${s.dropped.export_failed - failedBefore} more dropped after the collector was up`);
+    assert.ok(
+      s.dropped.export_failed - failedBefore <= 512,
+      `${s.dropped.export_failed - failedBefore} more dropped after the collector was up`,
+    );
     const resumeMs = (received.firstCallAt ?? NaN) - upAt;
     // The longest a retry sleeps: maxIntervalMs (400) x (1 + randomizationFactor 0.5).
     t.diagnostic(
@@ -697,13 +739,21 @@ async function faultThenRecovery(
     assert.equal(fault.received.count('bad-'), 0);
     const logged = p.logs.find((m) => expectLog.test(m));
     assert.ok(logged, `${name}: expected a warning matching ${expectLog}, got ${JSON.stringify(p.logs)}`);
-    assert.equal(scrape(p.registry).get(`zerotel_otlp_failed_spans_total{reason="${reason}"}`), 20, `${name}: counted as ${reason}`);
+    assert.equal(
+      scrape(p.registry).get(`zerotel_otlp_failed_spans_total{reason="${reason}"}`),
+      20,
+      `${name}: counted as ${reason}`,
+    );
 
     await fault.turnGood();
     for (let i = 0; i < 20; i++) p.span(`good-${i}`);
     assert.equal(await p.provider.forceFlush(15_000), true, 'the next export settled');
     const healed = p.processor.stats();
-    assert.equal(healed.exported, 20, `${name}: the next batch was not delivered: ${JSON.stringify(healed)}; logs ${JSON.stringify(p.logs.slice(-3))}`);
+    assert.equal(
+      healed.exported,
+      20,
+      `${name}: the next batch was not delivered: ${JSON.stringify(healed)}; logs ${JSON.stringify(p.logs.slice(-3))}`,
+    );
     assert.equal(fault.received.count('good-'), 20);
     assert.equal(fault.received.duplicates, 0);
     t.diagnostic(`${name}: logged "${logged}"`);
@@ -748,7 +798,9 @@ async function h2Fault(mode: H2Mode): Promise<Fault> {
 }
 
 describe('exporter against misbehaving collectors', () => {
-  it('a collector that accepts the call and never answers: DEADLINE_EXCEEDED, then delivery once it answers', { timeout: 60_000 }, async (t) => {
+  it('a collector that accepts the call and never answers: DEADLINE_EXCEEDED, then delivery once it answers', {
+    timeout: 60_000,
+  }, async (t) => {
     let hanging = true;
     await faultThenRecovery(
       t,
@@ -770,7 +822,9 @@ describe('exporter against misbehaving collectors', () => {
     );
   });
 
-  it('a server that accepts TCP connections and never says a word: DEADLINE_EXCEEDED, then delivery', { timeout: 60_000 }, async (t) => {
+  it('a server that accepts TCP connections and never says a word: DEADLINE_EXCEEDED, then delivery', {
+    timeout: 60_000,
+  }, async (t) => {
     await faultThenRecovery(
       t,
       'silent TCP peer',
@@ -780,32 +834,82 @@ describe('exporter against misbehaving collectors', () => {
     );
   });
 
-  it('a server that answers garbage bytes instead of HTTP/2: a connection error, then delivery', { timeout: 60_000 }, async (t) => {
-    await faultThenRecovery(t, 'garbage TCP peer', () => tcpFault('garbage'), /UNAVAILABLE: connection to .* lost before any response headers: Protocol error/, 'unavailable');
+  it('a server that answers garbage bytes instead of HTTP/2: a connection error, then delivery', {
+    timeout: 60_000,
+  }, async (t) => {
+    await faultThenRecovery(
+      t,
+      'garbage TCP peer',
+      () => tcpFault('garbage'),
+      /UNAVAILABLE: connection to .* lost before any response headers: Protocol error/,
+      'unavailable',
+    );
   });
 
-  it('RST_STREAM (INTERNAL_ERROR) on every call: not retried, logged, then delivery', { timeout: 60_000 }, async (t) => {
-    await faultThenRecovery(t, 'RST_STREAM INTERNAL_ERROR', () => h2Fault('rst-internal'), /INTERNAL: .*RST_STREAM INTERNAL_ERROR/, 'internal');
+  it('RST_STREAM (INTERNAL_ERROR) on every call: not retried, logged, then delivery', {
+    timeout: 60_000,
+  }, async (t) => {
+    await faultThenRecovery(
+      t,
+      'RST_STREAM INTERNAL_ERROR',
+      () => h2Fault('rst-internal'),
+      /INTERNAL: .*RST_STREAM INTERNAL_ERROR/,
+      'internal',
+    );
   });
 
-  it('RST_STREAM (REFUSED_STREAM) on every call: retried until the budget, logged, then delivery', { timeout: 60_000 }, async (t) => {
-    await faultThenRecovery(t, 'RST_STREAM REFUSED_STREAM', () => h2Fault('rst-refused'), /UNAVAILABLE: .*RST_STREAM REFUSED_STREAM/, 'unavailable');
+  it('RST_STREAM (REFUSED_STREAM) on every call: retried until the budget, logged, then delivery', {
+    timeout: 60_000,
+  }, async (t) => {
+    await faultThenRecovery(
+      t,
+      'RST_STREAM REFUSED_STREAM',
+      () => h2Fault('rst-refused'),
+      /UNAVAILABLE: .*RST_STREAM REFUSED_STREAM/,
+      'unavailable',
+    );
   });
 
   it('GOAWAY on every call: the session is replaced, logged, then delivery', { timeout: 60_000 }, async (t) => {
-    await faultThenRecovery(t, 'GOAWAY', () => h2Fault('goaway'), /UNAVAILABLE: .*GOAWAY|UNAVAILABLE: .*(lost|closed)/, 'unavailable');
+    await faultThenRecovery(
+      t,
+      'GOAWAY',
+      () => h2Fault('goaway'),
+      /UNAVAILABLE: .*GOAWAY|UNAVAILABLE: .*(lost|closed)/,
+      'unavailable',
+    );
   });
 
   it('an OK status around garbage bytes: a framing error, then delivery', { timeout: 60_000 }, async (t) => {
-    await faultThenRecovery(t, 'garbage framing', () => h2Fault('garbage-framing'), /INTERNAL: response framing/, 'internal');
+    await faultThenRecovery(
+      t,
+      'garbage framing',
+      () => h2Fault('garbage-framing'),
+      /INTERNAL: response framing/,
+      'internal',
+    );
   });
 
   it('a garbage grpc-status: a clear error, then delivery', { timeout: 60_000 }, async (t) => {
-    await faultThenRecovery(t, 'garbage grpc-status', () => h2Fault('garbage-status'), /INTERNAL: malformed grpc-status/, 'internal');
+    await faultThenRecovery(
+      t,
+      'garbage grpc-status',
+      () => h2Fault('garbage-status'),
+      /INTERNAL: malformed grpc-status/,
+      'internal',
+    );
   });
 
-  it('an HTTP 200 of another content type (a web server): a clear error, then delivery', { timeout: 60_000 }, async (t) => {
-    await faultThenRecovery(t, 'wrong content-type', () => h2Fault('content-type'), /UNKNOWN: unexpected content-type "text\/html; charset=utf-8".*not a gRPC server/, 'unknown');
+  it('an HTTP 200 of another content type (a web server): a clear error, then delivery', {
+    timeout: 60_000,
+  }, async (t) => {
+    await faultThenRecovery(
+      t,
+      'wrong content-type',
+      () => h2Fault('content-type'),
+      /UNKNOWN: unexpected content-type "text\/html; charset=utf-8".*not a gRPC server/,
+      'unknown',
+    );
   });
 
   describe('TLS collector with a wrong certificate (made with openssl for this run)', () => {
@@ -818,9 +922,40 @@ describe('exporter against misbehaving collectors', () => {
     function leaf(name: string, issuer: 'ca' | 'other-ca', san: string): { cert: Buffer; key: Buffer } {
       const dir = certs!.dir;
       const run = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
-      run('req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${name}`);
-      execFileSync('sh', ['-c', `printf 'subjectAltName=${san}\\nextendedKeyUsage=serverAuth\\n' > ${name}.ext`], { cwd: dir });
-      run('x509', '-req', '-in', `${name}.csr`, '-CA', `${issuer}.crt`, '-CAkey', `${issuer}.key`, '-CAcreateserial', '-out', `${name}.crt`, '-days', '2', '-extfile', `${name}.ext`);
+      run(
+        'req',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-keyout',
+        `${name}.key`,
+        '-out',
+        `${name}.csr`,
+        '-subj',
+        `/CN=${name}`,
+      );
+      execFileSync('sh', ['-c', `printf 'subjectAltName=${san}\\nextendedKeyUsage=serverAuth\\n' > ${name}.ext`], {
+        cwd: dir,
+      });
+      run(
+        'x509',
+        '-req',
+        '-in',
+        `${name}.csr`,
+        '-CA',
+        `${issuer}.crt`,
+        '-CAkey',
+        `${issuer}.key`,
+        '-CAcreateserial',
+        '-out',
+        `${name}.crt`,
+        '-days',
+        '2',
+        '-extfile',
+        `${name}.ext`,
+      );
       return { cert: readFileSync(join(dir, `${name}.crt`)), key: readFileSync(join(dir, `${name}.key`)) };
     }
 
@@ -843,12 +978,24 @@ describe('exporter against misbehaving collectors', () => {
 
     it('a certificate from a CA the exporter does not trust', { ...options, timeout: 60_000 }, async (t) => {
       const stranger = leaf('stranger', 'other-ca', 'IP:127.0.0.1');
-      await faultThenRecovery(t, 'untrusted certificate', () => tlsFault(stranger), /UNAVAILABLE: .*(certificate|verify|self.signed)/i, 'unavailable');
+      await faultThenRecovery(
+        t,
+        'untrusted certificate',
+        () => tlsFault(stranger),
+        /UNAVAILABLE: .*(certificate|verify|self.signed)/i,
+        'unavailable',
+      );
     });
 
     it('a trusted certificate for another host name', { ...options, timeout: 60_000 }, async (t) => {
       const wrongHost = leaf('wrong-host', 'ca', 'DNS:collector.invalid');
-      await faultThenRecovery(t, 'certificate for another host', () => tlsFault(wrongHost), /UNAVAILABLE: .*(altnames|does not match|hostname)/i, 'unavailable');
+      await faultThenRecovery(
+        t,
+        'certificate for another host',
+        () => tlsFault(wrongHost),
+        /UNAVAILABLE: .*(altnames|does not match|hostname)/i,
+        'unavailable',
+      );
     });
   });
 });

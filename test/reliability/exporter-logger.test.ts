@@ -63,9 +63,16 @@ describe('the OTLP exporter logger option', { timeout: 30_000 }, () => {
   ] as const) {
     it(`${what} is refused at construction`, () => {
       assert.throws(
-        () => new OtlpGrpcTraceExporter({ endpoint: '127.0.0.1:4317', encryption: 'off', env: {}, logger: logger as never }),
+        () =>
+          new OtlpGrpcTraceExporter({
+            endpoint: '127.0.0.1:4317',
+            encryption: 'off',
+            env: {},
+            logger: logger as never,
+          }),
         (error: Error) =>
-          error instanceof TypeError && /^OtlpGrpcTraceExporter: logger must be a function or an object with a warn method, got /.test(error.message),
+          error instanceof TypeError &&
+          /^OtlpGrpcTraceExporter: logger must be a function or an object with a warn method, got /.test(error.message),
       );
     });
   }

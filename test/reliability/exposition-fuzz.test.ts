@@ -80,13 +80,94 @@ class Rand {
 
 /** Pieces that are hard for a writer or a parser: escapes, separators, whitespace of all kinds, unicode. */
 const HARD_PIECES: readonly string[] = [
-  'a', 'Z', '9', '_', '.', ' ', '   ', '"', '""', '\\', '\\\\', '\\\\\\', '\n', '\n\n', '\r', '\r\n', '\t', '\v', '\f',
-  '\x00', '\x00\x00', '\x01', '\x08', '\x1b', '\x1c', '\x1d', '\x1e', '\x1f', '\x7f', '\x80', '\x85', '\x9f',
-  '{', '}', '=', ',', '#', ' # ', '# EOF', '# HELP x y', '# TYPE x gauge', '} 1', '{a="b"}', '="', '",', '"}',
-  '\\n', '\\"', '\\t', '\\x', '\\u0041', 'é', 'ß', 'Ω', '中文', 'עברית', 'العربية', '\u00a0', '\u1680', '\u2003',
-  '\u200b', '\u200d', '\u2028', '\u2029', '\u202e', '\u3000', '\ufeff', '\ufffd', '\ufffe', '\uffff', '😀',
-  '👩‍👩‍👧', '🏳️‍🌈', '𝄞', '\u{1f1eb}\u{1f1f7}', '\u{10ffff}', '\u{e0001}', 'NaN', '+Inf', '-Inf', '1e+21', 'le="1"',
-  'quantile="0.5"', 'true', 'null', '__proto__', 'constructor', 'toString',
+  'a',
+  'Z',
+  '9',
+  '_',
+  '.',
+  ' ',
+  '   ',
+  '"',
+  '""',
+  '\\',
+  '\\\\',
+  '\\\\\\',
+  '\n',
+  '\n\n',
+  '\r',
+  '\r\n',
+  '\t',
+  '\v',
+  '\f',
+  '\x00',
+  '\x00\x00',
+  '\x01',
+  '\x08',
+  '\x1b',
+  '\x1c',
+  '\x1d',
+  '\x1e',
+  '\x1f',
+  '\x7f',
+  '\x80',
+  '\x85',
+  '\x9f',
+  '{',
+  '}',
+  '=',
+  ',',
+  '#',
+  ' # ',
+  '# EOF',
+  '# HELP x y',
+  '# TYPE x gauge',
+  '} 1',
+  '{a="b"}',
+  '="',
+  '",',
+  '"}',
+  '\\n',
+  '\\"',
+  '\\t',
+  '\\x',
+  '\\u0041',
+  'é',
+  'ß',
+  'Ω',
+  '中文',
+  'עברית',
+  'العربية',
+  '\u00a0',
+  '\u1680',
+  '\u2003',
+  '\u200b',
+  '\u200d',
+  '\u2028',
+  '\u2029',
+  '\u202e',
+  '\u3000',
+  '\ufeff',
+  '\ufffd',
+  '\ufffe',
+  '\uffff',
+  '😀',
+  '👩‍👩‍👧',
+  '🏳️‍🌈',
+  '𝄞',
+  '\u{1f1eb}\u{1f1f7}',
+  '\u{10ffff}',
+  '\u{e0001}',
+  'NaN',
+  '+Inf',
+  '-Inf',
+  '1e+21',
+  'le="1"',
+  'quantile="0.5"',
+  'true',
+  'null',
+  '__proto__',
+  'constructor',
+  'toString',
 ];
 
 /** One code point, drawn from a class: C0/C1 controls, anywhere in the BMP, or astral. */
@@ -297,7 +378,14 @@ function buildChunk(index: number, totals: Totals): Chunk {
     helps++;
     labelValues++;
     new Gauge({ name, help, labelNames: ['v'], registers }).labels(v).set(0);
-    families.push({ name, type: 'gauge', help: { text: textParserHelp(help), om: help }, labels: ['v'], tuples: [[v]], perSeries: 1 });
+    families.push({
+      name,
+      type: 'gauge',
+      help: { text: textParserHelp(help), om: help },
+      labels: ['v'],
+      tuples: [[v]],
+      perSeries: 1,
+    });
   }
 
   const snapshot = registry.collect();
@@ -425,7 +513,9 @@ class PythonChecker {
       try {
         verdict = JSON.parse(line) as Verdict;
       } catch {
-        this.failure ??= new Error(`${PYTHON} (${format} parser) wrote something else than a verdict: ${line.slice(0, 300)}`);
+        this.failure ??= new Error(
+          `${PYTHON} (${format} parser) wrote something else than a verdict: ${line.slice(0, 300)}`,
+        );
         this.kill();
         return;
       }
@@ -435,7 +525,8 @@ class PythonChecker {
     });
     this.closed = new Promise((resolve) => {
       this.child.on('close', (code, signal) => {
-        if (code !== 0) this.failure ??= new Error(`${PYTHON} (${format} parser) exited with ${code ?? signal}:\n${this.stderr}`);
+        if (code !== 0)
+          this.failure ??= new Error(`${PYTHON} (${format} parser) exited with ${code ?? signal}:\n${this.stderr}`);
         for (const w of this.waiting.values()) w.reject(this.failure ?? new Error(`${PYTHON} exited early`));
         this.waiting.clear();
         resolve();
@@ -507,149 +598,166 @@ async function promtoolProblem(chunks: readonly Chunk[]): Promise<string | undef
     : `chunks ${chunks[0]!.index}..${chunks[chunks.length - 1]!.index}: ${problem}\n${result.stderr.slice(0, 2_000)}`;
 }
 
-describe('exposition fuzz: random label values and HELP texts read back exactly by real parsers', peerOptions(peers), () => {
-  const checkers: PythonChecker[] = [];
-  after(() => {
-    for (const c of checkers) c.kill();
-  });
+describe(
+  'exposition fuzz: random label values and HELP texts read back exactly by real parsers',
+  peerOptions(peers),
+  () => {
+    const checkers: PythonChecker[] = [];
+    after(() => {
+      for (const c of checkers) c.kill();
+    });
 
-  it(`${CHUNKS} chunks (seed ${SEED}): promtool accepts the text, Python reads text and OpenMetrics back exactly`, { timeout: 600_000 }, async (t) => {
-    assertPeer(promtool);
-    assertPeer(python);
-    const started = performance.now();
-    const text = new PythonChecker('text');
-    const om = new PythonChecker('om');
-    checkers.push(text, om);
-    const totals: Totals = {
-      labelValues: 0,
-      helps: 0,
-      longValues: 0,
-      textBytes: 0,
-      omBytes: 0,
-      seen: new Set(),
-      seenHelp: new Set(),
-    };
-    const failures: string[] = [];
-    const verdicts: Promise<void>[] = [];
-    const promtoolRuns: Promise<void>[] = [];
-    const pythonRead = { text: { values: 0, helps: 0, samples: 0 }, om: { values: 0, helps: 0, samples: 0 } };
-    let group: Chunk[] = [];
-    let inFlight: Promise<unknown>[] = [];
+    it(`${CHUNKS} chunks (seed ${SEED}): promtool accepts the text, Python reads text and OpenMetrics back exactly`, {
+      timeout: 600_000,
+    }, async (t) => {
+      assertPeer(promtool);
+      assertPeer(python);
+      const started = performance.now();
+      const text = new PythonChecker('text');
+      const om = new PythonChecker('om');
+      checkers.push(text, om);
+      const totals: Totals = {
+        labelValues: 0,
+        helps: 0,
+        longValues: 0,
+        textBytes: 0,
+        omBytes: 0,
+        seen: new Set(),
+        seenHelp: new Set(),
+      };
+      const failures: string[] = [];
+      const verdicts: Promise<void>[] = [];
+      const promtoolRuns: Promise<void>[] = [];
+      const pythonRead = { text: { values: 0, helps: 0, samples: 0 }, om: { values: 0, helps: 0, samples: 0 } };
+      let group: Chunk[] = [];
+      let inFlight: Promise<unknown>[] = [];
 
-    const record = (format: 'text' | 'om', chunk: Chunk, v: Verdict) => {
-      pythonRead[format].values += v.values;
-      pythonRead[format].helps += v.helps;
-      pythonRead[format].samples += v.samples;
-      if (v.problemCount > 0) {
-        failures.push(
-          `chunk ${chunk.index} (FUZZ_SEED=${SEED}), ${format === 'om' ? 'OpenMetrics' : 'text'} parser: ` +
-            `${v.problemCount} problems, first: ${v.problems.join(' | ')}`,
+      const record = (format: 'text' | 'om', chunk: Chunk, v: Verdict) => {
+        pythonRead[format].values += v.values;
+        pythonRead[format].helps += v.helps;
+        pythonRead[format].samples += v.samples;
+        if (v.problemCount > 0) {
+          failures.push(
+            `chunk ${chunk.index} (FUZZ_SEED=${SEED}), ${format === 'om' ? 'OpenMetrics' : 'text'} parser: ` +
+              `${v.problemCount} problems, first: ${v.problems.join(' | ')}`,
+          );
+        }
+      };
+      const flushPromtool = () => {
+        if (group.length === 0) return;
+        const chunks = group;
+        group = [];
+        promtoolRuns.push(
+          promtoolProblem(chunks).then((p) => {
+            if (p !== undefined) failures.push(`promtool, ${p}`);
+          }),
         );
+      };
+
+      for (let i = 0; i < CHUNKS; i++) {
+        const chunk = buildChunk(i, totals);
+        totals.labelValues += chunk.labelValues;
+        totals.helps += chunk.helps;
+        totals.longValues += chunk.longValues;
+        totals.textBytes += chunk.text.length;
+        totals.omBytes += chunk.om.length;
+        const done = Promise.all([
+          text.send(chunk).then((v) => record('text', chunk, v)),
+          om.send(chunk).then((v) => record('om', chunk, v)),
+        ]).then(
+          () => undefined,
+          (error: Error) => void failures.push(`chunk ${chunk.index}: ${error.message}`),
+        );
+        verdicts.push(done);
+        inFlight.push(done);
+        group.push(chunk);
+        if (group.length === PROMTOOL_GROUP) {
+          // One promtool at a time: it competes with Python for the two cores.
+          await Promise.all(promtoolRuns);
+          flushPromtool();
+        }
+        if (inFlight.length >= IN_FLIGHT) {
+          await inFlight[0];
+          inFlight = inFlight.slice(1);
+        }
       }
-    };
-    const flushPromtool = () => {
-      if (group.length === 0) return;
-      const chunks = group;
-      group = [];
-      promtoolRuns.push(
-        promtoolProblem(chunks).then((p) => {
-          if (p !== undefined) failures.push(`promtool, ${p}`);
-        }),
+      flushPromtool();
+      await Promise.all(verdicts);
+      await Promise.all(promtoolRuns);
+
+      // The checkers can fail: a chunk whose expectations were altered (one HELP, one label value) must be
+      // reported by both, so a checker that compares nothing cannot pass unnoticed.
+      const probe = buildChunk(CHUNKS + 1, { ...totals, seen: new Set(), seenHelp: new Set() });
+      const [first, second] = probe.families as ExpectedFamily[];
+      const altered: Chunk = {
+        ...probe,
+        families: [
+          { ...first!, help: { text: first!.help.text + '!', om: first!.help.om + '!' } },
+          { ...second!, tuples: [[second!.tuples[0]![0] + '\u0000']] },
+          ...probe.families.slice(2),
+        ],
+      };
+      const [textProbe, omProbe] = await Promise.all([text.send(altered), om.send(altered)]);
+      for (const v of [textProbe, omProbe]) {
+        // The HELP; the label value read but never written; and the series written but never read.
+        assert.equal(v.problemCount, 3, `the altered chunk gave ${JSON.stringify(v.problems)}`);
+        assert.match(v.problems.join('\n'), /HELP/);
+        assert.match(v.problems.join('\n'), /never written/);
+        assert.match(v.problems.join('\n'), /not read back as written/);
+      }
+      await Promise.all([text.close(), om.close()]);
+
+      const seconds = (performance.now() - started) / 1000;
+      t.diagnostic(
+        `${totals.labelValues} label values (${totals.longValues} of 1,000+ characters) and ${totals.helps} HELP texts; ` +
+          `text ${(totals.textBytes / 2 ** 20).toFixed(1)} MiB, OpenMetrics ${(totals.omBytes / 2 ** 20).toFixed(1)} MiB; ` +
+          `Python read back ${pythonRead.text.samples} text and ${pythonRead.om.samples} OpenMetrics samples; ` +
+          `${failures.length} failures; ${seconds.toFixed(1)} s`,
       );
-    };
-
-    for (let i = 0; i < CHUNKS; i++) {
-      const chunk = buildChunk(i, totals);
-      totals.labelValues += chunk.labelValues;
-      totals.helps += chunk.helps;
-      totals.longValues += chunk.longValues;
-      totals.textBytes += chunk.text.length;
-      totals.omBytes += chunk.om.length;
-      const done = Promise.all([
-        text.send(chunk).then((v) => record('text', chunk, v)),
-        om.send(chunk).then((v) => record('om', chunk, v)),
-      ]).then(
-        () => undefined,
-        (error: Error) => void failures.push(`chunk ${chunk.index}: ${error.message}`),
+      assert.equal(
+        failures.length,
+        0,
+        `${failures.length} failures; the first ones:\n\n${failures.slice(0, 5).join('\n\n')}`,
       );
-      verdicts.push(done);
-      inFlight.push(done);
-      group.push(chunk);
-      if (group.length === PROMTOOL_GROUP) {
-        // One promtool at a time: it competes with Python for the two cores.
-        await Promise.all(promtoolRuns);
-        flushPromtool();
+
+      // The generator really produced what the test claims to cover (checked on full runs; a run of a few
+      // chunks to reproduce a failure may miss the rarer inputs).
+      if (CHUNKS >= 50) {
+        assert.deepEqual([...totals.seen].sort(), Object.keys(PROBES).sort(), 'hard label values produced');
+        assert.deepEqual([...totals.seenHelp].sort(), Object.keys(PROBES).sort(), 'hard HELP texts produced');
+        assert.ok(totals.labelValues >= 1_000_000, `only ${totals.labelValues} label values`);
+        assert.ok(totals.helps >= 100_000, `only ${totals.helps} HELP texts`);
       }
-      if (inFlight.length >= IN_FLIGHT) {
-        await inFlight[0];
-        inFlight = inFlight.slice(1);
+      // And every value was really compared by both parsers: label values once per sample they appear in.
+      for (const format of ['text', 'om'] as const) {
+        assert.equal(pythonRead[format].helps, totals.helps, `${format}: every HELP compared`);
+        assert.ok(pythonRead[format].values >= totals.labelValues, `${format}: every label value compared`);
       }
-    }
-    flushPromtool();
-    await Promise.all(verdicts);
-    await Promise.all(promtoolRuns);
-
-    // The checkers can fail: a chunk whose expectations were altered (one HELP, one label value) must be
-    // reported by both, so a checker that compares nothing cannot pass unnoticed.
-    const probe = buildChunk(CHUNKS + 1, { ...totals, seen: new Set(), seenHelp: new Set() });
-    const [first, second] = probe.families as ExpectedFamily[];
-    const altered: Chunk = {
-      ...probe,
-      families: [
-        { ...first!, help: { text: first!.help.text + '!', om: first!.help.om + '!' } },
-        { ...second!, tuples: [[second!.tuples[0]![0] + '\u0000']] },
-        ...probe.families.slice(2),
-      ],
-    };
-    const [textProbe, omProbe] = await Promise.all([text.send(altered), om.send(altered)]);
-    for (const v of [textProbe, omProbe]) {
-      // The HELP; the label value read but never written; and the series written but never read.
-      assert.equal(v.problemCount, 3, `the altered chunk gave ${JSON.stringify(v.problems)}`);
-      assert.match(v.problems.join('\n'), /HELP/);
-      assert.match(v.problems.join('\n'), /never written/);
-      assert.match(v.problems.join('\n'), /not read back as written/);
-    }
-    await Promise.all([text.close(), om.close()]);
-
-    const seconds = (performance.now() - started) / 1000;
-    t.diagnostic(
-      `${totals.labelValues} label values (${totals.longValues} of 1,000+ characters) and ${totals.helps} HELP texts; ` +
-        `text ${(totals.textBytes / 2 ** 20).toFixed(1)} MiB, OpenMetrics ${(totals.omBytes / 2 ** 20).toFixed(1)} MiB; ` +
-        `Python read back ${pythonRead.text.samples} text and ${pythonRead.om.samples} OpenMetrics samples; ` +
-        `${failures.length} failures; ${seconds.toFixed(1)} s`,
-    );
-    assert.equal(failures.length, 0, `${failures.length} failures; the first ones:\n\n${failures.slice(0, 5).join('\n\n')}`);
-
-    // The generator really produced what the test claims to cover (checked on full runs; a run of a few
-    // chunks to reproduce a failure may miss the rarer inputs).
-    if (CHUNKS >= 50) {
-      assert.deepEqual([...totals.seen].sort(), Object.keys(PROBES).sort(), 'hard label values produced');
-      assert.deepEqual([...totals.seenHelp].sort(), Object.keys(PROBES).sort(), 'hard HELP texts produced');
-      assert.ok(totals.labelValues >= 1_000_000, `only ${totals.labelValues} label values`);
-      assert.ok(totals.helps >= 100_000, `only ${totals.helps} HELP texts`);
-    }
-    // And every value was really compared by both parsers: label values once per sample they appear in.
-    for (const format of ['text', 'om'] as const) {
-      assert.equal(pythonRead[format].helps, totals.helps, `${format}: every HELP compared`);
-      assert.ok(pythonRead[format].values >= totals.labelValues, `${format}: every label value compared`);
-    }
-  });
-});
+    });
+  },
+);
 
 // ---------------------------------------------------------------------------------------------------
 // Names of Object.prototype's members as label names and values
 // ---------------------------------------------------------------------------------------------------
 
-const PROTO_WORDS = ['__proto__', 'constructor', 'hasOwnProperty', 'toString', 'valueOf', 'prototype', '__defineGetter__'];
+const PROTO_WORDS = [
+  '__proto__',
+  'constructor',
+  'hasOwnProperty',
+  'toString',
+  'valueOf',
+  'prototype',
+  '__defineGetter__',
+];
 
 /** Own property names of the built-in prototypes an attack would target, to compare before and after. */
 function prototypeState(): string {
   const describe = (o: object) =>
-    Object.getOwnPropertyNames(o)
-      .concat(Object.getOwnPropertySymbols(o).map(String))
-      .sort()
-      .join(',');
-  return [Object.prototype, Array.prototype, Function.prototype, String.prototype, Map.prototype].map(describe).join('|');
+    Object.getOwnPropertyNames(o).concat(Object.getOwnPropertySymbols(o).map(String)).sort().join(',');
+  return [Object.prototype, Array.prototype, Function.prototype, String.prototype, Map.prototype]
+    .map(describe)
+    .join('|');
 }
 
 function assertNotPolluted(before: string): void {
@@ -672,12 +780,19 @@ describe('labels named like Object.prototype members are ordinary labels', () =>
     const counter = new Counter({ name: 'proto_requests_total', help: 'h', labelNames: names, registers: [registry] });
     for (const word of PROTO_WORDS) counter.labels(word, word, word, word).inc();
     // By name: the object's own properties are read, never inherited ones.
-    counter.labels({ constructor: '__proto__', hasOwnProperty: '__proto__', toString: '__proto__', valueOf: '__proto__' }).inc();
-    const fromJson = JSON.parse('{"constructor":"__proto__","hasOwnProperty":"__proto__","toString":"__proto__","valueOf":"__proto__"}');
+    counter
+      .labels({ constructor: '__proto__', hasOwnProperty: '__proto__', toString: '__proto__', valueOf: '__proto__' })
+      .inc();
+    const fromJson = JSON.parse(
+      '{"constructor":"__proto__","hasOwnProperty":"__proto__","toString":"__proto__","valueOf":"__proto__"}',
+    );
     counter.labels(fromJson).inc();
     // A map missing a name must be refused, not completed from Object.prototype (whose `constructor`,
     // `toString`... exist on every object).
-    assert.throws(() => counter.labels({ hasOwnProperty: 'a', toString: 'b', valueOf: 'c', extra: 'd' } as never), MetricsError);
+    assert.throws(
+      () => counter.labels({ hasOwnProperty: 'a', toString: 'b', valueOf: 'c', extra: 'd' } as never),
+      MetricsError,
+    );
     assert.throws(() => counter.labels({ hasOwnProperty: 'a', toString: 'b', valueOf: 'c' } as never), MetricsError);
     const nullProto = Object.assign(Object.create(null) as Record<string, string>, {
       constructor: 'x',
@@ -695,9 +810,15 @@ describe('labels named like Object.prototype members are ordinary labels', () =>
       seriesValues.find(([values]) => values.every((v) => v === '__proto__')),
       [['__proto__', '__proto__', '__proto__', '__proto__'], 3],
     );
-    assert.deepEqual(seriesValues.find(([values]) => values[0] === 'x'), [['x', 'y', 'z', 'w'], 5]);
+    assert.deepEqual(
+      seriesValues.find(([values]) => values[0] === 'x'),
+      [['x', 'y', 'z', 'w'], 5],
+    );
     for (const word of PROTO_WORDS) {
-      assert.ok(seriesValues.some(([values]) => values.every((v) => v === word)), `series with value ${word}`);
+      assert.ok(
+        seriesValues.some(([values]) => values.every((v) => v === word)),
+        `series with value ${word}`,
+      );
     }
     assert.ok(counter.remove('constructor', 'constructor', 'constructor', 'constructor'));
     assert.ok(!counter.remove('constructor', 'constructor', 'constructor', 'constructor'));
@@ -730,9 +851,22 @@ describe('labels named like Object.prototype members are ordinary labels', () =>
     const registry = new Registry();
     const registers = [registry];
     const constLabels = { constructor: 'hasOwnProperty', toString: '__proto__ "quoted" \\ \n' };
-    const h = new Histogram({ name: 'proto_seconds', help: 'toString\n"__proto__"\\', labelNames: ['valueOf'], constLabels, buckets: [1], registers });
+    const h = new Histogram({
+      name: 'proto_seconds',
+      help: 'toString\n"__proto__"\\',
+      labelNames: ['valueOf'],
+      constLabels,
+      buckets: [1],
+      registers,
+    });
     h.labels('__proto__').observeWithExemplar(0.5, { constructor: '__proto__', toString: 'x' });
-    const s = new Summary({ name: 'proto_size', help: 'constructor', labelNames: ['hasOwnProperty'], objectives: { 0.5: 0.05 }, registers });
+    const s = new Summary({
+      name: 'proto_size',
+      help: 'constructor',
+      labelNames: ['hasOwnProperty'],
+      objectives: { 0.5: 0.05 },
+      registers,
+    });
     s.labels('prototype').observe(2);
     const c = new Counter({ name: 'proto_events_total', help: '__proto__', labelNames: ['prototype'], registers });
     c.labels('__proto__').addWithExemplar(2, { hasOwnProperty: 'constructor' });
@@ -741,7 +875,10 @@ describe('labels named like Object.prototype members are ordinary labels', () =>
     const om = writeOpenMetrics(registry.collect());
     // Escaped on output: quote, backslash and newline in a value; backslash and newline in HELP.
     assert.match(text, /^# HELP proto_seconds toString\\n"__proto__"\\\\$/m);
-    assert.match(text, /proto_seconds_bucket\{constructor="hasOwnProperty",toString="__proto__ \\"quoted\\" \\\\ \\n",valueOf="__proto__",le="1"\} 1$/m);
+    assert.match(
+      text,
+      /proto_seconds_bucket\{constructor="hasOwnProperty",toString="__proto__ \\"quoted\\" \\\\ \\n",valueOf="__proto__",le="1"\} 1$/m,
+    );
     assert.match(om, /^# HELP proto_seconds toString\\n\\"__proto__\\"\\\\$/m);
     assert.match(om, /proto_events_total\{prototype="__proto__"\} 2\.0 # \{hasOwnProperty="constructor"\} 2\.0 /);
     assertNotPolluted(before);
@@ -762,7 +899,11 @@ for fmt, parse in (('text', parse_text), ('om', parse_om)):
                 for f in parse(data[fmt])]
 sys.stdout.write(json.dumps(out))
 `;
-    type Read = { name: string; help: string; samples: [string, Record<string, string>, Record<string, string> | null][] }[];
+    type Read = {
+      name: string;
+      help: string;
+      samples: [string, Record<string, string>, Record<string, string> | null][];
+    }[];
     const read = JSON.parse(await runPython(script, JSON.stringify({ text, om }))) as { text: Read; om: Read };
     for (const format of ['text', 'om'] as const) {
       const fams = Object.fromEntries(read[format].map((f) => [f.name, f]));
@@ -772,7 +913,10 @@ sys.stdout.write(json.dumps(out))
       assert.ok(bucket, `${format}: bucket le=1 read back`);
       const { le: _le, ...bucketLabels } = bucket[1];
       assert.deepEqual(bucketLabels, { ...constLabels, valueOf: '__proto__' });
-      assert.deepEqual(fams.proto_size!.samples.find(([n]) => n === 'proto_size')?.[1], { hasOwnProperty: 'prototype', quantile: '0.5' });
+      assert.deepEqual(fams.proto_size!.samples.find(([n]) => n === 'proto_size')?.[1], {
+        hasOwnProperty: 'prototype',
+        quantile: '0.5',
+      });
       assert.deepEqual(fams.proto_events!.samples[0]![1], { prototype: '__proto__' });
       if (format === 'om') {
         assert.deepEqual(bucket?.[2], { constructor: '__proto__', toString: 'x' });

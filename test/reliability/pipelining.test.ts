@@ -17,7 +17,9 @@ function pipeline(port: number, text: string, responses: number): Promise<string
     let buffered = '';
     const out: string[] = [];
     socket.setEncoding('utf8');
-    socket.setTimeout(10_000, () => socket.destroy(new Error(`only ${out.length} of ${responses} responses: ${JSON.stringify(buffered)}`)));
+    socket.setTimeout(10_000, () =>
+      socket.destroy(new Error(`only ${out.length} of ${responses} responses: ${JSON.stringify(buffered)}`)),
+    );
     socket.on('data', (d: string) => {
       buffered += d;
       for (;;) {

@@ -54,7 +54,9 @@ describe('special names as data paths', () => {
 describe('special names in the configuration', () => {
   let peer: Peer;
   before(async () => {
-    peer = await startPeer((_r, res) => void res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"up":1}'));
+    peer = await startPeer(
+      (_r, res) => void res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"up":1}'),
+    );
   });
   after(() => peer.close());
 

@@ -43,7 +43,13 @@ describe('the series limit of the reference server', () => {
       const text = (await request(`${base}/metrics`)).text;
       const series = text.split('\n').filter((line) => line.startsWith('http_request_duration_seconds_count{'));
       assert.equal(series.length, 3, series.join('\n'));
-      assert.match(text, new RegExp(`^zerotel_metric_series_dropped_total\\{metric="http_request_duration_seconds"\\} ${METHODS.length - 3}$`, 'm'));
+      assert.match(
+        text,
+        new RegExp(
+          `^zerotel_metric_series_dropped_total\\{metric="http_request_duration_seconds"\\} ${METHODS.length - 3}$`,
+          'm',
+        ),
+      );
       assert.equal((await request(`${base}/health`)).status, 200);
     });
   });

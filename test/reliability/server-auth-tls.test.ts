@@ -41,12 +41,18 @@ interface Reply {
 
 function httpsGet(url: string, options: { ca?: Buffer; headers?: Record<string, string> } = {}): Promise<Reply> {
   return new Promise((resolve, reject) => {
-    const req = https.request(url, { method: 'GET', agent: false, headers: options.headers ?? {}, ...(options.ca ? { ca: options.ca } : {}) }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
-    });
+    const req = https.request(
+      url,
+      { method: 'GET', agent: false, headers: options.headers ?? {}, ...(options.ca ? { ca: options.ca } : {}) },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }),
+        );
+        res.on('error', reject);
+      },
+    );
     req.setTimeout(10_000, () => req.destroy(new Error('timed out')));
     req.on('error', reject);
     req.end();
@@ -131,7 +137,11 @@ describe('bearer token', () => {
       spy.mock.restore();
       syncBuiltinESMExports();
     }
-    assert.deepEqual(calls, Array.from({ length: 5 }, () => [32, 32]), 'one comparison of two SHA-256 digests per check');
+    assert.deepEqual(
+      calls,
+      Array.from({ length: 5 }, () => [32, 32]),
+      'one comparison of two SHA-256 digests per check',
+    );
   });
 
   it('token settings are checked at start-up, naming the key', () => {
@@ -145,15 +155,30 @@ describe('bearer token', () => {
       return assert.fail(`accepted ${JSON.stringify(value)}`);
     };
     assert.match(problems({ server: { authentication: 'token' } }), /^server\.token: required/m);
-    assert.match(problems({ server: { authentication: 'basic', token: 'x' } }), /^server\.authentication: must be "off" or "token", got "basic"/m);
+    assert.match(
+      problems({ server: { authentication: 'basic', token: 'x' } }),
+      /^server\.authentication: must be "off" or "token", got "basic"/m,
+    );
     assert.match(problems({ server: { token: 'x' } }), /^server\.authentication: must be set to "token"/m);
-    assert.match(problems({ server: { authentication: 'off', token: 'x' } }), /^server\.authentication: must be "token"/m);
+    assert.match(
+      problems({ server: { authentication: 'off', token: 'x' } }),
+      /^server\.authentication: must be "token"/m,
+    );
     assert.match(problems({ server: { authentication: 'token', token: '' } }), /^server\.token: must not be empty/m);
-    assert.match(problems({ server: { authentication: 'token', token: 'a', token_file: 'b' } }), /^server\.token and server\.token_file/m);
-    assert.match(problems({ server: { authentication: 'token', token_file: join(dir, 'missing') } }), /^server\.token_file: cannot read .* \(ENOENT\)/m);
+    assert.match(
+      problems({ server: { authentication: 'token', token: 'a', token_file: 'b' } }),
+      /^server\.token and server\.token_file/m,
+    );
+    assert.match(
+      problems({ server: { authentication: 'token', token_file: join(dir, 'missing') } }),
+      /^server\.token_file: cannot read .* \(ENOENT\)/m,
+    );
     const empty = join(dir, 'empty');
     writeFileSync(empty, '\n');
-    assert.match(problems({ server: { authentication: 'token', token_file: empty } }), /^server\.token_file: .* holds no token/m);
+    assert.match(
+      problems({ server: { authentication: 'token', token_file: empty } }),
+      /^server\.token_file: .* holds no token/m,
+    );
   });
 });
 
@@ -168,11 +193,67 @@ describe('TLS', peerOptions(OPENSSL), () => {
   before(async () => {
     assertPeer(OPENSSL);
     // A CA, and a server certificate it signs for 127.0.0.1; a second, unrelated self-signed CA.
-    openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '2', '-subj', '/CN=zerotel test CA'], dir);
-    openssl(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=127.0.0.1'], dir);
+    openssl(
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        'ca.key',
+        '-out',
+        'ca.crt',
+        '-days',
+        '2',
+        '-subj',
+        '/CN=zerotel test CA',
+      ],
+      dir,
+    );
+    openssl(
+      ['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=127.0.0.1'],
+      dir,
+    );
     writeFileSync(join(dir, 'san.ext'), 'subjectAltName=IP:127.0.0.1\n');
-    openssl(['x509', '-req', '-in', 'server.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.crt', '-days', '2', '-extfile', 'san.ext'], dir);
-    openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'other.key', '-out', 'other.crt', '-days', '2', '-subj', '/CN=other CA'], dir);
+    openssl(
+      [
+        'x509',
+        '-req',
+        '-in',
+        'server.csr',
+        '-CA',
+        'ca.crt',
+        '-CAkey',
+        'ca.key',
+        '-CAcreateserial',
+        '-out',
+        'server.crt',
+        '-days',
+        '2',
+        '-extfile',
+        'san.ext',
+      ],
+      dir,
+    );
+    openssl(
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        'other.key',
+        '-out',
+        'other.crt',
+        '-days',
+        '2',
+        '-subj',
+        '/CN=other CA',
+      ],
+      dir,
+    );
     ca = (await import('node:fs')).readFileSync(join(dir, 'ca.crt'));
     certFile = join(dir, 'server.crt');
     keyFile = join(dir, 'server.key');
@@ -201,9 +282,15 @@ describe('TLS', peerOptions(OPENSSL), () => {
   });
 
   it('a client that does not trust the certificate, or speaks plain HTTP, gets nothing', async () => {
-    await assert.rejects(httpsGet(`${base}/health`), /self[- ]signed certificate in certificate chain|unable to verify/);
+    await assert.rejects(
+      httpsGet(`${base}/health`),
+      /self[- ]signed certificate in certificate chain|unable to verify/,
+    );
     const other = (await import('node:fs')).readFileSync(join(dir, 'other.crt'));
-    await assert.rejects(httpsGet(`${base}/health`, { ca: other }), /self[- ]signed certificate in certificate chain|unable to verify/);
+    await assert.rejects(
+      httpsGet(`${base}/health`, { ca: other }),
+      /self[- ]signed certificate in certificate chain|unable to verify/,
+    );
     const plain = base.replace('https:', 'http:');
     await assert.rejects(request(`${plain}/health`, { timeoutMs: 5000 }));
     // Still serving after those.
@@ -222,20 +309,36 @@ describe('TLS', peerOptions(OPENSSL), () => {
     };
     assert.match(problems({ tls: { cert_file: certFile } }), /^server\.tls\.private_key_file: required/m);
     assert.match(problems({ tls: { private_key_file: keyFile } }), /^server\.tls\.cert_file: required/m);
-    assert.match(problems({ tls: { cert_file: join(dir, 'nope.crt'), private_key_file: keyFile } }), /^server\.tls\.cert_file: cannot read .*ENOENT/m);
-    assert.match(problems({ tls: { cert_file: keyFile, private_key_file: keyFile } }), /^server\.tls\.cert_file: .* holds no PEM certificate/m);
-    assert.match(problems({ tls: { cert_file: certFile, private_key_file: certFile } }), /^server\.tls\.private_key_file: .* holds no PEM private key/m);
-    assert.match(problems({ tls: { cert_file: certFile, private_key_file: keyFile, ca_file: 'x' } }), /^server\.tls\.ca_file: unknown key/m);
+    assert.match(
+      problems({ tls: { cert_file: join(dir, 'nope.crt'), private_key_file: keyFile } }),
+      /^server\.tls\.cert_file: cannot read .*ENOENT/m,
+    );
+    assert.match(
+      problems({ tls: { cert_file: keyFile, private_key_file: keyFile } }),
+      /^server\.tls\.cert_file: .* holds no PEM certificate/m,
+    );
+    assert.match(
+      problems({ tls: { cert_file: certFile, private_key_file: certFile } }),
+      /^server\.tls\.private_key_file: .* holds no PEM private key/m,
+    );
+    assert.match(
+      problems({ tls: { cert_file: certFile, private_key_file: keyFile, ca_file: 'x' } }),
+      /^server\.tls\.ca_file: unknown key/m,
+    );
     assert.match(problems({ tls: 'on' }), /^server\.tls: must be an object, got "on"/m);
   });
 
   it('the command npm start runs serves HTTPS from --config-file', { timeout: 90_000 }, async () => {
     const configFile = join(dir, 'config.json');
     writeFileSync(configFile, JSON.stringify({ server: { tls: { cert_file: certFile, private_key_file: keyFile } } }));
-    const child = spawn(`${ROOT}node_modules/.bin/tsx`, ['scripts/serve.ts', '--addr', '127.0.0.1:0', '--config-file', configFile], {
-      cwd: ROOT,
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
+    const child = spawn(
+      `${ROOT}node_modules/.bin/tsx`,
+      ['scripts/serve.ts', '--addr', '127.0.0.1:0', '--config-file', configFile],
+      {
+        cwd: ROOT,
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
     try {
       const port = await new Promise<number>((resolve, reject) => {
         let stderr = '';

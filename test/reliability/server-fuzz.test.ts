@@ -19,7 +19,6 @@ const MAX_LENGTH = 64 * 1024;
 const ROUNDS = 6;
 const PER_ROUND = 500;
 
-
 /** Writes raw bytes on a fresh connection and collects everything until the server closes it (bounded). */
 function raw(port: number, chunks: (string | Buffer)[], limitMs = 8000): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -28,14 +27,24 @@ function raw(port: number, chunks: (string | Buffer)[], limitMs = 8000): Promise
     socket.setEncoding('latin1');
     socket.on('data', (d: string) => (text += d));
     socket.on('close', () => resolve(text));
-    socket.on('error', (e: NodeJS.ErrnoException) => (e.code === 'ECONNRESET' || e.code === 'EPIPE' ? resolve(text) : reject(e)));
-    socket.setTimeout(limitMs, () => socket.destroy(new Error(`no close within ${limitMs} ms; got ${JSON.stringify(text)}`)));
+    socket.on('error', (e: NodeJS.ErrnoException) =>
+      e.code === 'ECONNRESET' || e.code === 'EPIPE' ? resolve(text) : reject(e),
+    );
+    socket.setTimeout(limitMs, () =>
+      socket.destroy(new Error(`no close within ${limitMs} ms; got ${JSON.stringify(text)}`)),
+    );
     for (const c of chunks) socket.write(c);
   });
 }
 
 /** Sends `head` then one byte of `trickle` every `everyMs` until the server closes the connection. */
-function trickle(port: number, head: string, drip: string, everyMs: number, limitMs = 15_000): Promise<{ text: string; sent: number }> {
+function trickle(
+  port: number,
+  head: string,
+  drip: string,
+  everyMs: number,
+  limitMs = 15_000,
+): Promise<{ text: string; sent: number }> {
   return new Promise((resolve, reject) => {
     const socket = net.connect(port, '127.0.0.1');
     let text = '';
@@ -163,7 +172,21 @@ describe('reference server under bad input', { timeout: 240_000 }, () => {
   };
 
   it('malformed JSON in every body-taking method: 400 invalid_parameter', async () => {
-    const bodies = ['{', '}', '{"a":}', '[1,2', 'nul', 'tru', '"unterminated', '{"a" 1}', "{'a': 1}", '01', 'NaN', '{"a":1,}', '\u0000'];
+    const bodies = [
+      '{',
+      '}',
+      '{"a":}',
+      '[1,2',
+      'nul',
+      'tru',
+      '"unterminated',
+      '{"a" 1}',
+      "{'a': 1}",
+      '01',
+      'NaN',
+      '{"a":1,}',
+      '\u0000',
+    ];
     for (const body of bodies) {
       for (const method of ['PUT', 'PATCH', 'POST']) {
         const r = await request(`${base}/v1/data/fuzz/x`, { method, body });
@@ -195,7 +218,9 @@ describe('reference server under bad input', { timeout: 240_000 }, () => {
     // The same through the node:http client, for POST too.
     for (const method of ['POST', 'PATCH']) {
       tried++;
-      const r = await raw(port, [`${method} /v1/data/fuzz HTTP/1.1\r\nHost: x\r\nContent-Length: ${MAX_LENGTH + 1}\r\n\r\n`]);
+      const r = await raw(port, [
+        `${method} /v1/data/fuzz HTTP/1.1\r\nHost: x\r\nContent-Length: ${MAX_LENGTH + 1}\r\n\r\n`,
+      ]);
       assert.equal(assertClearError(r, `${method} over the limit by one`, 400).message, 'request body too large');
     }
     // Exactly at the limit is accepted.
@@ -230,7 +255,11 @@ describe('reference server under bad input', { timeout: 240_000 }, () => {
           if (r.status >= 400) {
             const e = assertClearError(r, `${method} depth ${depth}`, 400);
             assert.match(e.message, /nest/, `${method} depth ${depth}: ${e.message}`);
-          } else assert.ok(r.status === 204 || r.status === 200, `${method} depth ${depth}: ${r.status} ${r.text.slice(0, 200)}`);
+          } else
+            assert.ok(
+              r.status === 204 || r.status === 200,
+              `${method} depth ${depth}: ${r.status} ${r.text.slice(0, 200)}`,
+            );
         }
         // Reading it back (the whole tree, as JSON) must not fail either.
         tried++;
@@ -243,11 +272,20 @@ describe('reference server under bad input', { timeout: 240_000 }, () => {
   });
 
   it('invalid UTF-8 in bodies, paths and headers', async () => {
-    const bad = [Buffer.from([0xff, 0xfe]), Buffer.from([0xc3, 0x28]), Buffer.from([0xed, 0xa0, 0x80]), Buffer.from([0xf4, 0x90, 0x80, 0x80])];
+    const bad = [
+      Buffer.from([0xff, 0xfe]),
+      Buffer.from([0xc3, 0x28]),
+      Buffer.from([0xed, 0xa0, 0x80]),
+      Buffer.from([0xf4, 0x90, 0x80, 0x80]),
+    ];
     for (const b of bad) {
       // A bare invalid sequence is not JSON.
       tried++;
-      assertClearError(await request(`${base}/v1/data/fuzz/u`, { method: 'PUT', body: b }), `PUT ${b.toString('hex')}`, 400);
+      assertClearError(
+        await request(`${base}/v1/data/fuzz/u`, { method: 'PUT', body: b }),
+        `PUT ${b.toString('hex')}`,
+        400,
+      );
       // Inside a JSON string it is replaced by U+FFFD, as Go's encoding/json does.
       tried++;
       const inString = Buffer.concat([Buffer.from('{"s":"'), b, Buffer.from('"}')]);
@@ -256,10 +294,22 @@ describe('reference server under bad input', { timeout: 240_000 }, () => {
       assert.ok((back.result as string).includes('\ufffd'), JSON.stringify(back));
       // In the request line and in a header value.
       tried++;
-      const inPath = await raw(port, [Buffer.concat([Buffer.from('GET /v1/data/fuzz/'), b, Buffer.from(' HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')])]);
+      const inPath = await raw(port, [
+        Buffer.concat([
+          Buffer.from('GET /v1/data/fuzz/'),
+          b,
+          Buffer.from(' HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'),
+        ]),
+      ]);
       assert.ok(statusOf(inPath) < 500, inPath);
       tried++;
-      const inHeader = await raw(port, [Buffer.concat([Buffer.from('GET /health HTTP/1.1\r\nHost: x\r\nX-Note: '), b, Buffer.from('\r\nConnection: close\r\n\r\n')])]);
+      const inHeader = await raw(port, [
+        Buffer.concat([
+          Buffer.from('GET /health HTTP/1.1\r\nHost: x\r\nX-Note: '),
+          b,
+          Buffer.from('\r\nConnection: close\r\n\r\n'),
+        ]),
+      ]);
       assert.ok(statusOf(inHeader) < 500, inHeader);
     }
     await healthy();
@@ -279,7 +329,18 @@ describe('reference server under bad input', { timeout: 240_000 }, () => {
       '01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-extra',
       'x'.repeat(8000),
     ];
-    const tracestates = ['', ',,,,', '=', 'a=', '=b', 'k=v,'.repeat(200), `${'k'.repeat(300)}=v`, 'bad key=v', 'a=b\tc', '\u00e9=\u00e9'.normalize()];
+    const tracestates = [
+      '',
+      ',,,,',
+      '=',
+      'a=',
+      '=b',
+      'k=v,'.repeat(200),
+      `${'k'.repeat(300)}=v`,
+      'bad key=v',
+      'a=b\tc',
+      '\u00e9=\u00e9'.normalize(),
+    ];
     for (const tp of traceparents) {
       for (const ts of tracestates) {
         tried++;
@@ -300,10 +361,14 @@ describe('reference server under bad input', { timeout: 240_000 }, () => {
     }
     // A head over Node's 16 KiB limit: 431 with a body, connection closed.
     tried++;
-    const big = await raw(port, [`GET /v1/data/keep HTTP/1.1\r\nHost: x\r\ntraceparent: ${'0'.repeat(20_000)}\r\n\r\n`]);
+    const big = await raw(port, [
+      `GET /v1/data/keep HTTP/1.1\r\nHost: x\r\ntraceparent: ${'0'.repeat(20_000)}\r\n\r\n`,
+    ]);
     assert.equal(assertClearError(big, 'a 20 KB traceparent', 431).message, 'request header fields too large');
     tried++;
-    const many = await raw(port, [`GET /v1/data/keep HTTP/1.1\r\nHost: x\r\n${'tracestate: a=b\r\n'.repeat(2000)}\r\n`]);
+    const many = await raw(port, [
+      `GET /v1/data/keep HTTP/1.1\r\nHost: x\r\n${'tracestate: a=b\r\n'.repeat(2000)}\r\n`,
+    ]);
     assertClearError(many, '2000 tracestate headers', 431);
     await healthy();
   });
@@ -319,14 +384,23 @@ describe('reference server under bad input', { timeout: 240_000 }, () => {
     // OPA's catchall answers 405 with no body; Go's mux answers 405 with text for a known path.
     tried++;
     assert.equal(statusOf(await raw(port, ['PUT /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'])), 405);
-    for (const line of ['GET', 'GET / HTTP/9.9', '/ HTTP/1.1', 'GET / HTTP/1.1 extra', '\r\n\r\n\r\n', '\u0016\u0003\u0001\u0002\u0000']) {
+    for (const line of [
+      'GET',
+      'GET / HTTP/9.9',
+      '/ HTTP/1.1',
+      'GET / HTTP/1.1 extra',
+      '\r\n\r\n\r\n',
+      '\u0016\u0003\u0001\u0002\u0000',
+    ]) {
       tried++;
       const r = await raw(port, [`${line}\r\nHost: x\r\n\r\n`]);
       assertClearError(r, `request line ${JSON.stringify(line)}`, 400);
     }
     // A body with both Content-Length and Transfer-Encoding (request smuggling): refused.
     tried++;
-    const smuggle = await raw(port, ['POST /v1/data HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n']);
+    const smuggle = await raw(port, [
+      'POST /v1/data HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n',
+    ]);
     assertClearError(smuggle, 'Content-Length with Transfer-Encoding', 400);
     await healthy();
   });
@@ -334,8 +408,16 @@ describe('reference server under bad input', { timeout: 240_000 }, () => {
   it('slow clients are cut off: 408 for slow headers and slow bodies', async () => {
     // Slowloris: a header byte every 100 ms never completes the head within 1 s.
     tried++;
-    const slowHead = await trickle(port, 'GET /health HTTP/1.1\r\nHost: x\r\n', 'X-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n', 100);
-    assert.equal(assertClearError(slowHead.text, 'slow headers', 408).message, 'request not received within the time limit');
+    const slowHead = await trickle(
+      port,
+      'GET /health HTTP/1.1\r\nHost: x\r\n',
+      'X-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n',
+      100,
+    );
+    assert.equal(
+      assertClearError(slowHead.text, 'slow headers', 408).message,
+      'request not received within the time limit',
+    );
     // A slow body: a head in time, then a byte every 100 ms of a 100 KB body.
     tried++;
     const slowBody = await trickle(
@@ -364,8 +446,49 @@ describe('reference server under bad input', { timeout: 240_000 }, () => {
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
     const methods = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'];
     // No dot segments: the URL parser would resolve them and the writes would escape /v1/data/fuzz.
-    const segments = ['fuzz', 'a', 'b', '0', '1', '-', '%2F', '%25', '%ZZ', '...', '~', '%00', 'ü', '%E2%9C%93', '__proto__', 'constructor', ''];
-    const pieces = ['{', '}', '[', ']', ':', ',', '"', '\\', '1', '-0', '1e999', 'true', 'null', '"a"', '{"input":', '"op"', '"add"', '"path"', '"/x"', '\u0000', '\u2028', '\ud800'];
+    const segments = [
+      'fuzz',
+      'a',
+      'b',
+      '0',
+      '1',
+      '-',
+      '%2F',
+      '%25',
+      '%ZZ',
+      '...',
+      '~',
+      '%00',
+      'ü',
+      '%E2%9C%93',
+      '__proto__',
+      'constructor',
+      '',
+    ];
+    const pieces = [
+      '{',
+      '}',
+      '[',
+      ']',
+      ':',
+      ',',
+      '"',
+      '\\',
+      '1',
+      '-0',
+      '1e999',
+      'true',
+      'null',
+      '"a"',
+      '{"input":',
+      '"op"',
+      '"add"',
+      '"path"',
+      '"/x"',
+      '\u0000',
+      '\u2028',
+      '\ud800',
+    ];
     const bodyFor = (): string | Buffer | undefined => {
       const kind = rnd();
       if (kind < 0.1) return undefined;
@@ -389,15 +512,21 @@ describe('reference server under bad input', { timeout: 240_000 }, () => {
         // The fuzz writes only under /v1/data/fuzz; /v1/data/keep must survive it.
         const depth = Math.floor(rnd() * 4);
         const path = `/v1/data/fuzz${Array.from({ length: depth }, () => `/${pick(segments)}`).join('')}`;
-        const query = rnd() < 0.2 ? `?${pick(['input=%7B', 'input=1', 'pretty', 'strict-builtin-errors', 'input=%FF', '%%'])}` : '';
+        const query =
+          rnd() < 0.2 ? `?${pick(['input=%7B', 'input=1', 'pretty', 'strict-builtin-errors', 'input=%FF', '%%'])}` : '';
         const headers: Record<string, string> = {};
-        if (rnd() < 0.3) headers['traceparent'] = pick(['00-' + 'a'.repeat(32) + '-' + 'b'.repeat(16) + '-01', 'junk', '00--', '']);
+        if (rnd() < 0.3)
+          headers['traceparent'] = pick(['00-' + 'a'.repeat(32) + '-' + 'b'.repeat(16) + '-01', 'junk', '00--', '']);
         if (rnd() < 0.2) headers['tracestate'] = pick(['a=b', ',', '=', 'x'.repeat(600)]);
         if (rnd() < 0.1) headers['content-encoding'] = 'gzip';
         if (rnd() < 0.1) headers['if-none-match'] = '*';
         const body = method === 'GET' || method === 'HEAD' || method === 'DELETE' ? undefined : bodyFor();
         jobs.push(async () => {
-          const r = await request(`${base}${path}${query}`, { method, headers, ...(body !== undefined ? { body } : {}) });
+          const r = await request(`${base}${path}${query}`, {
+            method,
+            headers,
+            ...(body !== undefined ? { body } : {}),
+          });
           statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);
           const what = `seed ${SEED} round ${round} #${i}: ${method} ${path}${query}`;
           assert.ok(r.status < 500, `${what}: ${r.status} ${r.text.slice(0, 300)}`);
@@ -415,7 +544,9 @@ describe('reference server under bad input', { timeout: 240_000 }, () => {
       tried += PER_ROUND;
       await healthy();
     }
-    console.log(`random requests by status: ${JSON.stringify(Object.fromEntries([...statuses].sort((a, b) => a[0] - b[0])))}`);
+    console.log(
+      `random requests by status: ${JSON.stringify(Object.fromEntries([...statuses].sort((a, b) => a[0] - b[0])))}`,
+    );
   });
 
   it('nothing recorded before was lost, and every counter only grew', async () => {
@@ -425,7 +556,9 @@ describe('reference server under bad input', { timeout: 240_000 }, () => {
       assert.ok(now.has(series), `${series} disappeared`);
       assert.ok(now.get(series)! >= value, `${series} went from ${value} to ${now.get(series)}`);
     }
-    const reads = [...now].find(([s]) => s.startsWith('http_request_duration_seconds_count{code="200",handler="v1/data",method="get"}'));
+    const reads = [...now].find(([s]) =>
+      s.startsWith('http_request_duration_seconds_count{code="200",handler="v1/data",method="get"}'),
+    );
     assert.ok(reads !== undefined && reads[1] > 5, `reads counted: ${JSON.stringify(reads)}`);
     assert.equal(app.activeRequests <= 1, true);
     console.log(`fuzz inputs tried: ${tried}; log lines: ${logged.length}`);

@@ -127,7 +127,8 @@ function checkScrape(text: string): Map<string, number> {
         assert.equal(inf.value, count, `${key}: +Inf bucket ${inf.value} != _count ${count}`);
       }
     } else if (family.type === 'summary') {
-      for (const s of family.samples) if (s.name === `${name}_count`) monotonic.set(seriesKey(s.name, s.labels), s.value);
+      for (const s of family.samples)
+        if (s.name === `${name}_count`) monotonic.set(seriesKey(s.name, s.labels), s.value);
     }
   }
   return monotonic;
@@ -137,7 +138,9 @@ function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 }
 
-describe('/metrics under concurrent scrapes and full-speed recording', { timeout: 60_000 + LOAD_SECONDS * 3000 }, () => {
+describe('/metrics under concurrent scrapes and full-speed recording', {
+  timeout: 60_000 + LOAD_SECONDS * 3000,
+}, () => {
   let app: ReferenceServer;
   let base: string;
   let stopRecorders = false;
@@ -148,7 +151,12 @@ describe('/metrics under concurrent scrapes and full-speed recording', { timeout
   before(async () => {
     app = createReferenceServer({ config: parseConfig({}, { env: {} }), env: {}, log: () => {} });
     const registers = [app.registry];
-    const ops = new Counter({ name: 'load_records_total', help: 'Records made by each recorder.', labelNames: ['worker'], registers });
+    const ops = new Counter({
+      name: 'load_records_total',
+      help: 'Records made by each recorder.',
+      labelNames: ['worker'],
+      registers,
+    });
     const latency = new Histogram({
       name: 'load_latency_seconds',
       help: 'A latency per recorder and route.',
@@ -157,7 +165,12 @@ describe('/metrics under concurrent scrapes and full-speed recording', { timeout
       registers,
     });
     const size = new Histogram({ name: 'load_size_bytes', help: 'Unlabelled, default buckets.', registers });
-    const level = new Gauge({ name: 'load_level', help: 'Last value per recorder.', labelNames: ['worker'], registers });
+    const level = new Gauge({
+      name: 'load_level',
+      help: 'Last value per recorder.',
+      labelNames: ['worker'],
+      registers,
+    });
     base = `http://127.0.0.1:${(await app.listen(0, '127.0.0.1')).port}`;
     recorders = Array.from({ length: WORKERS }, async (_, w) => {
       const worker = String(w);
@@ -189,7 +202,15 @@ describe('/metrics under concurrent scrapes and full-speed recording', { timeout
   it(`autocannon, ${CONNECTIONS} connections for ${LOAD_SECONDS} s, while a checker verifies every scrape`, async () => {
     const child = spawn(
       process.execPath,
-      [`${ROOT}node_modules/autocannon/autocannon.js`, '--json', '-c', String(CONNECTIONS), '-d', String(LOAD_SECONDS), `${base}/metrics`],
+      [
+        `${ROOT}node_modules/autocannon/autocannon.js`,
+        '--json',
+        '-c',
+        String(CONNECTIONS),
+        '-d',
+        String(LOAD_SECONDS),
+        `${base}/metrics`,
+      ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     const out: Buffer[] = [];
@@ -273,28 +294,32 @@ describe('/metrics under concurrent scrapes and full-speed recording', { timeout
     for (const line of lines) console.log(line);
   });
 
-  it('the scrapes taken under load parse with the Python client too', peerOptions(findPythonPrometheusClient()), async () => {
-    assertPeer(findPythonPrometheusClient());
-    assert.ok(kept.length > 0, 'no scrape was kept for the Python parser (the load test failed first?)');
-    const script = [
-      'import sys',
-      'from prometheus_client.parser import text_string_to_metric_families',
-      'data = sys.stdin.read().split("\\n#---\\n")',
-      'n = 0',
-      'for text in data:',
-      '    for fam in text_string_to_metric_families(text):',
-      '        if fam.type != "histogram": continue',
-      '        inf, count = {}, {}',
-      '        for s in fam.samples:',
-      '            key = tuple(sorted((k, v) for k, v in s.labels.items() if k != "le"))',
-      '            if s.name.endswith("_bucket") and s.labels["le"] == "+Inf": inf[key] = s.value',
-      '            if s.name.endswith("_count"): count[key] = s.value',
-      '        assert inf == count, (fam.name, inf, count)',
-      '        n += len(count)',
-      'print(len(data), n)',
-    ].join('\n');
-    const [expositions, histograms] = (await runPython(script, kept.join('\n#---\n'))).trim().split(' ').map(Number);
-    assert.equal(expositions, kept.length);
-    assert.ok(histograms! > kept.length * WORKERS * ROUTES, `only ${histograms} histogram series checked`);
-  });
+  it(
+    'the scrapes taken under load parse with the Python client too',
+    peerOptions(findPythonPrometheusClient()),
+    async () => {
+      assertPeer(findPythonPrometheusClient());
+      assert.ok(kept.length > 0, 'no scrape was kept for the Python parser (the load test failed first?)');
+      const script = [
+        'import sys',
+        'from prometheus_client.parser import text_string_to_metric_families',
+        'data = sys.stdin.read().split("\\n#---\\n")',
+        'n = 0',
+        'for text in data:',
+        '    for fam in text_string_to_metric_families(text):',
+        '        if fam.type != "histogram": continue',
+        '        inf, count = {}, {}',
+        '        for s in fam.samples:',
+        '            key = tuple(sorted((k, v) for k, v in s.labels.items() if k != "le"))',
+        '            if s.name.endswith("_bucket") and s.labels["le"] == "+Inf": inf[key] = s.value',
+        '            if s.name.endswith("_count"): count[key] = s.value',
+        '        assert inf == count, (fam.name, inf, count)',
+        '        n += len(count)',
+        'print(len(data), n)',
+      ].join('\n');
+      const [expositions, histograms] = (await runPython(script, kept.join('\n#---\n'))).trim().split(' ').map(Number);
+      assert.equal(expositions, kept.length);
+      assert.ok(histograms! > kept.length * WORKERS * ROUTES, `only ${histograms} histogram series checked`);
+    },
+  );
 });

@@ -54,7 +54,10 @@ describe('go_* set', () => {
     withCollector((registry) => {
       const text = writeText(registry.collect());
       for (const row of rows) {
-        assert.ok(text.includes(`# HELP ${row.name} ${row.help}\n# TYPE ${row.name} ${row.type}\n`), `HELP/TYPE of ${row.name}`);
+        assert.ok(
+          text.includes(`# HELP ${row.name} ${row.help}\n# TYPE ${row.name} ${row.type}\n`),
+          `HELP/TYPE of ${row.name}`,
+        );
       }
       const written = [...text.matchAll(/^# TYPE (\S+) /gm)].map((m) => m[1]);
       assert.deepEqual(written, rows.map((r) => r.name).sort());
@@ -129,7 +132,9 @@ describe('go_* set', () => {
   it('computes quantiles over the last 256 pauses as Go does (element len*i/4, the maximum last)', () => {
     const collector = new GoCollector();
     try {
-      const feed = (collector as unknown as { onGc(kind: number, start: number, ms: number): void }).onGc.bind(collector);
+      const feed = (collector as unknown as { onGc(kind: number, start: number, ms: number): void }).onGc.bind(
+        collector,
+      );
       const collect = () => {
         const out: Parameters<GoCollector['collect']>[0] = [];
         collector.collect(out);
@@ -176,7 +181,9 @@ describe('go_* set', () => {
     });
   });
 
-  it('go_threads equals the Threads: line of /proc/self/status', { skip: process.platform !== 'linux' && 'needs /proc' }, () => {
+  it('go_threads equals the Threads: line of /proc/self/status', {
+    skip: process.platform !== 'linux' && 'needs /proc',
+  }, () => {
     withCollector((registry) => {
       for (let i = 0; i < 5; i++) {
         const threads = valueOf(registry.collect(), 'go_threads');

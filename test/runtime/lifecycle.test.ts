@@ -83,7 +83,10 @@ describe('runtime collectors lifecycle', () => {
     first.stop();
     assert.equal(registry.collectors().length, 0);
     assert.deepEqual(runtimeResourceCounts(), IDLE);
-    assert.throws(() => collectRuntimeMetrics({ registry, constLabels: { 'bad-name': 'x' } }), /not a valid label name/);
+    assert.throws(
+      () => collectRuntimeMetrics({ registry, constLabels: { 'bad-name': 'x' } }),
+      /not a valid label name/,
+    );
     assert.throws(() => collectRuntimeMetrics({ registry, sets: ['python' as 'go'] }), /unknown runtime metric set/);
     assert.equal(registry.collectors().length, 0);
     assert.deepEqual(runtimeResourceCounts(), IDLE);

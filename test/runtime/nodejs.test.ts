@@ -79,8 +79,16 @@ describe('nodejs_* set', () => {
     const { ours, theirs } = await both();
     for (const name of ['nodejs_heap_space_size_total_bytes', 'nodejs_version_info']) {
       const p = theirs.find((f) => f.name === name)!;
-      const theirSets = p.values.map((v) => JSON.stringify(Object.entries(v.labels).map(([k, x]) => [k, String(x)]).sort()));
-      const ourSets = family(ours, name).series.map((s) => JSON.stringify(s.labels.names.map((n, i) => [n, s.labels.values[i]])));
+      const theirSets = p.values.map((v) =>
+        JSON.stringify(
+          Object.entries(v.labels)
+            .map(([k, x]) => [k, String(x)])
+            .sort(),
+        ),
+      );
+      const ourSets = family(ours, name).series.map((s) =>
+        JSON.stringify(s.labels.names.map((n, i) => [n, s.labels.values[i]])),
+      );
       assert.deepEqual(ourSets.sort(), theirSets.sort(), name);
     }
     const gc = family(ours, 'nodejs_gc_duration_seconds');
@@ -100,7 +108,8 @@ describe('nodejs_* set', () => {
   });
 
   it('forced collections land in the major bucket series; buckets are cumulative', async () => {
-    const major = () => family(registry.collect(), 'nodejs_gc_duration_seconds').series.find((s) => s.labels.values[0] === 'major');
+    const major = () =>
+      family(registry.collect(), 'nodejs_gc_duration_seconds').series.find((s) => s.labels.values[0] === 'major');
     const countBefore = major()?.count ?? 0;
     const gc = forceGc();
     gc();

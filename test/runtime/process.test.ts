@@ -43,7 +43,9 @@ describe('process_* set', () => {
     assert.equal(headers + '\n', CLIENT_GOLANG_PROCESS);
   });
 
-  it('process_open_fds moves up when files are opened and back when they are closed', { skip: !linux && 'needs /proc' }, () => {
+  it('process_open_fds moves up when files are opened and back when they are closed', {
+    skip: !linux && 'needs /proc',
+  }, () => {
     const registry = registryWithProcess();
     const open = () => valueOf(registry.collect(), 'process_open_fds');
     const before = open();
@@ -57,7 +59,9 @@ describe('process_* set', () => {
     assert.equal(open(), before);
   });
 
-  it('max fds and address space match /proc/self/limits; unlimited is 2^64-1 as client_golang reports it', { skip: !linux && 'needs /proc' }, () => {
+  it('max fds and address space match /proc/self/limits; unlimited is 2^64-1 as client_golang reports it', {
+    skip: !linux && 'needs /proc',
+  }, () => {
     const families = registryWithProcess().collect();
     const limits = readFileSync('/proc/self/limits', 'latin1');
     const files = /^Max open files\s+(\S+)/m.exec(limits)![1]!;
@@ -65,8 +69,14 @@ describe('process_* set', () => {
     const space = /^Max address space\s+(\S+)/m.exec(limits)![1]!;
     const expected = space === 'unlimited' ? 18446744073709551615 : Number(space);
     assert.equal(valueOf(families, 'process_virtual_memory_max_bytes'), expected);
-    assert.equal(parseLimit('Max address space         unlimited            unlimited            bytes\n', 'Max address space'), 2 ** 64);
-    assert.equal(parseLimit('Max open files            1024                 4096                 files\n', 'Max open files'), 1024);
+    assert.equal(
+      parseLimit('Max address space         unlimited            unlimited            bytes\n', 'Max address space'),
+      2 ** 64,
+    );
+    assert.equal(
+      parseLimit('Max open files            1024                 4096                 files\n', 'Max open files'),
+      1024,
+    );
   });
 
   it('cpu time never decreases, memory and start time are plausible', () => {
@@ -84,9 +94,14 @@ describe('process_* set', () => {
     assert.ok(valueOf(families, 'process_resident_memory_bytes') > 1024 * 1024);
     const start = valueOf(families, 'process_start_time_seconds');
     const now = Date.now() / 1000;
-    assert.ok(start <= now && start > now - process.uptime() - 5, `start ${start}, now ${now}, uptime ${process.uptime()}`);
+    assert.ok(
+      start <= now && start > now - process.uptime() - 5,
+      `start ${start}, now ${now}, uptime ${process.uptime()}`,
+    );
     if (linux) {
-      assert.ok(valueOf(families, 'process_virtual_memory_bytes') >= valueOf(families, 'process_resident_memory_bytes'));
+      assert.ok(
+        valueOf(families, 'process_virtual_memory_bytes') >= valueOf(families, 'process_resident_memory_bytes'),
+      );
     }
   });
 

@@ -147,7 +147,9 @@ describe('the minimal programs of docs/runtimes/ work as written', () => {
     assert.ok(workerd.path, workerd.missing);
     writeFileSync(join(app.dir, 'doc-trace-workerd.js'), preparedTracing(readTracingProgram('workerd.md'), receiver));
     receiver.received.length = 0;
-    const worker = await startWorker(workerd.path, app.dir, 'doc-trace-workerd.js', { compatibilityFlags: ['nodejs_als'] });
+    const worker = await startWorker(workerd.path, app.dir, 'doc-trace-workerd.js', {
+      compatibilityFlags: ['nodejs_als'],
+    });
     running.push(worker);
     const hello = await exchange(`http://127.0.0.1:${worker.port}/hello`);
     assert.equal(hello.status, 200, worker.log());

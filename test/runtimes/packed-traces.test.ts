@@ -80,7 +80,11 @@ function spansOf(received: ReceivedExport): ReceivedSpan[] {
 const KIND = { INTERNAL: 1, SERVER: 2, CLIENT: 3 } as const;
 
 function assertDelivered(receiver: OtlpReceiver, run: TraceRun, report: TraceReport, asyncContext: boolean): void {
-  assert.equal(report.asyncContext, asyncContext, `${run.runtime}: AsyncLocalStorage ${asyncContext ? 'expected' : 'not expected'}`);
+  assert.equal(
+    report.asyncContext,
+    asyncContext,
+    `${run.runtime}: AsyncLocalStorage ${asyncContext ? 'expected' : 'not expected'}`,
+  );
   assert.deepEqual(report.failed, {});
   assert.equal(report.exported, 3);
   const contentType = run.protocol === 'http/json' ? 'application/json' : 'application/x-protobuf';
@@ -92,7 +96,11 @@ function assertDelivered(receiver: OtlpReceiver, run: TraceRun, report: TraceRep
   for (const r of exports) assert.equal(r.contentType, contentType);
   const spans = new Map(exports.flatMap(spansOf).map((s) => [s.name, s]));
   assert.deepEqual([...spans.keys()].sort(), ['query', 'render', 'request']);
-  const { request, query, render } = { request: spans.get('request')!, query: spans.get('query')!, render: spans.get('render')! };
+  const { request, query, render } = {
+    request: spans.get('request')!,
+    query: spans.get('query')!,
+    render: spans.get('render')!,
+  };
   for (const s of [request, query, render]) {
     assert.equal(s.traceId, report.traceId);
     assert.match(s.traceId, /^[0-9a-f]{32}$/);
@@ -144,11 +152,15 @@ describe('spans from the packed package reach an OTLP/HTTP receiver on every run
     assertDelivered(receiver, run, await runProcess(process.execPath, ['trace-node-main.js'], run), true);
   });
 
-  it(`Bun (${bun.version ?? 'missing'}): http/protobuf, context through AsyncLocalStorage`, peerOptions(bun), async () => {
-    assert.ok(bun.path, bun.missing);
-    const run: TraceRun = { endpoint: endpoint(), runtime: 'bun', protocol: 'http/protobuf' };
-    assertDelivered(receiver, run, await runProcess(bun.path, ['--no-install', 'trace-bun-main.js'], run), true);
-  });
+  it(
+    `Bun (${bun.version ?? 'missing'}): http/protobuf, context through AsyncLocalStorage`,
+    peerOptions(bun),
+    async () => {
+      assert.ok(bun.path, bun.missing);
+      const run: TraceRun = { endpoint: endpoint(), runtime: 'bun', protocol: 'http/protobuf' };
+      assertDelivered(receiver, run, await runProcess(bun.path, ['--no-install', 'trace-bun-main.js'], run), true);
+    },
+  );
 
   it(`Deno (${deno.version ?? 'missing'}): http/json, network to 127.0.0.1 only`, peerOptions(deno), async () => {
     assert.ok(deno.path, deno.missing);
@@ -163,7 +175,9 @@ describe('spans from the packed package reach an OTLP/HTTP receiver on every run
   ];
   for (const w of WORKERS) {
     const title =
-      w.flags.length > 0 ? 'workerd with nodejs_als: context through AsyncLocalStorage' : 'workerd, no flags: explicit context';
+      w.flags.length > 0
+        ? 'workerd with nodejs_als: context through AsyncLocalStorage'
+        : 'workerd, no flags: explicit context';
     it(`${title} (http/protobuf)`, peerOptions(workerd), async () => {
       assert.ok(workerd.path, workerd.missing);
       let worker: RunningWorker | undefined;

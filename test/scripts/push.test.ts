@@ -22,10 +22,15 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
 
 function push(...args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(`${root}node_modules/.bin/tsx`, ['scripts/push.ts', ...args], { cwd: root, timeout: 120_000, env: { ...process.env, OTEL_SERVICE_NAME: '' } }, (error, stdout, stderr) => {
-      const status = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
-      resolve({ status, stdout, stderr });
-    });
+    execFile(
+      `${root}node_modules/.bin/tsx`,
+      ['scripts/push.ts', ...args],
+      { cwd: root, timeout: 120_000, env: { ...process.env, OTEL_SERVICE_NAME: '' } },
+      (error, stdout, stderr) => {
+        const status = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
+        resolve({ status, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -48,7 +53,8 @@ describe('scripts/push.ts to an OTLP receiver', () => {
         assert.equal(receiver.received.length, 1);
         const got = receiver.received[0]!;
         assert.equal(got.transport, mode === 'otlp-grpc' ? 'grpc' : 'http');
-        if (mode !== 'otlp-grpc') assert.equal(got.contentType, mode === 'otlp-http-json' ? 'application/json' : 'application/x-protobuf');
+        if (mode !== 'otlp-grpc')
+          assert.equal(got.contentType, mode === 'otlp-http-json' ? 'application/json' : 'application/x-protobuf');
         assert.deepEqual(seriesMap(otlpSeries(got.decoded)), expected());
         const service = got.decoded.resourceMetrics[0].resource.attributes.find((a: any) => a.key === 'service.name');
         assert.equal(service.value.stringValue, 'audit');
@@ -95,7 +101,13 @@ describe('scripts/push.ts failures', () => {
     const noUrl = await push(PUSH_FIXTURE, '--to', 'otlp-http');
     assert.equal(noUrl.status, 2);
     assert.match(noUrl.stderr, /^push: missing --url/);
-    const missing = await push('/nonexistent/fixture.json', '--to', 'otlp-http', '--url', 'http://127.0.0.1:1/v1/metrics');
+    const missing = await push(
+      '/nonexistent/fixture.json',
+      '--to',
+      'otlp-http',
+      '--url',
+      'http://127.0.0.1:1/v1/metrics',
+    );
     assert.equal(missing.status, 2);
     assert.match(missing.stderr, /^push: cannot read \/nonexistent\/fixture.json/);
   });
@@ -106,12 +118,16 @@ const prometheus = findPrometheus();
 describe('scripts/push.ts to a real Prometheus', peerOptions(prometheus), () => {
   it('remote-write: every series and value stored, exit 0', { timeout: 120_000 }, async () => {
     assertPeer(prometheus);
-    const server = await startPrometheusServer(prometheus.path!, 'global:\n  scrape_interval: 1h\n', ['--web.enable-remote-write-receiver']);
+    const server = await startPrometheusServer(prometheus.path!, 'global:\n  scrape_interval: 1h\n', [
+      '--web.enable-remote-write-receiver',
+    ]);
     try {
       const out = await push(PUSH_FIXTURE, '--to', 'remote-write', '--url', `${server.base}/api/v1/write`);
       assert.equal(out.status, 0, out.stderr);
       assert.match(out.stdout, /delivered 27 samples/);
-      const data = await server.api(`/api/v1/query?query=${encodeURIComponent('{__name__=~"push_.+"}')}&time=${Date.now() / 1000}`);
+      const data = await server.api(
+        `/api/v1/query?query=${encodeURIComponent('{__name__=~"push_.+"}')}&time=${Date.now() / 1000}`,
+      );
       const got = new Map<string, number>(data.result.map((r: any) => [seriesKey(r.metric), Number(r.value[1])]));
       assert.deepEqual(got, expected());
     } finally {
@@ -123,7 +139,9 @@ describe('scripts/push.ts to a real Prometheus', peerOptions(prometheus), () => 
 const pushgateway = findPushgateway();
 
 describe('scripts/push.ts to a real Pushgateway', peerOptions(pushgateway), () => {
-  it('pushgateway: every series and value under the job, exit 0; a refusal exits 1 with the status', { timeout: 120_000 }, async () => {
+  it('pushgateway: every series and value under the job, exit 0; a refusal exits 1 with the status', {
+    timeout: 120_000,
+  }, async () => {
     assertPeer(pushgateway);
     const gateway = await startPushgateway('/gw');
     try {
@@ -134,7 +152,12 @@ describe('scripts/push.ts to a real Pushgateway', peerOptions(pushgateway), () =
       const shown = seriesMap(
         textSeries(await gateway.scrape())
           // push_time_seconds and push_failure_time_seconds are the gateway's own record of the push.
-          .filter((s) => s.labels.job === 'audit/nightly' && s.labels.__name__!.startsWith('push_') && !/^push_(failure_)?time_seconds$/.test(s.labels.__name__!))
+          .filter(
+            (s) =>
+              s.labels.job === 'audit/nightly' &&
+              s.labels.__name__!.startsWith('push_') &&
+              !/^push_(failure_)?time_seconds$/.test(s.labels.__name__!),
+          )
           .map(({ labels: { job: _job, instance: _instance, ...labels }, value }) => ({ labels, value })),
       );
       assert.deepEqual(shown, expected());

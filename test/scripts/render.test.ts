@@ -62,7 +62,10 @@ describe('scripts/render.ts', () => {
     assert.equal(render().status, 2);
     assert.match(render(reference('counter_labels.json')).stderr, /missing --format/);
     assert.match(render(reference('counter_labels.json'), '--format', 'xml').stderr, /unknown format "xml"/);
-    assert.match(render(reference('counter_labels.json'), '--format', 'text', '--bogus').stderr, /unknown option --bogus/);
+    assert.match(
+      render(reference('counter_labels.json'), '--format', 'text', '--bogus').stderr,
+      /unknown option --bogus/,
+    );
     const missing = render(join(scratch, 'nope.json'), '--format', 'text');
     assert.equal(missing.status, 2);
     assert.match(missing.stderr, /cannot read/);
@@ -76,7 +79,7 @@ describe('scripts/render.ts', () => {
     assert.match(render(notJson, '--format', 'text').stderr, /not valid JSON/);
   });
 
-  it('--batch writes every fixture of a directory in the Go generator\'s layout, byte-identical to its outputs', () => {
+  it("--batch writes every fixture of a directory in the Go generator's layout, byte-identical to its outputs", () => {
     const inDir = fileURLToPath(new URL('../conformance/reference/', import.meta.url));
     const outDir = join(scratch, 'batch-reference');
     const out = render('--batch', inDir, '--out', outDir);
@@ -88,9 +91,18 @@ describe('scripts/render.ts', () => {
     for (const name of written) {
       if (name.endsWith('.error.txt')) {
         // Error messages differ between the two libraries; stage, family and op are the contract.
-        const fields = (text: string) => text.split('\n').filter((l) => /^(stage|family_index|family|op_index):/.test(l));
-        assert.deepEqual(fields(readFileSync(join(outDir, name), 'utf8')), fields(readFileSync(join(inDir, name), 'utf8')), name);
-        assert.match(readFileSync(join(outDir, name), 'utf8'), /^stage: \w+\n(family_index: \d+\nfamily: ".*"\n(op_index: \d+\n)?)?error: .+\n$/, name);
+        const fields = (text: string) =>
+          text.split('\n').filter((l) => /^(stage|family_index|family|op_index):/.test(l));
+        assert.deepEqual(
+          fields(readFileSync(join(outDir, name), 'utf8')),
+          fields(readFileSync(join(inDir, name), 'utf8')),
+          name,
+        );
+        assert.match(
+          readFileSync(join(outDir, name), 'utf8'),
+          /^stage: \w+\n(family_index: \d+\nfamily: ".*"\n(op_index: \d+\n)?)?error: .+\n$/,
+          name,
+        );
       } else {
         assert.ok(Buffer.compare(readFileSync(join(outDir, name)), readFileSync(join(inDir, name))) === 0, name);
       }
@@ -113,7 +125,10 @@ describe('scripts/render.ts', () => {
     assert.match(out.stderr, /broken\.json: families: expected an array/);
     assert.deepEqual(readdirSync(outDir).sort(), ['good.om.txt', 'good.pb', 'good.txt', 'refused.error.txt']);
     assert.equal(readFileSync(join(outDir, 'good.txt'), 'utf8'), readFileSync(reference('counter_labels.txt'), 'utf8'));
-    assert.match(readFileSync(join(outDir, 'refused.error.txt'), 'utf8'), /^stage: op\nfamily_index: 0\nfamily: ".+"\nop_index: 1\nerror: .+\n$/);
+    assert.match(
+      readFileSync(join(outDir, 'refused.error.txt'), 'utf8'),
+      /^stage: op\nfamily_index: 0\nfamily: ".+"\nop_index: 1\nerror: .+\n$/,
+    );
     assert.ok(!existsSync(join(outDir, 'broken.error.txt')));
   });
 

@@ -98,7 +98,10 @@ describe('context', () => {
     const b = t.startSpan('b');
     const seen: (string | undefined)[] = [];
     withSpan(a, () => emitter.on('x', () => seen.push(idOf(getActiveSpan()))));
-    emitter.on('x', context.bind(setSpan(ROOT_CONTEXT, a), () => seen.push(idOf(getActiveSpan()))));
+    emitter.on(
+      'x',
+      context.bind(setSpan(ROOT_CONTEXT, a), () => seen.push(idOf(getActiveSpan()))),
+    );
     withSpan(b, () => emitter.emit('x'));
     emitter.emit('x');
     assert.deepEqual(seen, [idOf(b), idOf(a), undefined, idOf(a)]);

@@ -29,9 +29,10 @@ export class RecordingProcessor implements SpanProcessor {
 }
 
 /** A provider with an always-on sampler recording into a fresh processor. */
-export function setup(
-  options: { sampler?: Sampler; spanLimits?: Partial<SpanLimits> } & TracerProviderOptions = {},
-): { provider: TracerProvider; processor: RecordingProcessor } {
+export function setup(options: { sampler?: Sampler; spanLimits?: Partial<SpanLimits> } & TracerProviderOptions = {}): {
+  provider: TracerProvider;
+  processor: RecordingProcessor;
+} {
   const processor = new RecordingProcessor();
   const provider = new TracerProvider({
     sampler: new AlwaysOnSampler(),

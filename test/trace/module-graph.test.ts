@@ -16,7 +16,11 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 function runtimeImports(source: ts.SourceFile): string[] {
   const found: string[] = [];
   const visit = (node: ts.Node): void => {
-    if (ts.isImportDeclaration(node) && node.moduleSpecifier !== undefined && ts.isStringLiteral(node.moduleSpecifier)) {
+    if (
+      ts.isImportDeclaration(node) &&
+      node.moduleSpecifier !== undefined &&
+      ts.isStringLiteral(node.moduleSpecifier)
+    ) {
       const clause = node.importClause;
       const typeOnly =
         clause !== undefined &&
@@ -27,11 +31,18 @@ function runtimeImports(source: ts.SourceFile): string[] {
             clause.namedBindings.elements.length > 0 &&
             clause.namedBindings.elements.every((e) => e.isTypeOnly)));
       if (!typeOnly) found.push(node.moduleSpecifier.text);
-    } else if (ts.isExportDeclaration(node) && node.moduleSpecifier !== undefined && ts.isStringLiteral(node.moduleSpecifier)) {
+    } else if (
+      ts.isExportDeclaration(node) &&
+      node.moduleSpecifier !== undefined &&
+      ts.isStringLiteral(node.moduleSpecifier)
+    ) {
       const clause = node.exportClause;
       const typeOnly =
         node.isTypeOnly ||
-        (clause !== undefined && ts.isNamedExports(clause) && clause.elements.length > 0 && clause.elements.every((e) => e.isTypeOnly));
+        (clause !== undefined &&
+          ts.isNamedExports(clause) &&
+          clause.elements.length > 0 &&
+          clause.elements.every((e) => e.isTypeOnly));
       if (!typeOnly) found.push(node.moduleSpecifier.text);
     } else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) {
       const arg = node.arguments[0];
@@ -48,7 +59,13 @@ function loadedModules(entry: string): Map<string, string> {
   const loadedBy = new Map<string, string>([[relative(ROOT, entry), '(entry)']]);
   const queue = [entry];
   for (let file = queue.shift(); file !== undefined; file = queue.shift()) {
-    const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
+    const source = ts.createSourceFile(
+      file,
+      readFileSync(file, 'utf8'),
+      ts.ScriptTarget.ES2022,
+      true,
+      ts.ScriptKind.TS,
+    );
     for (const spec of runtimeImports(source)) {
       if (!spec.startsWith('.')) continue;
       const target = resolve(dirname(file), spec.replace(/\.js$/, '.ts'));
@@ -62,13 +79,19 @@ function loadedModules(entry: string): Map<string, string> {
 }
 
 function metricsModules(loaded: Map<string, string>): string[] {
-  return [...loaded].filter(([file]) => file.startsWith('lib/metrics/')).map(([file, by]) => `${file} (loaded by ${by})`);
+  return [...loaded]
+    .filter(([file]) => file.startsWith('lib/metrics/'))
+    .map(([file, by]) => `${file} (loaded by ${by})`);
 }
 
 describe('zerotel/trace loads no module of the metrics engine', () => {
   it('the trace entry reaches the processors, and nothing in lib/metrics/', () => {
     const loaded = loadedModules(resolve(ROOT, 'lib/trace/index.ts'));
-    for (const expected of ['lib/trace/processors/batch-span-processor.ts', 'lib/trace/processors/encoded-queue.ts', 'lib/trace/tracer.ts']) {
+    for (const expected of [
+      'lib/trace/processors/batch-span-processor.ts',
+      'lib/trace/processors/encoded-queue.ts',
+      'lib/trace/tracer.ts',
+    ]) {
       assert.ok(loaded.has(expected), `${expected} should be reachable from the entry`);
     }
     assert.deepEqual(metricsModules(loaded), []);

@@ -64,7 +64,13 @@ describe('traceparent parsing', () => {
   }
 
   it('formats version 00 with two flag digits', () => {
-    const sc: SpanContext = { traceId: TRACE, spanId: SPAN, traceFlags: 1, traceState: TraceState.EMPTY, isRemote: false };
+    const sc: SpanContext = {
+      traceId: TRACE,
+      spanId: SPAN,
+      traceFlags: 1,
+      traceState: TraceState.EMPTY,
+      isRemote: false,
+    };
     assert.equal(formatTraceParent(sc), VALID);
     assert.equal(formatTraceParent({ ...sc, traceFlags: 0 }), `00-${TRACE}-${SPAN}-00`);
     assert.equal(formatTraceParent({ ...sc, traceFlags: 0x1f }), `00-${TRACE}-${SPAN}-1f`);
@@ -88,7 +94,11 @@ describe('tracestate parsing', () => {
     ['a_-*/z=x', 'every allowed key character', 'a_-*/z=x'],
     [members(32), '32 members', members(32)],
     [`${'z'.repeat(256)}=1`, 'a 256-character key', `${'z'.repeat(256)}=1`],
-    [`${'t'.repeat(241)}@${'v'.repeat(14)}=1`, 'the longest tenant and system ids', `${'t'.repeat(241)}@${'v'.repeat(14)}=1`],
+    [
+      `${'t'.repeat(241)}@${'v'.repeat(14)}=1`,
+      'the longest tenant and system ids',
+      `${'t'.repeat(241)}@${'v'.repeat(14)}=1`,
+    ],
     [`k=${'v'.repeat(256)}`, 'a 256-character value', `k=${'v'.repeat(256)}`],
     // The current key grammar (W3C suite, test_tracestate_key_illegal_vendor_format and _length_limit):
     // '@' anywhere but first, a digit first, 256 characters in all.
@@ -213,7 +223,10 @@ describe('extract and inject', () => {
     assert.equal(getSpanContext(dup)!.traceState.serialize(), 'foo=1');
     // More than 32 members across headers: dropped too.
     const many = Array.from({ length: 33 }, (_, i) => `k${i}=1`);
-    const tooMany = extract({ traceparent: VALID, tracestate: [many.slice(0, 20).join(','), many.slice(20).join(',')] });
+    const tooMany = extract({
+      traceparent: VALID,
+      tracestate: [many.slice(0, 20).join(','), many.slice(20).join(',')],
+    });
     assert.equal(getSpanContext(tooMany)!.traceState.size, 0);
   });
 
@@ -239,8 +252,17 @@ describe('extract and inject', () => {
 
   it('injects through setHeader, omits an empty tracestate, and writes nothing without a valid span', () => {
     const calls: [string, string][] = [];
-    const sc: SpanContext = { traceId: TRACE, spanId: SPAN, traceFlags: 0, traceState: TraceState.EMPTY, isRemote: false };
-    inject({ setHeader: (name: string, value: string) => calls.push([name, value]) }, setSpan(ROOT_CONTEXT, new NonRecordingSpan(sc)));
+    const sc: SpanContext = {
+      traceId: TRACE,
+      spanId: SPAN,
+      traceFlags: 0,
+      traceState: TraceState.EMPTY,
+      isRemote: false,
+    };
+    inject(
+      { setHeader: (name: string, value: string) => calls.push([name, value]) },
+      setSpan(ROOT_CONTEXT, new NonRecordingSpan(sc)),
+    );
     assert.deepEqual(calls, [['traceparent', `00-${TRACE}-${SPAN}-00`]]);
     const headers: Record<string, string> = {};
     inject(headers, ROOT_CONTEXT);
@@ -254,7 +276,10 @@ describe('extract and inject', () => {
     const headers: Record<string, string> = {};
     inject(headers, setSpan(ROOT_CONTEXT, new NonRecordingSpan(sc)));
     const back = getSpanContext(extract(headers, ROOT_CONTEXT))!;
-    assert.deepEqual([back.traceId, back.spanId, back.traceFlags, back.traceState.serialize()], [TRACE, SPAN, 1, 'a=1,b=2']);
+    assert.deepEqual(
+      [back.traceId, back.spanId, back.traceFlags, back.traceState.serialize()],
+      [TRACE, SPAN, 1, 'a=1,b=2'],
+    );
   });
 
   it('injects at most 512 characters of tracestate', () => {

@@ -87,7 +87,10 @@ describe('TraceIdRatioBased matches OpenTelemetry Go', () => {
     const sampler = new TraceIdRatioBasedSampler(0.5);
     // x = 0x7fff...ff >> 1 = 2^62 - 1 < 2^62 (sampled); 0x8000...00 >> 1 = 2^62 (not).
     for (const high of ['0'.repeat(16), 'f'.repeat(16), randomBytes(8).toString('hex')]) {
-      assert.equal(sampler.shouldSample(undefined, high + '7fffffffffffffff').decision, SamplingDecision.RECORD_AND_SAMPLED);
+      assert.equal(
+        sampler.shouldSample(undefined, high + '7fffffffffffffff').decision,
+        SamplingDecision.RECORD_AND_SAMPLED,
+      );
       assert.equal(sampler.shouldSample(undefined, high + '8000000000000000').decision, SamplingDecision.NOT_RECORD);
     }
   });
@@ -97,7 +100,10 @@ describe('TraceIdRatioBased matches OpenTelemetry Go', () => {
     let sampled = 0;
     const n = 20000;
     for (let i = 0; i < n; i++) {
-      if (sampler.shouldSample(undefined, randomBytes(16).toString('hex')).decision === SamplingDecision.RECORD_AND_SAMPLED) {
+      if (
+        sampler.shouldSample(undefined, randomBytes(16).toString('hex')).decision ===
+        SamplingDecision.RECORD_AND_SAMPLED
+      ) {
         sampled++;
       }
     }

@@ -4,7 +4,14 @@ import { resolveSpanLimits, sanitizeAttributeValue, truncateString } from '../..
 import { ROOT_CONTEXT, context, getSpan } from '../../lib/trace/context.js';
 import { AlwaysOffSampler, SamplingDecision, type Sampler } from '../../lib/trace/sampler.js';
 import { SpanKind, StatusCode, type HrTime } from '../../lib/trace/span-data.js';
-import { NonRecordingSpan, RecordingSpan, type SpanContext, TraceFlags, isSpanContextValid, setSpanContext } from '../../lib/trace/span.js';
+import {
+  NonRecordingSpan,
+  RecordingSpan,
+  type SpanContext,
+  TraceFlags,
+  isSpanContextValid,
+  setSpanContext,
+} from '../../lib/trace/span.js';
 import { compareHrTime, millisToHrTime, toHrTime } from '../../lib/trace/time.js';
 import { TraceState } from '../../lib/trace/trace-state.js';
 import { TracerProvider, defaultResource, parseResourceAttributes } from '../../lib/trace/tracer.js';
@@ -44,7 +51,10 @@ describe('span data', () => {
   it('defaults to INTERNAL and to the current time', () => {
     const { provider, processor } = setup();
     const before = toHrTime(Date.now() - 1);
-    provider.getTracer('t').startSpan('x', { kind: 99 as SpanKind }).end();
+    provider
+      .getTracer('t')
+      .startSpan('x', { kind: 99 as SpanKind })
+      .end();
     const data = processor.ended[0]!;
     assert.equal(data.kind, SpanKind.INTERNAL);
     assert.ok(compareHrTime(data.startTime, before) >= 0);
@@ -113,11 +123,14 @@ describe('span data', () => {
     c.setStatus({ code: StatusCode.ERROR, message: 'first' }).setStatus({ code: StatusCode.ERROR, message: 'second' });
     c.setStatus({ code: StatusCode.OK });
     c.end();
-    assert.deepEqual(processor.ended.map((s) => s.status), [
-      { code: StatusCode.ERROR, message: 'boom' },
-      { code: StatusCode.OK, message: '' },
-      { code: StatusCode.OK, message: '' },
-    ]);
+    assert.deepEqual(
+      processor.ended.map((s) => s.status),
+      [
+        { code: StatusCode.ERROR, message: 'boom' },
+        { code: StatusCode.OK, message: '' },
+        { code: StatusCode.OK, message: '' },
+      ],
+    );
   });
 
   it('updateName renames before end', () => {
@@ -206,7 +219,10 @@ describe('attribute validation', () => {
     assert.deepEqual(keep([undefined]), [null]);
     assert.deepEqual(keep([null, 1, undefined, 2]), [null, 1, null, 2]);
     const { provider, processor } = setup();
-    provider.getTracer('t').startSpan('x', { attributes: { list: ['a', null, 'b'] as unknown as string[] } }).end();
+    provider
+      .getTracer('t')
+      .startSpan('x', { attributes: { list: ['a', null, 'b'] as unknown as string[] } })
+      .end();
     assert.deepEqual(processor.ended[0]!.attributes, { list: ['a', null, 'b'] });
   });
 
@@ -364,10 +380,7 @@ describe('span limits', () => {
     span.setAttribute('a', 1).addEvent('e');
     span.end();
     const data = processor.ended[0]!;
-    assert.deepEqual(
-      [data.droppedAttributesCount, data.droppedEventsCount, data.droppedLinksCount],
-      [1, 1, 1],
-    );
+    assert.deepEqual([data.droppedAttributesCount, data.droppedEventsCount, data.droppedLinksCount], [1, 1, 1]);
   });
 });
 
@@ -409,9 +422,7 @@ describe('sampling in the tracer', () => {
     };
     const { provider, processor } = setup({ sampler });
     const parentContext = setSpanContext(ROOT_CONTEXT, remote(1));
-    const span = provider
-      .getTracer('t')
-      .startSpan('x', { kind: SpanKind.CLIENT, attributes: { a: 1 } }, parentContext);
+    const span = provider.getTracer('t').startSpan('x', { kind: SpanKind.CLIENT, attributes: { a: 1 } }, parentContext);
     // RECORD: recording, but not sampled.
     assert.equal(span.isRecording(), true);
     span.end();
@@ -460,7 +471,10 @@ describe('tracer provider', () => {
   it('builds the default resource from the environment, code attributes winning', () => {
     const warnings: string[] = [];
     const resource = defaultResource({
-      env: { OTEL_RESOURCE_ATTRIBUTES: 'service.name=from-attrs, deployment.environment=prod%20eu ,team=x', OTEL_SERVICE_NAME: 'svc' },
+      env: {
+        OTEL_RESOURCE_ATTRIBUTES: 'service.name=from-attrs, deployment.environment=prod%20eu ,team=x',
+        OTEL_SERVICE_NAME: 'svc',
+      },
       attributes: { team: 'code' },
       warn: (m) => warnings.push(m),
       detectors: [],
@@ -479,8 +493,14 @@ describe('tracer provider', () => {
 
   it('discards the whole OTEL_RESOURCE_ATTRIBUTES value on an error, with a warning', () => {
     const warnings: string[] = [];
-    assert.deepEqual(parseResourceAttributes('a=1,b', (m) => warnings.push(m)), {});
-    assert.deepEqual(parseResourceAttributes('a=%E0%A4%A', (m) => warnings.push(m)), {});
+    assert.deepEqual(
+      parseResourceAttributes('a=1,b', (m) => warnings.push(m)),
+      {},
+    );
+    assert.deepEqual(
+      parseResourceAttributes('a=%E0%A4%A', (m) => warnings.push(m)),
+      {},
+    );
     assert.equal(warnings.length, 2);
   });
 

@@ -27,13 +27,17 @@ function fromWire(x: WireNumber): number {
 }
 
 /** Encodes a worker's families; `aggregatorOf` names each family's aggregator. */
-export function encodeFamilies(families: readonly FamilySnapshot[], aggregatorOf: (name: string) => string): WireFamily[] {
+export function encodeFamilies(
+  families: readonly FamilySnapshot[],
+  aggregatorOf: (name: string) => string,
+): WireFamily[] {
   const out: WireFamily[] = [];
   for (const family of families) {
     const nameLists: string[][] = [];
     const listIndex = new Map<readonly string[], number>();
     const series: WireSeries[] = [];
-    const points = family.type === 'histogram' ? family.upperBounds : family.type === 'summary' ? family.quantileRanks : null;
+    const points =
+      family.type === 'histogram' ? family.upperBounds : family.type === 'summary' ? family.quantileRanks : null;
     for (const s of family.series) {
       let index = listIndex.get(s.labels.names);
       if (index === undefined) {
@@ -51,7 +55,15 @@ export function encodeFamilies(families: readonly FamilySnapshot[], aggregatorOf
       }
       series.push(entry);
     }
-    out.push([family.name, family.help, family.type, aggregatorOf(family.name), points === null ? null : [...points], nameLists, series]);
+    out.push([
+      family.name,
+      family.help,
+      family.type,
+      aggregatorOf(family.name),
+      points === null ? null : [...points],
+      nameLists,
+      series,
+    ]);
   }
   return out;
 }
@@ -86,7 +98,10 @@ export function aggregateFamilies(workers: readonly WireFamily[][]): FamilySnaps
     const fn = aggregators[aggregator];
     if (typeof fn !== 'function') throw new Error(`'${aggregator}' is not a defined aggregator.`);
     if (aggregator === 'omit' && fn === aggregators.omit) continue;
-    const family = BUILT_IN.has(aggregator) && fn === BUILT_IN_FUNCTIONS[aggregator] ? combine(first, parts, aggregator as Aggregator) : viaJson(parts, fn);
+    const family =
+      BUILT_IN.has(aggregator) && fn === BUILT_IN_FUNCTIONS[aggregator]
+        ? combine(first, parts, aggregator as Aggregator)
+        : viaJson(parts, fn);
     if (family !== undefined) out.push(family);
   }
   out.sort((a, b) => compareUtf8(a.name, b.name));
@@ -153,7 +168,20 @@ function combine(first: WireFamily, parts: readonly WireFamily[], aggregator: Ag
     const labels = cache.labelSet(key, g.names, g.values);
     if (type === 'histogram' || type === 'summary') {
       const rest = f.slice(2);
-      series.push(new Series(labels, 0, f[0]!, f[1]!, type === 'histogram' ? rest : null, type === 'summary' ? rest : null, null, null, undefined, undefined));
+      series.push(
+        new Series(
+          labels,
+          0,
+          f[0]!,
+          f[1]!,
+          type === 'histogram' ? rest : null,
+          type === 'summary' ? rest : null,
+          null,
+          null,
+          undefined,
+          undefined,
+        ),
+      );
     } else {
       series.push(new Series(labels, f[0]!, 0, 0, null, null, null, null, undefined, undefined));
     }
@@ -171,8 +199,19 @@ function combine(first: WireFamily, parts: readonly WireFamily[], aggregator: Ag
 }
 
 /** A user-defined aggregator works on prom-client's JSON shape: decode, apply, read back. */
-function viaJson(parts: readonly WireFamily[], fn: (metrics: JsonMetric[]) => JsonMetric | undefined): FamilySnapshot | undefined {
-  const result = fn(parts.map((p) => ({ name: p[0], help: p[1], type: p[2], aggregator: p[3] as Aggregator, values: familyValues(decode(p)) })));
+function viaJson(
+  parts: readonly WireFamily[],
+  fn: (metrics: JsonMetric[]) => JsonMetric | undefined,
+): FamilySnapshot | undefined {
+  const result = fn(
+    parts.map((p) => ({
+      name: p[0],
+      help: p[1],
+      type: p[2],
+      aggregator: p[3] as Aggregator,
+      values: familyValues(decode(p)),
+    })),
+  );
   return result === undefined ? undefined : familyFromJson(result);
 }
 
@@ -183,9 +222,28 @@ function decode(part: WireFamily): FamilySnapshot {
     const nums = (s.slice(2) as WireNumber[]).map(fromWire);
     if (type === 'histogram' || type === 'summary') {
       const rest = nums.slice(2);
-      return new Series(labels, 0, nums[0]!, nums[1]!, type === 'histogram' ? rest : null, type === 'summary' ? rest : null, null, null, undefined, undefined);
+      return new Series(
+        labels,
+        0,
+        nums[0]!,
+        nums[1]!,
+        type === 'histogram' ? rest : null,
+        type === 'summary' ? rest : null,
+        null,
+        null,
+        undefined,
+        undefined,
+      );
     }
     return new Series(labels, nums[0]!, 0, 0, null, null, null, null, undefined, undefined);
   });
-  return { name, help, type, unit: '', upperBounds: type === 'histogram' ? points : null, quantileRanks: type === 'summary' ? points : null, series };
+  return {
+    name,
+    help,
+    type,
+    unit: '',
+    upperBounds: type === 'histogram' ? points : null,
+    quantileRanks: type === 'summary' ? points : null,
+    series,
+  };
 }

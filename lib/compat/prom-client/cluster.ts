@@ -78,7 +78,10 @@ export class AggregatorRegistry<T extends RegistryContentType = any> extends Reg
    * A registry of the metrics (each as `registry.getMetricsAsJSON()` returned them) aggregated by name
    * with each metric's `aggregator`, as prom-client does.
    */
-  static aggregate<T extends RegistryContentType>(metricsArr: Array<object>, registryType: T = PROMETHEUS_CONTENT_TYPE as T): Registry<T> {
+  static aggregate<T extends RegistryContentType>(
+    metricsArr: Array<object>,
+    registryType: T = PROMETHEUS_CONTENT_TYPE as T,
+  ): Registry<T> {
     const registry = new Registry<T>(registryType);
     const byName = new Map<string, JsonMetric[]>();
     for (const metrics of metricsArr as JsonMetric[][]) {
@@ -132,7 +135,9 @@ function addListeners(): void {
       if (message?.type !== GET_METRICS_REQ) return;
       Promise.all(registries.map(async (r) => encodeFamilies(await r.gather(), (name) => r.aggregatorOf(name))))
         .then((families) => process.send!({ type: GET_METRICS_RES, requestId: message.requestId, families }))
-        .catch((error: Error) => process.send!({ type: GET_METRICS_RES, requestId: message.requestId, error: error.message }));
+        .catch((error: Error) =>
+          process.send!({ type: GET_METRICS_RES, requestId: message.requestId, error: error.message }),
+        );
     });
   }
 }

@@ -4,7 +4,13 @@ import { Counter as EngineCounter, CounterChild } from '../../metrics/counter.js
 import type { LabelSet } from '../../metrics/snapshot.js';
 import { childOf } from './labels.js';
 import { MetricBase, type Inner, type MetricConfiguration } from './metric-base.js';
-import type { CollectFunction, IncreaseDataWithExemplar, LabelValues, MetricObjectWithValues, MetricValue } from './types.js';
+import type {
+  CollectFunction,
+  IncreaseDataWithExemplar,
+  LabelValues,
+  MetricObjectWithValues,
+  MetricValue,
+} from './types.js';
 
 /** prom-client's checks of an increment, with its errors. */
 function checkIncrement(value: unknown): void {
@@ -54,7 +60,10 @@ export class Counter<T extends string = string> extends MetricBase<T, PromCounte
   inc(incData: IncreaseDataWithExemplar<T>): void;
   inc(a?: LabelValues<T> | number | IncreaseDataWithExemplar<T>, b?: number): void {
     if (typeof a === 'object' && a !== null) {
-      if (this.enableExemplars) return this.incWithExemplar(a as IncreaseDataWithExemplar<T>);
+      if (this.enableExemplars) {
+        this.incWithExemplar(a as IncreaseDataWithExemplar<T>);
+        return;
+      }
       // The child checks the value, with prom-client's errors.
       childOf(this.inner, this.labelNames, a as LabelValues<T>).inc(b === null ? undefined : b);
       return;

@@ -33,7 +33,11 @@ const AGGREGATORS: Readonly<Record<string, Aggregator>> = {
   nodejs_eventloop_lag_p99_seconds: 'average',
 };
 
-const COUNTERS = new Set(['process_cpu_user_seconds_total', 'process_cpu_system_seconds_total', 'process_cpu_seconds_total']);
+const COUNTERS = new Set([
+  'process_cpu_user_seconds_total',
+  'process_cpu_system_seconds_total',
+  'process_cpu_seconds_total',
+]);
 
 /** One default metric family as a registered metric. */
 class DefaultMetric implements Sourced {
@@ -49,7 +53,11 @@ class DefaultMetric implements Sourced {
     source: FamilySource,
   ) {
     this[SOURCE] = source;
-    this.type = COUNTERS.has(unprefixed) ? 'counter' : unprefixed === 'nodejs_gc_duration_seconds' ? 'histogram' : 'gauge';
+    this.type = COUNTERS.has(unprefixed)
+      ? 'counter'
+      : unprefixed === 'nodejs_gc_duration_seconds'
+        ? 'histogram'
+        : 'gauge';
     this.aggregator = AGGREGATORS[unprefixed] ?? 'sum';
   }
 
@@ -66,7 +74,9 @@ class DefaultMetric implements Sourced {
   reset(): void {}
 }
 
-export function collectDefaultMetrics<T extends RegistryContentType>(config?: DefaultMetricsCollectorConfiguration<T> | null): void {
+export function collectDefaultMetrics<T extends RegistryContentType>(
+  config?: DefaultMetricsCollectorConfiguration<T> | null,
+): void {
   if (config !== null && config !== undefined && typeof config !== 'object') {
     throw new TypeError('config must be null, undefined, or an object');
   }
@@ -104,7 +114,13 @@ export function collectDefaultMetrics<T extends RegistryContentType>(config?: De
   const registered: DefaultMetric[] = [];
   try {
     for (const d of [...processCollector.describe(), ...nodejs.describe()]) {
-      const metric = new DefaultMetric(d.name, d.help, [...d.labelNames, ...labelNames], d.name.slice(prefix.length), source);
+      const metric = new DefaultMetric(
+        d.name,
+        d.help,
+        [...d.labelNames, ...labelNames],
+        d.name.slice(prefix.length),
+        source,
+      );
       registry.registerMetric(metric);
       registered.push(metric);
     }

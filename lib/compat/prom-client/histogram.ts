@@ -6,7 +6,13 @@ import { stringRecord } from './counter.js';
 import { childOf, labelObjectOf } from './labels.js';
 import { MetricBase, type Inner, type MetricConfiguration } from './metric-base.js';
 import { childTimer, elapsedSince, timerStart } from './timer.js';
-import type { CollectFunction, LabelValues, MetricObjectWithValues, MetricValueWithName, ObserveDataWithExemplar } from './types.js';
+import type {
+  CollectFunction,
+  LabelValues,
+  MetricObjectWithValues,
+  MetricValueWithName,
+  ObserveDataWithExemplar,
+} from './types.js';
 
 /** prom-client's check of an observed value. */
 export function checkObservation(value: unknown): void {
@@ -22,7 +28,11 @@ class PromHistogramChild extends HistogramChild {
   }
 
   override startTimer(): (labels?: LabelValues<string>) => number {
-    return childTimer((s) => this.observe(s), () => labelObjectOf(this.labels), this.owner);
+    return childTimer(
+      (s) => this.observe(s),
+      () => labelObjectOf(this.labels),
+      this.owner,
+    );
   }
 }
 
@@ -77,7 +87,8 @@ export class Histogram<T extends string = string> extends MetricBase<T, PromHist
 
   protected override checkOptions(config: HistogramConfiguration<T>): void {
     if (this.labelNames.includes('le' as T)) throw new Error('le is a reserved label keyword');
-    if (config.buckets !== undefined && !Array.isArray(config.buckets)) throw new TypeError('buckets must be an array of numbers');
+    if (config.buckets !== undefined && !Array.isArray(config.buckets))
+      throw new TypeError('buckets must be an array of numbers');
   }
 
   protected createInner(config: HistogramConfiguration<T>): InnerHistogram {
@@ -103,7 +114,10 @@ export class Histogram<T extends string = string> extends MetricBase<T, PromHist
   observe(observeData: ObserveDataWithExemplar<T>): void;
   observe(a: number | LabelValues<T> | ObserveDataWithExemplar<T>, b?: number): void {
     if (typeof a === 'object' && a !== null) {
-      if (this.enableExemplars) return this.observeWithExemplar(a as ObserveDataWithExemplar<T>);
+      if (this.enableExemplars) {
+        this.observeWithExemplar(a as ObserveDataWithExemplar<T>);
+        return;
+      }
       // The child checks the value, with prom-client's error.
       this.child(a as LabelValues<T>).observe(b!);
       return;
@@ -123,12 +137,16 @@ export class Histogram<T extends string = string> extends MetricBase<T, PromHist
   }
 
   /** Starts a timer; `end(labels?, exemplarLabels?)` observes the seconds elapsed with the labels merged. */
-  startTimer(labels?: LabelValues<T>, exemplarLabels?: LabelValues<T>): (labels?: LabelValues<T>, exemplarLabels?: LabelValues<T>) => number {
+  startTimer(
+    labels?: LabelValues<T>,
+    exemplarLabels?: LabelValues<T>,
+  ): (labels?: LabelValues<T>, exemplarLabels?: LabelValues<T>) => number {
     const start = timerStart();
     return (endLabels?: LabelValues<T>, endExemplarLabels?: LabelValues<T>) => {
       const value = elapsedSince(start);
       const merged = { ...labels, ...endLabels } as LabelValues<T>;
-      if (this.enableExemplars) this.observe({ labels: merged, value, exemplarLabels: { ...exemplarLabels, ...endExemplarLabels } });
+      if (this.enableExemplars)
+        this.observe({ labels: merged, value, exemplarLabels: { ...exemplarLabels, ...endExemplarLabels } });
       else this.observe(merged, value);
       return value;
     };

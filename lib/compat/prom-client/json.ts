@@ -4,7 +4,14 @@
  * compat registry (an aggregated metric, a hand-written one) is read back into a snapshot for the writers.
  */
 import { compareLabelValues, compareUtf8 } from '../../metrics/compare.js';
-import { LabelSet, Series, type Exemplar, type FamilySnapshot, type MetricType, type SeriesSnapshot } from '../../metrics/snapshot.js';
+import {
+  type LabelSet,
+  Series,
+  type Exemplar,
+  type FamilySnapshot,
+  type MetricType,
+  type SeriesSnapshot,
+} from '../../metrics/snapshot.js';
 import { SeriesCache } from './series-cache.js';
 import type { Aggregator } from './types.js';
 
@@ -50,14 +57,25 @@ export function familyValues(family: FamilySnapshot): JsonValue[] {
       const buckets = s.buckets!;
       const bucketName = name + '_bucket';
       for (let i = 0; i < bounds.length; i++) {
-        out.push({ value: buckets[i]!, metricName: bucketName, exemplar: exemplarJson(s.bucketExemplars?.[i]), labels: labelObject(s.labels, 'le', bounds[i]!) });
+        out.push({
+          value: buckets[i]!,
+          metricName: bucketName,
+          exemplar: exemplarJson(s.bucketExemplars?.[i]),
+          labels: labelObject(s.labels, 'le', bounds[i]!),
+        });
       }
-      out.push({ value: s.count, metricName: bucketName, exemplar: exemplarJson(s.bucketExemplars?.[bounds.length]), labels: labelObject(s.labels, 'le', '+Inf') });
+      out.push({
+        value: s.count,
+        metricName: bucketName,
+        exemplar: exemplarJson(s.bucketExemplars?.[bounds.length]),
+        labels: labelObject(s.labels, 'le', '+Inf'),
+      });
       out.push({ value: s.sum, metricName: name + '_sum', labels: labelObject(s.labels) });
       out.push({ value: s.count, metricName: name + '_count', labels: labelObject(s.labels) });
     } else if (family.type === 'summary') {
       const ranks = family.quantileRanks ?? [];
-      for (let i = 0; i < ranks.length; i++) out.push({ labels: labelObject(s.labels, 'quantile', ranks[i]!), value: s.quantiles![i]! });
+      for (let i = 0; i < ranks.length; i++)
+        out.push({ labels: labelObject(s.labels, 'quantile', ranks[i]!), value: s.quantiles![i]! });
       out.push({ metricName: name + '_sum', labels: labelObject(s.labels), value: s.sum });
       out.push({ metricName: name + '_count', labels: labelObject(s.labels), value: s.count });
     } else {
@@ -72,8 +90,17 @@ export function familyValues(family: FamilySnapshot): JsonValue[] {
 const TYPES = new Set<string>(['counter', 'gauge', 'histogram', 'summary', 'untyped']);
 
 /** A label set from a JSON labels object, without one reserved name (`le`, `quantile`), and its key. */
-function labelSetOf(labels: Record<string, unknown> | undefined, skip: string, cache: SeriesCache): { key: string; labels: LabelSet } {
-  const names = labels === undefined || labels === null ? [] : Object.keys(labels).filter((n) => n !== skip && labels[n] !== undefined).sort(compareUtf8);
+function labelSetOf(
+  labels: Record<string, unknown> | undefined,
+  skip: string,
+  cache: SeriesCache,
+): { key: string; labels: LabelSet } {
+  const names =
+    labels === undefined || labels === null
+      ? []
+      : Object.keys(labels)
+          .filter((n) => n !== skip && labels[n] !== undefined)
+          .sort(compareUtf8);
   const values = names.map((n) => String(labels![n]));
   const key = names.join('\u0000') + '\u0001' + values.join('\u0000');
   return { key, labels: cache.labelSet(key, names, values) };

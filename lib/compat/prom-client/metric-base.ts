@@ -15,7 +15,7 @@ export interface MetricConfiguration<T extends string> {
   name: string;
   help: string;
   labelNames?: T[] | readonly T[];
-  registers?: (Registry<any>)[];
+  registers?: Registry<any>[];
   aggregator?: Aggregator;
   collect?: CollectFunction<any>;
   enableExemplars?: boolean;
@@ -114,4 +114,3 @@ export abstract class MetricBase<T extends string, C> implements Sourced {
     this.inner.reset();
   }
 }
-

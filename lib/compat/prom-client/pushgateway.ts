@@ -23,7 +23,9 @@ export class Pushgateway<T extends RegistryContentType = any> {
     registry?: Registry<T>,
   ) {
     this.registry = registry ?? (Registry.globalRegistry as Registry<T>);
-    const { requireJobName = true, ...requestOptions } = (options ?? {}) as { requireJobName?: boolean } & http.RequestOptions;
+    const { requireJobName = true, ...requestOptions } = (options ?? {}) as {
+      requireJobName?: boolean;
+    } & http.RequestOptions;
     this.requireJobName = requireJobName;
     this.requestOptions = requestOptions;
   }
@@ -43,7 +45,10 @@ export class Pushgateway<T extends RegistryContentType = any> {
     return this.send('DELETE', params);
   }
 
-  private send(method: PushMethod, params: Pushgateway.Parameters = { jobName: '' }): Promise<{ resp?: unknown; body?: unknown }> {
+  private send(
+    method: PushMethod,
+    params: Pushgateway.Parameters = { jobName: '' },
+  ): Promise<{ resp?: unknown; body?: unknown }> {
     // Thrown, not rejected, as prom-client does.
     if (this.requireJobName && !params.jobName) throw new Error('Missing jobName parameter');
     const run = async () => {

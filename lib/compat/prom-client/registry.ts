@@ -252,7 +252,10 @@ export class Registry<BoundRegistryContentType extends RegistryContentType = Pro
       // The series' own labels win over the defaults, as in prom-client.
       for (let i = 0; i < labels.names.length; i++) byName.set(labels.names[i]!, labels.values[i]!);
       const names = [...byName.keys()].sort(compareUtf8);
-      merged = new LabelSet(names, names.map((n) => byName.get(n)!));
+      merged = new LabelSet(
+        names,
+        names.map((n) => byName.get(n)!),
+      );
       this.mergedLabels.set(labels, merged);
     }
     return merged;

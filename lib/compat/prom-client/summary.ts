@@ -25,7 +25,11 @@ class PromSummaryChild extends SummaryChild {
   }
 
   override startTimer(): (labels?: LabelValues<string>) => number {
-    return childTimer((s) => this.observe(s), () => labelObjectOf(this.labels), this.owner);
+    return childTimer(
+      (s) => this.observe(s),
+      () => labelObjectOf(this.labels),
+      this.owner,
+    );
   }
 }
 

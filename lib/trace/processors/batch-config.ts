@@ -96,7 +96,8 @@ export function resolveBatchConfig(
     const range = `${s.min}..${s.max}`;
     const given = options[s.option];
     if (given !== undefined) {
-      if (typeof given === 'number' && Number.isInteger(given) && given >= s.min && given <= s.max) out[s.option] = given;
+      if (typeof given === 'number' && Number.isInteger(given) && given >= s.min && given <= s.max)
+        out[s.option] = given;
       else problems.push(`${s.option} must be an integer ${range}, got ${String(given)}`);
       continue;
     }

@@ -7,7 +7,13 @@ import { BindingSlot } from '../binding-slot.js';
 
 /** Why spans were dropped (the `reason` label). */
 export type DropReason = 'queue_full' | 'export_failed' | 'export_timeout' | 'rejected' | 'shutdown';
-export const DROP_REASONS: readonly DropReason[] = ['queue_full', 'export_failed', 'export_timeout', 'rejected', 'shutdown'];
+export const DROP_REASONS: readonly DropReason[] = [
+  'queue_full',
+  'export_failed',
+  'export_timeout',
+  'rejected',
+  'shutdown',
+];
 
 /** How one export call ended, as the processor saw it. */
 export type ExportOutcome = 'success' | 'failure' | 'timeout';

@@ -100,7 +100,10 @@ export class BatchSpanProcessor implements SpanProcessor {
   private readonly counts = {
     exported: 0,
     exports: 0,
-    dropped: { queue_full: 0, export_failed: 0, export_timeout: 0, rejected: 0, shutdown: 0 } as Record<DropReason, number>,
+    dropped: { queue_full: 0, export_failed: 0, export_timeout: 0, rejected: 0, shutdown: 0 } as Record<
+      DropReason,
+      number
+    >,
   };
 
   constructor(exporter: SpanExporter, options: BatchSpanProcessorOptions = {}) {

@@ -17,8 +17,7 @@ export interface EncodedSpanBatch {
 }
 
 /** An exporter that can encode spans as they end. */
-export type EncodingSpanExporter = SpanExporter &
-  Required<Pick<SpanExporter, 'createEncodedBatch' | 'exportEncoded'>>;
+export type EncodingSpanExporter = SpanExporter & Required<Pick<SpanExporter, 'createEncodedBatch' | 'exportEncoded'>>;
 
 export function isEncodingExporter(exporter: SpanExporter): exporter is EncodingSpanExporter {
   return typeof exporter.createEncodedBatch === 'function' && typeof exporter.exportEncoded === 'function';

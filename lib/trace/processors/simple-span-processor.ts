@@ -33,7 +33,12 @@ export class SimpleSpanProcessor implements SpanProcessor {
       const left = Math.max(1, deadline - performance.now());
       let closed: boolean;
       try {
-        closed = (await withTimeout(Promise.resolve(this.exporter.shutdown()).then(() => true), left, true)) === true;
+        closed =
+          (await withTimeout(
+            Promise.resolve(this.exporter.shutdown()).then(() => true),
+            left,
+            true,
+          )) === true;
       } catch {
         closed = false;
       }

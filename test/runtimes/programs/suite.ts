@@ -22,8 +22,8 @@ export interface SuiteCase {
   readonly lengths?: readonly [number, number, number];
   readonly failure?: {
     readonly stage: string;
-    readonly familyIndex?: number;
-    readonly opIndex?: number;
+    readonly familyIndex?: number | undefined;
+    readonly opIndex?: number | undefined;
     readonly message: string;
   };
 }

@@ -73,10 +73,11 @@ export async function sendSpans(run: TraceRun): Promise<TraceReport> {
   let traceId: string;
   let spanIds: TraceReport['spanIds'];
   if (asyncContext) {
-    [traceId, spanIds] = await tracer.startActiveSpan('request', rootOptions, async (root) => [
-      root.spanContext().traceId,
-      await withChildren(root, false),
-    ] as const);
+    [traceId, spanIds] = await tracer.startActiveSpan(
+      'request',
+      rootOptions,
+      async (root) => [root.spanContext().traceId, await withChildren(root, false)] as const,
+    );
   } else {
     const root = tracer.startSpan('request', rootOptions);
     traceId = root.spanContext().traceId;
@@ -84,5 +85,11 @@ export async function sendSpans(run: TraceRun): Promise<TraceReport> {
   }
   await provider.forceFlush();
   await provider.shutdown();
-  return { asyncContext, traceId, spanIds, exported: exporter.stats.exportedSpans, failed: { ...exporter.stats.failedSpans } };
+  return {
+    asyncContext,
+    traceId,
+    spanIds,
+    exported: exporter.stats.exportedSpans,
+    failed: { ...exporter.stats.failedSpans },
+  };
 }
