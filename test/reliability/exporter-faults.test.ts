@@ -666,35 +666,45 @@ describe('exporter with the collector down', () => {
     const failedBefore = p.processor.stats().dropped.export_failed;
     const upAt = performance.now();
     const collector = await startCollector(received, { port });
-    // No flush, no nudge: the exporter's own retries and the processor's timer must find the collector.
-    const settled = await waitFor(() => {
+    try {
+      // No flush, no nudge: the exporter's own retries and the processor's timer must find the collector.
+      const settled = await waitFor(() => {
+        const s = p.processor.stats();
+        return s.queueSize === 0 && s.exported + s.dropped.export_failed === produced;
+      }, 30_000);
       const s = p.processor.stats();
-      return s.queueSize === 0 && s.exported + s.dropped.export_failed === produced;
-    }, 30_000);
-    const s = p.processor.stats();
-    assert.ok(settled, `export did not resume: ${JSON.stringify(s)}, ${received.names.size} received`);
-    assert.equal(s.dropped.queue_full, 0);
-    assert.equal(received.duplicates, 0);
-    // Every span not counted as dropped arrived, and nothing else did.
-    assert.equal(received.names.size, produced - s.dropped.export_failed);
-    assert.equal(s.exported, received.names.size);
-    assert.ok(received.names.size >= queuedWhenUp, 'all spans queued when the collector came back arrived');
-    assert.ok(queuedWhenUp > 0, 'spans were waiting when the collector came back');
-    // Only batches whose whole budget ran out during the outage are lost: at most the one in flight
-    // when the collector came back fails after that.
-    assert.ok(
-      s.dropped.export_failed - failedBefore <= 512,
-      `${s.dropped.export_failed - failedBefore} more dropped after the collector was up`,
-    );
-    const resumeMs = (received.firstCallAt ?? NaN) - upAt;
-    // The longest a retry sleeps: maxIntervalMs (400) x (1 + randomizationFactor 0.5).
-    t.diagnostic(
-      `${produced} spans; ${queuedWhenUp} queued when the collector came up; ${failedBefore} dropped before that, ` +
-        `${s.dropped.export_failed} in all (export_failed); ${received.names.size} delivered; ` +
-        `first delivery ${resumeMs.toFixed(0)} ms after the collector was up (longest backoff sleep 600 ms)`,
-    );
-    await p.provider.shutdown(5_000);
-    await collector.stop();
+      assert.ok(settled, `export did not resume: ${JSON.stringify(s)}, ${received.names.size} received`);
+      assert.equal(s.dropped.queue_full, 0);
+      assert.equal(received.duplicates, 0);
+      // Every span not counted as dropped arrived. The one exception OTLP leaves open: a call that reached the
+      // collector just as its time budget ran out is counted as failed (no answer came back in time) although its
+      // spans arrived; at most that one batch of 512, and never twice.
+      const surplus = received.names.size - (produced - s.dropped.export_failed);
+      assert.ok(
+        surplus >= 0 && surplus <= 512,
+        `${surplus} spans arrived beyond those not counted as dropped; logs ${JSON.stringify(p.logs.slice(-3))}`,
+      );
+      assert.equal(s.exported + surplus, received.names.size);
+      assert.ok(received.names.size >= queuedWhenUp, 'all spans queued when the collector came back arrived');
+      assert.ok(queuedWhenUp > 0, 'spans were waiting when the collector came back');
+      // Only batches whose whole budget ran out during the outage are lost: at most the one in flight
+      // when the collector came back fails after that.
+      assert.ok(
+        s.dropped.export_failed - failedBefore <= 512,
+        `${s.dropped.export_failed - failedBefore} more dropped after the collector was up`,
+      );
+      const resumeMs = (received.firstCallAt ?? NaN) - upAt;
+      // The longest a retry sleeps: maxIntervalMs (400) x (1 + randomizationFactor 0.5).
+      t.diagnostic(
+        `${produced} spans; ${queuedWhenUp} queued when the collector came up; ${failedBefore} dropped before that, ` +
+          `${s.dropped.export_failed} in all (export_failed); ${received.names.size} delivered; ` +
+          `first delivery ${resumeMs.toFixed(0)} ms after the collector was up (longest backoff sleep 600 ms); ${surplus} arrived though counted as failed`,
+      );
+    } finally {
+      // Also after a failed assertion: a collector left listening would keep this file's process alive.
+      await p.provider.shutdown(5_000);
+      await collector.stop();
+    }
     assertNoUnhandledRejection();
     await tracker.assertNoneLeft('collector down then up');
     await assertActiveResourcesBackTo(before, 'collector down then up');
