@@ -4,7 +4,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
-import { createServer } from 'node:net';
+import { freePort } from '../opa/helpers.js';
 import type { PeerStatus } from './require-peer.js';
 
 export const PUSHGATEWAY_PATH = process.env.PUSHGATEWAY ?? '/usr/bin/prometheus-pushgateway';
@@ -19,18 +19,6 @@ export function findPushgateway(): PeerStatus {
       missing: `no executable ${PUSHGATEWAY_PATH} (Debian package "prometheus-pushgateway")`,
     };
   }
-}
-
-/** A port free right now on 127.0.0.1. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 export interface RunningPushgateway {

@@ -5,8 +5,9 @@
  * which gives the same result as prom-client's per-sample aggregation for its built-in aggregators.
  */
 import { compareLabelValues, compareUtf8 } from '../../metrics/compare.js';
-import { LabelSet, Series, type FamilySnapshot, type MetricType, type SeriesSnapshot } from '../../metrics/snapshot.js';
+import { LabelSet, type FamilySnapshot, type MetricType, type SeriesSnapshot } from '../../metrics/snapshot.js';
 import { aggregators } from './aggregators.js';
+import { familyOf, seriesFromNumbers } from './family-build.js';
 import { familyFromJson, familyValues, type JsonMetric } from './json.js';
 import { SeriesCache } from './series-cache.js';
 import type { Aggregator } from './types.js';
@@ -165,37 +166,10 @@ function combine(first: WireFamily, parts: readonly WireFamily[], aggregator: Ag
   for (const [key, g] of groups) {
     const f = g.fields;
     if (aggregator === 'average') for (let i = 0; i < f.length; i++) f[i]! /= g.n;
-    const labels = cache.labelSet(key, g.names, g.values);
-    if (type === 'histogram' || type === 'summary') {
-      const rest = f.slice(2);
-      series.push(
-        new Series(
-          labels,
-          0,
-          f[0]!,
-          f[1]!,
-          type === 'histogram' ? rest : null,
-          type === 'summary' ? rest : null,
-          null,
-          null,
-          undefined,
-          undefined,
-        ),
-      );
-    } else {
-      series.push(new Series(labels, f[0]!, 0, 0, null, null, null, null, undefined, undefined));
-    }
+    series.push(seriesFromNumbers(cache.labelSet(key, g.names, g.values), type, f));
   }
   series.sort((a, b) => compareLabelValues(a.labels.values, b.labels.values));
-  return {
-    name: first[0],
-    help: first[1],
-    type,
-    unit: '',
-    upperBounds: type === 'histogram' ? points : null,
-    quantileRanks: type === 'summary' ? points : null,
-    series,
-  };
+  return familyOf(first[0], first[1], type, points, series);
 }
 
 /** A user-defined aggregator works on prom-client's JSON shape: decode, apply, read back. */
@@ -217,33 +191,8 @@ function viaJson(
 
 function decode(part: WireFamily): FamilySnapshot {
   const [name, help, type, , points, nameLists, list] = part;
-  const series = list.map((s) => {
-    const labels = new LabelSet(nameLists[s[0]]!, s[1]);
-    const nums = (s.slice(2) as WireNumber[]).map(fromWire);
-    if (type === 'histogram' || type === 'summary') {
-      const rest = nums.slice(2);
-      return new Series(
-        labels,
-        0,
-        nums[0]!,
-        nums[1]!,
-        type === 'histogram' ? rest : null,
-        type === 'summary' ? rest : null,
-        null,
-        null,
-        undefined,
-        undefined,
-      );
-    }
-    return new Series(labels, nums[0]!, 0, 0, null, null, null, null, undefined, undefined);
-  });
-  return {
-    name,
-    help,
-    type,
-    unit: '',
-    upperBounds: type === 'histogram' ? points : null,
-    quantileRanks: type === 'summary' ? points : null,
-    series,
-  };
+  const series = list.map((s) =>
+    seriesFromNumbers(new LabelSet(nameLists[s[0]]!, s[1]), type, (s.slice(2) as WireNumber[]).map(fromWire)),
+  );
+  return familyOf(name, help, type, points, series);
 }

@@ -12,6 +12,7 @@ import {
   type MetricType,
   type SeriesSnapshot,
 } from '../../metrics/snapshot.js';
+import { familyOf } from './family-build.js';
 import { SeriesCache } from './series-cache.js';
 import type { Aggregator } from './types.js';
 
@@ -168,13 +169,5 @@ export function familyFromJson(metric: JsonMetric, cache: SeriesCache = new Seri
     );
   }
   series.sort((a, b) => compareLabelValues(a.labels.values, b.labels.values));
-  return {
-    name,
-    help,
-    type,
-    unit: '',
-    upperBounds: type === 'histogram' ? points : null,
-    quantileRanks: type === 'summary' ? points : null,
-    series,
-  };
+  return familyOf(name, help, type, points, series);
 }
