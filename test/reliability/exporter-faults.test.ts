@@ -593,7 +593,13 @@ describe('exporter with the collector down', () => {
     assert.equal(scraped.get('zerotel_trace_queue_size'), live.queueSize);
     assert.equal(scraped.get('zerotel_trace_queue_capacity'), capacity);
     assert.equal(scraped.get('zerotel_trace_spans_exported_total'), 0);
-    assert.equal(scraped.get('zerotel_otlp_failed_spans_total{reason="unavailable"}'), live.dropped.export_failed);
+    // Every failed span is counted by the exporter too, mostly as unavailable (refused connections); on a loaded
+    // machine an attempt whose connect outlasts the time left is counted as deadline_exceeded instead.
+    assert.equal(sumOf(scraped, 'zerotel_otlp_failed_spans_total{'), live.dropped.export_failed);
+    assert.ok(
+      (scraped.get('zerotel_otlp_failed_spans_total{reason="unavailable"}') ?? 0) > 0,
+      'refusals counted as unavailable',
+    );
     assert.ok((scraped.get('zerotel_otlp_retries_total{code="UNAVAILABLE"}') ?? 0) > 0, 'failed attempts were retried');
 
     // Memory: what stays on the heap is about a full queue, far from what keeping every span would take
