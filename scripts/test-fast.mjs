@@ -34,11 +34,7 @@ const files = FOLDERS.flatMap((dir) =>
   .filter((f) => !NEEDS_PEER.has(f))
   .filter((f) => !f.startsWith('test/otlp/') || OTLP_FAST.has(f))
   .sort();
-const run = spawnSync(
-  process.execPath,
-  ['--import', 'tsx', '--test', '--test-force-exit', ...process.argv.slice(2), ...files],
-  {
-    stdio: 'inherit',
-  },
-);
+const run = spawnSync(process.execPath, ['--import', 'tsx', '--test', ...process.argv.slice(2), ...files], {
+  stdio: 'inherit',
+});
 process.exit(run.status ?? 1);
