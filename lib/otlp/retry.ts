@@ -139,11 +139,17 @@ export function giveUpNote(outcome: RetryOutcome<Attemptable>): string {
   return outcome.result.kind === 'failure' && !outcome.result.retryable ? ' (not retryable)' : '';
 }
 
+/** The least time a retry must have left to be started: a tenth of the budget, at most 250 ms. */
+export function minRetryTimeMs(budgetMs: number): number {
+  return Math.min(250, budgetMs / 10);
+}
+
 /**
  * Runs `attempt` until it succeeds, fails for good, or the time budget runs out. The delay before a retry
- * is the larger of the backoff and the server's RetryInfo; a retry whose sleep would end past the budget
- * (the policy's max elapsed time or `deadline`, whichever comes first) is not slept at all: the last
- * failure is returned at once.
+ * is the larger of the backoff and the server's RetryInfo; a retry whose sleep would leave less than
+ * {@link minRetryTimeMs} of the budget (the policy's max elapsed time or `deadline`, whichever comes first)
+ * is not slept at all: the last failure is returned at once. An attempt squeezed into the last
+ * milliseconds would only time out and report DEADLINE_EXCEEDED in place of the failure that matters.
  */
 export async function withRetry<R extends Attemptable>(
   attempt: (attemptNumber: number) => Promise<R>,
@@ -155,17 +161,18 @@ export async function withRetry<R extends Attemptable>(
   const budgetEnd = policy.maxElapsedMs > 0 ? start + policy.maxElapsedMs : Infinity;
   const stopAt = Math.min(budgetEnd, options.deadline ?? Infinity);
   const backoff = new Backoff(policy, options.random);
+  const lastStart = stopAt - minRetryTimeMs(stopAt - start);
   for (let attempts = 1; ; attempts++) {
     const result = await attempt(attempts);
     if (result.kind === 'success' || !result.retryable || !policy.enabled) return { result, attempts };
     if (options.signal?.aborted) return { result, attempts, gaveUp: 'cancelled' };
     const delay = Math.max(backoff.next(), result.retryInfoMs ?? 0);
-    if (clock.now() + delay >= stopAt) return { result, attempts, gaveUp: 'deadline' };
+    if (clock.now() + delay >= lastStart) return { result, attempts, gaveUp: 'deadline' };
     options.onRetry?.(result as Extract<R, { kind: 'failure' }>, delay, attempts + 1);
     await clock.sleep(delay, options.signal);
     if (options.signal?.aborted) return { result, attempts, gaveUp: 'cancelled' };
-    // A late timer may wake past the deadline: report the real failure, not an attempt that had no time.
-    if (clock.now() >= stopAt) return { result, attempts, gaveUp: 'deadline' };
+    // A late timer may wake too near the deadline: report the real failure, not an attempt that had no time.
+    if (clock.now() >= lastStart) return { result, attempts, gaveUp: 'deadline' };
   }
 }
 

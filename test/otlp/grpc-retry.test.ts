@@ -7,6 +7,7 @@ import {
   type Clock,
   DEFAULT_RETRY_POLICY,
   isRetryableCode,
+  minRetryTimeMs,
   type RetryPolicy,
   systemClock,
   withRetry,
@@ -150,6 +151,24 @@ describe('withRetry', () => {
     assert.equal(out.gaveUp, 'deadline');
     assert.equal(s.calls, 1);
     assert.deepEqual(out.result, transient());
+  });
+
+  it('does not start a retry that would have less than min(250 ms, a tenth of the budget) left', async () => {
+    assert.equal(minRetryTimeMs(10_000), 250);
+    assert.equal(minRetryTimeMs(1_500), 150);
+    // The 5 s sleep would leave 100 ms of a 5.1 s budget: the first failure is reported, not a timeout.
+    const clock = fakeClock();
+    const s = script(transient(), transient());
+    const out = await withRetry(s.attempt, { policy, clock, random: () => 0.5, deadline: 5_100 });
+    assert.equal(out.gaveUp, 'deadline');
+    assert.equal(s.calls, 1);
+    assert.deepEqual(clock.sleeps, []);
+    // With 300 ms left after the sleep, the retry is made.
+    const clock2 = fakeClock();
+    const s2 = script(transient());
+    const out2 = await withRetry(s2.attempt, { policy, clock: clock2, random: () => 0.5, deadline: 5_300 });
+    assert.equal(out2.attempts, 2);
+    assert.equal(out2.result.kind, 'success');
   });
 
   it('a RetryInfo delay beyond the deadline is not waited at all', async () => {
