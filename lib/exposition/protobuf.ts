@@ -17,13 +17,15 @@
  *   proto3, so its `seconds` and `nanos` are left out when zero;
  * - Metric `timestamp_ms` only for series with an explicit timestamp; no created timestamps
  *   (client_model 0.3.0 has no field for them);
- * - NaN is written with Go's `math.NaN()` bits (0x7FF8000000000001).
+ * - NaN is written with the bits Go's would have: a series' value or sum by its NaN kind (go-float.ts),
+ *   anything else (bounds, quantiles, exemplars: numbers passed in) as Go's `math.NaN()`.
  * Families without series are skipped, as Go's gatherer never returns them.
  */
 
 import { ProtoWriter, SizeTable, utf8Length, varintSize } from '../protobuf/writer.js';
 import { nativeFieldsSize, writeNativeFields } from './protobuf-native.js';
 import type { Exemplar, FamilySnapshot, LabelSet, MetricType, SeriesSnapshot } from '../metrics/snapshot.js';
+import { GO_NAN, NAN_HIGH_WORD, NAN_LOW_WORD, type NanKind } from '../metrics/go-float.js';
 import { PROTOBUF_LABELS, readSlot, writeSlot } from './label-cache.js';
 import { slabBytes } from './slab.js';
 
@@ -61,10 +63,6 @@ const DOUBLE_FIELD = 9;
 const SCALAR_FIELD = 2 + DOUBLE_FIELD;
 /** A Quantile field in a Summary: key, length 18, then two double fields. */
 const QUANTILE_FIELD = 2 + 2 * DOUBLE_FIELD;
-
-// Go's math.NaN(): 0x7FF8000000000001, as (lo, hi).
-const GO_NAN_LO = 0x00000001;
-const GO_NAN_HI = 0x7ff80000;
 
 const TWO_64 = 18446744073709551616;
 
@@ -270,17 +268,17 @@ function writeMetric(w: ProtoWriter, family: FamilySnapshot, type: MetricType, s
   switch (type) {
     case 'gauge':
       w.byte(METRIC_GAUGE);
-      writeScalar(w, s.value);
+      writeScalar(w, s.value, s.nanKind);
       break;
     case 'untyped':
       w.byte(METRIC_UNTYPED);
-      writeScalar(w, s.value);
+      writeScalar(w, s.value, s.nanKind);
       break;
     case 'counter':
       w.byte(METRIC_COUNTER);
       w.varint(sizes.next());
       w.byte(VALUE_DOUBLE);
-      writeDouble(w, s.value);
+      writeDouble(w, s.value, s.nanKind);
       if (s.exemplar !== null) {
         w.byte(COUNTER_EXEMPLAR);
         writeExemplar(w, s.exemplar);
@@ -300,10 +298,10 @@ function writeMetric(w: ProtoWriter, family: FamilySnapshot, type: MetricType, s
   if (s.timestampMs !== undefined) writeTimestampMs(w, s.timestampMs);
 }
 
-function writeScalar(w: ProtoWriter, value: number): void {
+function writeScalar(w: ProtoWriter, value: number, nanKind: NanKind | undefined): void {
   w.byte(DOUBLE_FIELD);
   w.byte(VALUE_DOUBLE);
-  writeDouble(w, value);
+  writeDouble(w, value, nanKind);
 }
 
 function writeTimestampMs(w: ProtoWriter, ms: number): void {
@@ -316,7 +314,7 @@ function writeSummary(w: ProtoWriter, family: FamilySnapshot, s: SeriesSnapshot)
   w.byte(SAMPLE_COUNT);
   w.varint(toUint64(s.count));
   w.byte(SAMPLE_SUM);
-  writeDouble(w, s.sum);
+  writeDouble(w, s.sum, s.nanKind);
   const n = quantileCount(family, s);
   if (n === 0) return;
   const ranks = (s.ownRanks ?? family.quantileRanks)!;
@@ -325,9 +323,9 @@ function writeSummary(w: ProtoWriter, family: FamilySnapshot, s: SeriesSnapshot)
     w.byte(REPEATED_3);
     w.byte(2 * DOUBLE_FIELD);
     w.byte(VALUE_DOUBLE);
-    writeDouble(w, ranks[i]!);
+    writeDouble(w, ranks[i]!, GO_NAN);
     w.byte(SAMPLE_SUM);
-    writeDouble(w, values[i]!);
+    writeDouble(w, values[i]!, GO_NAN);
   }
 }
 
@@ -337,7 +335,7 @@ function writeHistogram(w: ProtoWriter, family: FamilySnapshot, s: SeriesSnapsho
   w.byte(SAMPLE_COUNT);
   w.varint(count);
   w.byte(SAMPLE_SUM);
-  writeDouble(w, s.sum);
+  writeDouble(w, s.sum, s.nanKind);
   const bounds = s.ownRanks ?? family.upperBounds;
   const buckets = s.buckets;
   const exemplars = s.bucketExemplars;
@@ -361,7 +359,7 @@ function writeBucket(w: ProtoWriter, cumulative: number, upperBound: number, exe
   w.byte(SAMPLE_COUNT);
   w.varint(cumulative);
   w.byte(SAMPLE_SUM);
-  writeDouble(w, upperBound);
+  writeDouble(w, upperBound, GO_NAN);
   if (exemplar !== undefined) {
     w.byte(REPEATED_3);
     writeExemplar(w, exemplar);
@@ -372,7 +370,7 @@ function writeExemplar(w: ProtoWriter, e: Exemplar): void {
   w.varint(sizes.next());
   w.raw(labelFields[labelsRead++]!);
   w.byte(EXEMPLAR_VALUE);
-  writeDouble(w, e.value);
+  writeDouble(w, e.value, GO_NAN);
   const ms = e.timestampMs;
   if (ms === undefined) return;
   w.byte(EXEMPLAR_TIMESTAMP);
@@ -389,22 +387,14 @@ function writeExemplar(w: ProtoWriter, e: Exemplar): void {
   }
 }
 
-const nanProbe = new Float64Array(1);
-const nanProbeWords = new Uint32Array(nanProbe.buffer);
-
-/**
- * Writes a double as Go would. JS's own NaN (0x7FF8000000000000: a literal or `Number('NaN')`) stands for
- * Go's math.NaN() (0x7FF8000000000001); a NaN made by arithmetic (Inf - Inf gives 0xFFF8000000000000 on
- * the same hardware Go runs on) keeps its bits, as Go's output does.
- */
-function writeDouble(w: ProtoWriter, v: number): void {
+/** Writes a double as Go would: a NaN with the bits of `nanKind` (absent: math.NaN()), not the number's. */
+function writeDouble(w: ProtoWriter, v: number, nanKind: NanKind | undefined): void {
   if (v === v) {
     w.double(v);
     return;
   }
-  nanProbe[0] = v;
-  if (nanProbeWords[0] === 0 && nanProbeWords[1] === 0x7ff80000) w.fixed64(GO_NAN_LO, GO_NAN_HI);
-  else w.double(v);
+  const kind = nanKind ?? GO_NAN;
+  w.fixed64(NAN_LOW_WORD[kind]!, NAN_HIGH_WORD[kind]!);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -2,7 +2,6 @@ import { MetricsError } from './errors.js';
 import { type ExemplarLabels, makeExemplar } from './exemplar.js';
 import { type ChildBase, type Labels, Metric, type MetricOptions } from './metric.js';
 import { type Exemplar, type LabelSet, Series, type SeriesSnapshot } from './snapshot.js';
-import { nanSum } from './go-float.js';
 
 const TWO_TO_64 = 18446744073709551616;
 const UINT64_MASK = (1n << 64n) - 1n;
@@ -42,14 +41,14 @@ export class CounterChild implements ChildBase {
         if (sum <= Number.MAX_SAFE_INTEGER) this.integral = sum;
         else this.addWide(value);
       } else {
-        const sum = this.fractional + value;
-        this.fractional = sum === sum ? sum : nanSum(this.fractional, value);
+        // No NaN kind to keep (go-float.ts): nothing negative is added, so no Inf + -Inf; a NaN is math.NaN().
+        this.fractional += value;
       }
       return;
     }
     this.refuse(value);
     // NaN passes client_golang's check and poisons the float part; so it does here.
-    this.fractional = nanSum(this.fractional, value);
+    this.fractional += value;
   }
 
   /** Adds a value and records an exemplar (e.g. `{ trace_id, span_id }`) for it. */
@@ -62,8 +61,7 @@ export class CounterChild implements ChildBase {
   /** The current value. */
   get(): number {
     const integral = this.integral === Infinity ? Number(this.wide) : this.integral;
-    const value = this.fractional + integral;
-    return value === value ? value : nanSum(this.fractional, integral);
+    return this.fractional + integral;
   }
 
   /** Integral sums past 2^53 are kept exactly, wrapping at 2^64 as Go's uint64 does. */

@@ -2,11 +2,13 @@ import { MetricsError } from './errors.js';
 import { type ChildBase, type Labels, Metric, type MetricOptions } from './metric.js';
 import { type LabelSet, Series, type SeriesSnapshot } from './snapshot.js';
 import { startTimer } from './timer.js';
-import { nanSum } from './go-float.js';
+import { GO_NAN, NEGATED_GO_NAN, type NanKind, nanOfSum } from './go-float.js';
 
 /** One gauge series: a value that goes up and down. */
 export class GaugeChild implements ChildBase {
   private value = 0;
+  /** Which NaN `value` is when it is one (go-float.ts); written by this class only. */
+  nanKind: NanKind = GO_NAN;
 
   constructor(
     readonly labels: LabelSet,
@@ -16,6 +18,7 @@ export class GaugeChild implements ChildBase {
   set(value: number): void {
     if (typeof value !== 'number') this.refuse(value);
     this.value = value;
+    if (value !== value) this.nanKind = GO_NAN;
   }
 
   /** Adds 1, or `value`. */
@@ -25,19 +28,23 @@ export class GaugeChild implements ChildBase {
 
   /** Subtracts 1, or `value`. */
   dec(value?: number): void {
-    if (value !== undefined && typeof value !== 'number') this.refuse(value);
-    this.add(value === undefined ? -1 : -value);
+    if (value === undefined) this.add(-1);
+    else this.sub(value);
   }
 
   add(value: number): void {
     if (typeof value !== 'number') this.refuse(value);
     const sum = this.value + value;
-    this.value = sum === sum ? sum : nanSum(this.value, value);
+    if (sum !== sum) this.nanKind = nanOfSum(this.value, this.nanKind, value, GO_NAN);
+    this.value = sum;
   }
 
+  /** As Go's `Add(-value)`: the same sum, and a NaN argument negated. */
   sub(value: number): void {
     if (typeof value !== 'number') this.refuse(value);
-    this.add(-value);
+    const sum = this.value - value;
+    if (sum !== sum) this.nanKind = nanOfSum(this.value, this.nanKind, value, NEGATED_GO_NAN);
+    this.value = sum;
   }
 
   /** Sets the gauge to the current Unix time in seconds. */
@@ -112,6 +119,19 @@ export class Gauge<L extends string = string> extends Metric<GaugeChild, L> {
   }
 
   protected snapshot(child: GaugeChild): SeriesSnapshot {
-    return new Series(child.labels, child.get(), 0, 0, null, null, null, null, undefined, undefined);
+    return new Series(
+      child.labels,
+      child.get(),
+      0,
+      0,
+      null,
+      null,
+      null,
+      null,
+      undefined,
+      undefined,
+      null,
+      child.nanKind,
+    );
   }
 }

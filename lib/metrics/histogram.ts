@@ -5,7 +5,7 @@ import { type ChildBase, type Labels, Metric, type MetricOptions } from './metri
 import { NativeBuckets, NativeConfig, type NativeHistogramOptions } from './native-histogram.js';
 import { type Exemplar, type LabelSet, Series, type SeriesSnapshot } from './snapshot.js';
 import { startTimer } from './timer.js';
-import { nanSum } from './go-float.js';
+import { GO_NAN, type NanKind, nanOfSum } from './go-float.js';
 
 /** Above this many buckets a binary search beats a linear scan. */
 const LINEAR_SEARCH_MAX = 24;
@@ -16,6 +16,8 @@ const NO_BOUNDS: readonly number[] = Object.freeze([]);
 export class HistogramChild implements ChildBase {
   private readonly counts: Float64Array;
   private sum = 0;
+  /** Which NaN `sum` is when it is one (go-float.ts). */
+  private sumNanKind: NanKind = GO_NAN;
   private count = 0;
   /** Exemplar per bucket, the last slot for +Inf; allocated on the first exemplar. */
   private exemplars: (Exemplar | undefined)[] | null = null;
@@ -47,7 +49,8 @@ export class HistogramChild implements ChildBase {
     const i = this.bucketIndex(value);
     if (i < this.counts.length) this.counts[i]!++;
     const sum = this.sum + value;
-    this.sum = sum === sum ? sum : nanSum(this.sum, value);
+    if (sum !== sum) this.sumNanKind = nanOfSum(this.sum, this.sumNanKind, value, GO_NAN);
+    this.sum = sum;
     this.count++;
     const native = this.native;
     if (native !== null && value === value && native.observe(value)) this.restartWith(value, i);
@@ -100,6 +103,7 @@ export class HistogramChild implements ChildBase {
       this.createdMs,
       undefined,
       native,
+      this.sumNanKind,
     );
   }
 

@@ -3,6 +3,7 @@
  * Every writer (text, OpenMetrics, protobuf) reads the same snapshot, so they can never disagree.
  */
 
+import { GO_NAN, type NanKind } from './go-float.js';
 import type { NativeSnapshot } from './native-histogram.js';
 
 export type MetricType = 'counter' | 'gauge' | 'histogram' | 'summary' | 'untyped';
@@ -76,6 +77,11 @@ export interface SeriesSnapshot {
    * series of one name under different const labels keep their own (the registry sets this when merging).
    */
   readonly ownRanks?: readonly number[];
+  /**
+   * Which NaN `value` (counters, gauges, untyped) or `sum` (histograms, summaries) is when it is one; absent
+   * means Go's math.NaN(). JS numbers do not reliably carry NaN bits (go-float.ts).
+   */
+  readonly nanKind?: NanKind;
 }
 
 /** One metric family at scrape time; series are sorted by label values, byte-wise on UTF-8. */
@@ -106,6 +112,7 @@ export class Series implements SeriesSnapshot {
     readonly createdMs: number | undefined,
     readonly timestampMs: number | undefined,
     readonly native: NativeSnapshot | null = null,
+    readonly nanKind: NanKind = GO_NAN,
   ) {}
 }
 

@@ -16,7 +16,7 @@
  */
 
 import { QuantileStream } from './quantile-stream.js';
-import { nanSum } from './go-float.js';
+import { GO_NAN, type NanKind, nanOfSum } from './go-float.js';
 
 export const DEFAULT_MAX_AGE_MS = 10 * 60 * 1000;
 export const DEFAULT_AGE_BUCKETS = 5;
@@ -36,6 +36,8 @@ export interface SummaryWindowOptions {
 export interface SummaryTotals {
   sum: number;
   count: number;
+  /** Which NaN `sum` is when it is one (go-float.ts). */
+  sumNanKind: NanKind;
 }
 
 function defaultNow(): number {
@@ -101,6 +103,7 @@ export class SummaryWindow {
   private hotBufExpMs: number;
 
   private sum = 0;
+  private sumNanKind: NanKind = GO_NAN;
   private count = 0;
 
   constructor(objectives: ReadonlyArray<readonly [rank: number, error: number]>, options: SummaryWindowOptions = {}) {
@@ -157,7 +160,7 @@ export class SummaryWindow {
     for (let i = 0; i < this.ranks.length; i++) {
       out[i] = empty ? NaN : head.query(this.ranks[i]!);
     }
-    return { sum: this.sum, count: this.count };
+    return { sum: this.sum, count: this.count, sumNanKind: this.sumNanKind };
   }
 
   private flush(now: number): void {
@@ -182,7 +185,8 @@ export class SummaryWindow {
       for (let s = 0; s < streams.length; s++) streams[s]!.insert(v);
       this.count++;
       const sum = this.sum + v;
-      this.sum = sum === sum ? sum : nanSum(this.sum, v);
+      if (sum !== sum) this.sumNanKind = nanOfSum(this.sum, this.sumNanKind, v, GO_NAN);
+      this.sum = sum;
     }
     this.coldLen = 0;
     this.maybeRotateStreams();

@@ -3,7 +3,7 @@ import { type ChildBase, type Labels, Metric, type MetricOptions } from './metri
 import { type LabelSet, Series, type SeriesSnapshot } from './snapshot.js';
 import { SummaryWindow } from './summary-window.js';
 import { startTimer } from './timer.js';
-import { nanSum } from './go-float.js';
+import { GO_NAN, type NanKind, nanOfSum } from './go-float.js';
 
 /** client_golang's defaults for the sliding window of a summary's quantiles. */
 export const DEFAULT_MAX_AGE_SECONDS = 600;
@@ -13,6 +13,8 @@ export const DEFAULT_BUF_CAP = 500;
 /** One summary series: sum and count, plus streaming quantiles over a sliding window when objectives are set. */
 export class SummaryChild implements ChildBase {
   private sum = 0;
+  /** Which NaN `sum` is when it is one (go-float.ts); the window keeps its own. */
+  private sumNanKind: NanKind = GO_NAN;
   private count = 0;
   private readonly window: SummaryWindow | null;
   readonly createdMs: number;
@@ -34,7 +36,8 @@ export class SummaryChild implements ChildBase {
       this.window.observe(value);
     } else {
       const sum = this.sum + value;
-      this.sum = sum === sum ? sum : nanSum(this.sum, value);
+      if (sum !== sum) this.sumNanKind = nanOfSum(this.sum, this.sumNanKind, value, GO_NAN);
+      this.sum = sum;
       this.count++;
     }
   }
@@ -46,11 +49,37 @@ export class SummaryChild implements ChildBase {
 
   snapshot(): SeriesSnapshot {
     if (this.window === null) {
-      return new Series(this.labels, 0, this.sum, this.count, null, null, null, null, this.createdMs, undefined);
+      return new Series(
+        this.labels,
+        0,
+        this.sum,
+        this.count,
+        null,
+        null,
+        null,
+        null,
+        this.createdMs,
+        undefined,
+        null,
+        this.sumNanKind,
+      );
     }
     const quantiles = new Float64Array(this.metric.objectives.length);
-    const { sum, count } = this.window.collect(quantiles);
-    return new Series(this.labels, 0, sum, count, null, quantiles, null, null, this.createdMs, undefined);
+    const { sum, count, sumNanKind } = this.window.collect(quantiles);
+    return new Series(
+      this.labels,
+      0,
+      sum,
+      count,
+      null,
+      quantiles,
+      null,
+      null,
+      this.createdMs,
+      undefined,
+      null,
+      sumNanKind,
+    );
   }
 }
 

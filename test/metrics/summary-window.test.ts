@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { QuantileStream, goSort, STREAM_BUFFER_CAPACITY } from '../../lib/metrics/quantile-stream.js';
 import { SummaryWindow, validateObjectives } from '../../lib/metrics/summary-window.js';
 import { parseFloatAsGo } from '../../lib/fixture/go-decode.js';
+import { GO_NAN } from '../../lib/metrics/go-float.js';
 
 const GOLDEN_DIR = fileURLToPath(new URL('../conformance/golden/', import.meta.url));
 
@@ -415,7 +416,7 @@ describe('SummaryWindow', () => {
   test('quantiles are NaN while nothing was observed; sum and count are 0', () => {
     const w = new SummaryWindow(objectives, { now: () => 0 });
     const out = new Float64Array(3);
-    assert.deepEqual(w.collect(out), { sum: 0, count: 0 });
+    assert.deepEqual(w.collect(out), { sum: 0, count: 0, sumNanKind: GO_NAN });
     assert.ok(out.every(Number.isNaN));
   });
 
@@ -472,7 +473,7 @@ describe('SummaryWindow', () => {
     const out = new Float64Array(1);
     t = 10;
     for (const v of [1, 2, 3]) w.observe(v);
-    assert.deepEqual(w.collect(out), { sum: 6, count: 3 });
+    assert.deepEqual(w.collect(out), { sum: 6, count: 3, sumNanKind: GO_NAN });
     assert.equal(out[0], 2);
 
     // Exactly at the expiry nothing rotates yet.
@@ -483,7 +484,7 @@ describe('SummaryWindow', () => {
     // Past it: the first stream is dropped, the second (which also saw 1, 2, 3) becomes the head.
     t = 60;
     w.observe(100);
-    assert.deepEqual(w.collect(out), { sum: 106, count: 4 });
+    assert.deepEqual(w.collect(out), { sum: 106, count: 4, sumNanKind: GO_NAN });
     assert.equal(out[0], 2); // {1, 2, 3, 100}: index ceil(4 * 0.5) - 1
 
     // Next period: the head is the stream that was reset at t=60 and has only seen 100.
@@ -493,7 +494,7 @@ describe('SummaryWindow', () => {
 
     // Long silence: every stream gets reset, quantiles are NaN, sum and count are kept.
     t = 260;
-    assert.deepEqual(w.collect(out), { sum: 106, count: 4 });
+    assert.deepEqual(w.collect(out), { sum: 106, count: 4, sumNanKind: GO_NAN });
     assert.ok(Number.isNaN(out[0]));
 
     t = 270;
@@ -510,7 +511,7 @@ describe('SummaryWindow', () => {
     t = 11;
     w.observe(50); // flushes 1 and 2, then rotates them away
     const out = new Float64Array(1);
-    assert.deepEqual(w.collect(out), { sum: 53, count: 3 });
+    assert.deepEqual(w.collect(out), { sum: 53, count: 3, sumNanKind: GO_NAN });
     assert.equal(out[0], 50);
   });
 

@@ -70,12 +70,7 @@ function clientGolangBytes(name: string, format: number): Uint8Array | undefined
  * client_golang (W1's OpenMetrics and protobuf, which have no published reference, to `fromSource`, the
  * suite run in this process from the sources), each refused fixture refused where `fromSource` refuses it.
  */
-export function assertSuiteOutput(
-  actual: SuiteOutput,
-  fromSource: SuiteOutput,
-  runtime: string,
-  nanBitsDeviations: readonly string[] = [],
-): void {
+export function assertSuiteOutput(actual: SuiteOutput, fromSource: SuiteOutput, runtime: string): void {
   assert.deepEqual(
     actual.cases.map((c) => c.name),
     fromSource.cases.map((c) => c.name),
@@ -91,58 +86,9 @@ export function assertSuiteOutput(
     const bodies = actual.bytes.get(expected.name)!;
     for (let format = 0; format < 3; format++) {
       const reference = clientGolangBytes(expected.name, format) ?? fromSource.bytes.get(expected.name)![format]!;
-      if (format === 2 && nanBitsDeviations.includes(expected.name)) {
-        assertOnlyNanBitsDiffer(bodies[format]!, reference, `${runtime}: ${expected.name} (protobuf)`);
-        continue;
-      }
       assertSameBytes(bodies[format]!, reference, `${runtime}: ${expected.name} (${FORMAT_NAMES[format]})`);
     }
   }
-}
-
-/**
- * Cases whose protobuf differs from client_golang's only in the bits of a NaN, by runtime, and why. Go keeps
- * NaN payloads and signs (`-math.NaN()`, the x86 default NaN of Inf + -Inf); Node 20's V8 carries them through
- * JS numbers, so zerotel reproduces them there. Other engines don't:
- * - JavaScriptCore (Bun) makes every NaN its one canonical NaN as soon as it is a JS value;
- * - Deno 2.9's V8 canonicalises a NaN stored in an object's number field (a gauge's value), so the sign that
- *   `Sub(NaN)` flips is lost.
- * Text and OpenMetrics print "NaN" either way. Reproducing Go there would need the engine to carry NaN bits
- * outside JS numbers from instrument to writer (docs/exactness.md).
- */
-export const NAN_BITS_DEVIATIONS: Readonly<Record<string, readonly string[]>> = {
-  bun: [
-    'golden/histogram_special_observations',
-    'golden/nan_bits_gauge_sub',
-    'golden/nan_payload_propagation',
-    'golden/native_special_observations',
-    'golden/summary_stream_special_values',
-  ],
-  deno: ['golden/nan_bits_gauge_sub'],
-};
-
-/** True when the 8 bytes at `at` are a little-endian double NaN (exponent all ones, mantissa not zero). */
-function isNanAt(bytes: Uint8Array, at: number): boolean {
-  return Number.isNaN(new DataView(bytes.buffer, bytes.byteOffset + at, 8).getFloat64(0, true));
-}
-
-/**
- * Asserts `actual` differs from `expected` somewhere, and only inside 8-byte doubles that are NaN in both:
- * the deviation above, and nothing else (once fixed, the case must leave the list).
- */
-function assertOnlyNanBitsDiffer(actual: Uint8Array, expected: Uint8Array, what: string): void {
-  assert.equal(actual.length, expected.length, `${what}: lengths differ`);
-  let differing = 0;
-  for (let i = 0; i < actual.length; i++) {
-    if (actual[i] === expected[i]) continue;
-    differing++;
-    let explained = false;
-    for (let at = Math.max(0, i - 7); at <= i && at + 8 <= actual.length && !explained; at++) {
-      explained = isNanAt(actual, at) && isNanAt(expected, at);
-    }
-    if (!explained) assertSameBytes(actual, expected, `${what} (beyond the known NaN bits difference)`);
-  }
-  assert.ok(differing > 0, `${what}: now identical to client_golang; remove it from NAN_BITS_DEVIATIONS`);
 }
 
 /** The same check, for the suite run from source: it must itself match client_golang where published. */
