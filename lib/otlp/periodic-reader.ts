@@ -6,6 +6,7 @@
  * unref'd, so a reader never keeps a process alive on its own.
  */
 
+import { processEnv } from '../host.js';
 import type { Registry } from '../metrics/registry.js';
 import type { FamilySnapshot } from '../metrics/snapshot.js';
 import type { MetricExportResult } from './metric-exporter.js';
@@ -61,7 +62,7 @@ export class PeriodicMetricReader {
 
   /** Starts the schedule. Throws (naming the option or variable) on an invalid interval or timeout. */
   constructor(options: PeriodicMetricReaderOptions) {
-    const env = options.env ?? process.env;
+    const env = options.env ?? processEnv();
     this.intervalMs = positiveMs(
       options.intervalMs,
       'intervalMs',
