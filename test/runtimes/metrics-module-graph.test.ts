@@ -176,13 +176,7 @@ function walk(entry: string): Graph {
     if (seen.has(file)) continue;
     seen.add(file);
     files.push(relative(ROOT, file));
-    const source = ts.createSourceFile(
-      file,
-      readFileSync(file, 'utf8'),
-      ts.ScriptTarget.ES2022,
-      true,
-      ts.ScriptKind.TS,
-    );
+    const source = parse(file);
     for (const { spec, node } of specifiers(source)) {
       if (spec.startsWith('./') || spec.startsWith('../')) {
         queue.push(resolve(dirname(file), spec.replace(/\.js$/, '.ts')));
@@ -217,8 +211,9 @@ function staticValueImports(source: ts.SourceFile): Finding[] {
   return findings;
 }
 
-function parse(file: string): ts.SourceFile {
-  return ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
+/** A module's syntax tree, from its file or from `text`. */
+function parse(file: string, text = readFileSync(file, 'utf8')): ts.SourceFile {
+  return ts.createSourceFile(file, text, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
 }
 
 function report(findings: readonly Finding[]): string {
@@ -241,7 +236,7 @@ describe('zerotel/metrics loads without Node built-ins', () => {
   });
 
   it('catches each kind of problem (checked on a module that has them all)', () => {
-    const source = ts.createSourceFile(
+    const source = parse(
       'bad.ts',
       [
         "import { gzipSync } from 'node:zlib';",
@@ -252,9 +247,6 @@ describe('zerotel/metrics loads without Node built-ins', () => {
         'export class Later { static id = globalThis.crypto.getRandomValues(new Uint8Array(1)); run() { setImmediate(() => {}); } }',
         'export function fine(): void { setTimeout(() => {}, 1); }',
       ].join('\n'),
-      ts.ScriptTarget.ES2022,
-      true,
-      ts.ScriptKind.TS,
     );
     const problems = [
       ...specifiers(source).map((s) => s.spec),
@@ -289,7 +281,7 @@ describe('zerotel/otlp loads without Node built-ins', () => {
   });
 
   it('tells imports that load a module from those that are types only', () => {
-    const source = ts.createSourceFile(
+    const source = parse(
       'mixed.ts',
       [
         "import type http2 from 'node:http2';",
@@ -299,9 +291,6 @@ describe('zerotel/otlp loads without Node built-ins', () => {
         "import { helper } from './helper.js';",
         "export function later(): Promise<unknown> { return import('node:fs'); }",
       ].join('\n'),
-      ts.ScriptTarget.ES2022,
-      true,
-      ts.ScriptKind.TS,
     );
     assert.deepEqual(
       staticValueImports(source).map((f) => `${f.line}: ${f.problem}`),
