@@ -12,9 +12,9 @@
  *  - one HTTP/2 session shared by all calls, replaced once it closes, fails or is told to go away.
  */
 
-import http2 from 'node:http2';
-import { promisify } from 'node:util';
-import { gunzipSync, gzip } from 'node:zlib';
+import type http2 from 'node:http2';
+import type zlib from 'node:zlib';
+import { builtinModule } from '../host.js';
 import { decodeRpcStatus } from './decode-response.js';
 import { GrpcCode, grpcCodeName } from './grpc-code.js';
 import { checkMetadata } from './metadata.js';
@@ -79,9 +79,43 @@ export interface GrpcTransportOptions {
   readonly readRetryDelay?: (statusDetails: Buffer) => number | undefined;
 }
 
-const gzipAsync = promisify(gzip);
+/** What the transport takes from Node: loaded when a transport is made, so that zerotel/otlp loads anywhere. */
+interface NodeParts {
+  readonly http2: typeof http2;
+  readonly zlib: typeof zlib;
+}
+let nodeParts: NodeParts | undefined;
 
-const H2 = http2.constants;
+/** node:http2 and node:zlib, or an error naming what to use on runtimes without them (workerd). */
+function loadNodeParts(): NodeParts {
+  if (nodeParts !== undefined) return nodeParts;
+  const h2 = builtinModule<typeof http2>('node:http2');
+  const z = builtinModule<typeof zlib>('node:zlib');
+  if (h2 === undefined || z === undefined) {
+    throw new Error(
+      'the OTLP/gRPC transport needs node:http2 and node:zlib, which this runtime does not provide: use the OTLP/HTTP exporters',
+    );
+  }
+  nodeParts = { http2: h2, zlib: z };
+  return nodeParts;
+}
+
+/** gzip of a request message, off the main thread as node:zlib does it. */
+function gzipAsync(message: Uint8Array, z: typeof zlib): Promise<Buffer> {
+  return new Promise((resolve, reject) => z.gzip(message, (err, out) => (err ? reject(err) : resolve(out))));
+}
+
+/** The HTTP/2 pseudo-headers and error codes used here (RFC 9113; the values of node:http2's constants). */
+const H2 = {
+  HTTP2_HEADER_METHOD: ':method',
+  HTTP2_HEADER_PATH: ':path',
+  HTTP2_HEADER_STATUS: ':status',
+  NGHTTP2_NO_ERROR: 0x0,
+  NGHTTP2_REFUSED_STREAM: 0x7,
+  NGHTTP2_CANCEL: 0x8,
+  NGHTTP2_ENHANCE_YOUR_CALM: 0xb,
+  NGHTTP2_INADEQUATE_SECURITY: 0xc,
+} as const;
 
 /** Formats a timeout as gRPC's `grpc-timeout` (at most 8 digits and a unit), rounding up. */
 export function formatGrpcTimeout(ms: number): string {
@@ -208,6 +242,7 @@ interface CallState {
 /** A gRPC client for unary calls to one endpoint over one (re-established as needed) HTTP/2 session. */
 export class GrpcTransport {
   private readonly endpoint: string;
+  private readonly node: NodeParts;
   private readonly connectOptions: http2.SecureClientSessionOptions;
   private readonly baseHeaders: http2.OutgoingHttpHeaders;
   private readonly gzip: boolean;
@@ -221,6 +256,7 @@ export class GrpcTransport {
 
   /** Throws on an unusable endpoint or metadata (programmer errors; config validation reports them earlier). */
   constructor(options: GrpcTransportOptions) {
+    this.node = loadNodeParts();
     const url = new URL(options.endpoint);
     if (url.protocol !== 'http:' && url.protocol !== 'https:') {
       throw new Error(`gRPC endpoint must use http: or https:, got ${JSON.stringify(options.endpoint)}`);
@@ -261,7 +297,7 @@ export class GrpcTransport {
     let payload: Uint8Array = message;
     if (this.gzip) {
       try {
-        payload = await gzipAsync(message);
+        payload = await gzipAsync(message, this.node.zlib);
       } catch (err) {
         return failure(GrpcCode.INTERNAL, `gzip of the request failed: ${(err as Error).message}`, undefined, false);
       }
@@ -308,7 +344,7 @@ export class GrpcTransport {
     ) {
       return existing;
     }
-    const session = http2.connect(this.endpoint, this.connectOptions);
+    const session = this.node.http2.connect(this.endpoint, this.connectOptions);
     const connection: Connection = { session, lost: undefined, heard: false };
     session.once('remoteSettings', () => {
       connection.heard = true;
@@ -517,7 +553,7 @@ export class GrpcTransport {
       );
     }
     try {
-      return { kind: 'success', body: gunzipSync(message, { maxOutputLength: this.maxResponseBytes }) };
+      return { kind: 'success', body: this.node.zlib.gunzipSync(message, { maxOutputLength: this.maxResponseBytes }) };
     } catch (err) {
       return failure(GrpcCode.INTERNAL, `response message could not be gunzipped: ${(err as Error).message}`);
     }

@@ -5,11 +5,13 @@
  * > `OTEL_EXPORTER_OTLP_*` > defaults. Failures are counted by reason and never thrown.
  */
 
+import { processEnv } from '../host.js';
 import type { FamilySnapshot } from '../metrics/snapshot.js';
 import { defaultResource } from '../trace/tracer.js';
 import { type OtlpExporterConfig, type OtlpExporterOptions, resolveOtlpConfig } from './config.js';
 import { decodeExportTraceResponse } from './decode-response.js';
-import { GrpcTransport, defaultUserAgent, grpcCodeName } from './grpc-transport.js';
+import { grpcCodeName } from './grpc-code.js';
+import { GrpcTransport } from './grpc-transport.js';
 import type { HttpTransport } from './http-transport.js';
 import { InFlight } from './in-flight.js';
 import type { PushObserver } from './push-observer.js';
@@ -18,6 +20,15 @@ import { type EncodedEnvelope, encodeEnvelope, encodeExportMetricsRequest } from
 import { encodeExportMetricsJson } from './metrics-json.js';
 import type { MetricsEnvelope, ResourceValue } from './metrics-model.js';
 import { type Attemptable, type Clock, giveUpNote, systemClock, withRetryWithin } from './retry.js';
+import { defaultUserAgent } from './user-agent.js';
+
+/** Node's Buffer, where the runtime has it (workerd has not). */
+const NodeBuffer = (globalThis as { Buffer?: typeof Buffer }).Buffer;
+
+/** A scratch buffer of its own memory: on Node not a slice of the shared pool, nor zero-filled. */
+function allocateScratch(size: number): Uint8Array {
+  return NodeBuffer !== undefined ? NodeBuffer.allocUnsafeSlow(size) : new Uint8Array(size);
+}
 
 /** The reused request buffer never grows past this (larger requests get a buffer of their own). */
 const MAX_SCRATCH_BYTES = 8 * 1024 * 1024;
@@ -28,7 +39,7 @@ export const METRICS_EXPORT_PATH = '/opentelemetry.proto.collector.metrics.v1.Me
 export interface OtlpMetricExporterOptions extends OtlpExporterOptions {
   /** Resource attributes, over the default resource (`service.name` from OTEL_SERVICE_NAME, ...). */
   readonly resource?: Readonly<Record<string, ResourceValue>>;
-  /** Environment to read `OTEL_*` from; default `process.env`. */
+  /** Environment to read `OTEL_*` from; default `process.env` (none where the runtime has no process). */
   readonly env?: Readonly<Record<string, string | undefined>>;
   readonly clock?: Clock;
   readonly random?: () => number;
@@ -79,7 +90,7 @@ abstract class MetricExporterBase {
   private closed = false;
 
   constructor(options: OtlpMetricExporterOptions, transport: 'grpc' | 'http') {
-    const env = options.env ?? process.env;
+    const env = options.env ?? processEnv();
     this.config = resolveOtlpConfig(options, env, undefined, { signal: 'metrics', transport });
     this.envelope = {
       resource: resourceAttributes(options.resource, env),
@@ -91,7 +102,11 @@ abstract class MetricExporterBase {
   }
 
   /** Encodes a request, into `into` when it is large enough (a view of it is returned then). */
-  protected abstract encode(families: readonly FamilySnapshot[], timeMs: number, into: Buffer | undefined): Uint8Array;
+  protected abstract encode(
+    families: readonly FamilySnapshot[],
+    timeMs: number,
+    into: Uint8Array | undefined,
+  ): Uint8Array;
 
   /**
    * The buffer requests are encoded into, reused from one export to the next: a fresh half-megabyte
@@ -99,7 +114,7 @@ abstract class MetricExporterBase {
    * export at a time, and lent again only after an export the receiver answered with success: by then it
    * has read the whole request. After any other outcome bytes could still be queued, so it is given up.
    */
-  private scratch: Buffer | undefined;
+  private scratch: Uint8Array | undefined;
   private scratchLent = false;
   protected abstract send(body: Uint8Array, timeoutMs: number): Promise<Attempt>;
   protected abstract close(): Promise<void>;
@@ -146,15 +161,14 @@ abstract class MetricExporterBase {
   }
 
   /** Keeps the scratch buffer after a success, or makes one that fits the request that did not fit. */
-  private settleScratch(lent: Buffer | undefined, body: Uint8Array, answered: boolean): void {
+  private settleScratch(lent: Uint8Array | undefined, body: Uint8Array, answered: boolean): void {
     if (lent !== undefined) {
       this.scratchLent = false;
       if (!answered) this.scratch = undefined;
     }
     const fitted = lent !== undefined && body.buffer === lent.buffer && body.byteOffset === lent.byteOffset;
     if (answered && !fitted && this.usesScratch && !this.scratchLent && body.length <= MAX_SCRATCH_BYTES) {
-      // Its own memory, not a slice of Node's shared pool.
-      this.scratch = Buffer.allocUnsafeSlow(Math.min(MAX_SCRATCH_BYTES, Math.ceil(body.length * 1.25)));
+      this.scratch = allocateScratch(Math.min(MAX_SCRATCH_BYTES, Math.ceil(body.length * 1.25)));
     }
   }
 
@@ -215,7 +229,7 @@ export class OtlpHttpMetricExporter extends MetricExporterBase {
 
   constructor(options: OtlpHttpMetricExporterOptions = {}) {
     super(options, 'http');
-    this.protocol = options.protocol ?? protocolFromEnv(options.env ?? process.env);
+    this.protocol = options.protocol ?? protocolFromEnv(options.env ?? processEnv());
     this.transport = otlpHttpTransport(this.config, this.protocol, options.fetch);
   }
 
@@ -223,7 +237,7 @@ export class OtlpHttpMetricExporter extends MetricExporterBase {
     return this.protocol !== 'http/json';
   }
 
-  protected encode(families: readonly FamilySnapshot[], timeMs: number, into: Buffer | undefined): Uint8Array {
+  protected encode(families: readonly FamilySnapshot[], timeMs: number, into: Uint8Array | undefined): Uint8Array {
     if (this.protocol === 'http/json')
       return new TextEncoder().encode(encodeExportMetricsJson(families, this.envelope, timeMs));
     this.encoded ??= encodeEnvelope(this.envelope);
@@ -261,7 +275,7 @@ export class OtlpGrpcMetricExporter extends MetricExporterBase {
     this.encoded = encodeEnvelope(this.envelope);
   }
 
-  protected encode(families: readonly FamilySnapshot[], timeMs: number, into: Buffer | undefined): Uint8Array {
+  protected encode(families: readonly FamilySnapshot[], timeMs: number, into: Uint8Array | undefined): Uint8Array {
     return encodeExportMetricsRequest(families, this.encoded, timeMs, into);
   }
 

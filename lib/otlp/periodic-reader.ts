@@ -1,11 +1,14 @@
 /**
  * Pushes a registry on a schedule: every interval, gather and export, each round bounded by a timeout.
  * `forceFlush()` runs a round now; `shutdown()` runs a last one and shuts the exporter down. A round that
- * comes due while another runs waits for it; a round that passes its timeout is reported as failed at once
- * (its export may still finish in the background, bounded by the exporter's own timeout). The timer is
- * unref'd, so a reader never keeps a process alive on its own.
+ * comes due while another runs waits for it; rounds that come due while one already waits are skipped, so
+ * exports slower than the interval do not pile rounds up. A round that passes its timeout is reported as
+ * failed at once (its export may still finish in the background, bounded by the exporter's own timeout).
+ * The timer starts with the reader, never when the module loads, and is unref'd, so a reader never keeps a
+ * process alive on its own.
  */
 
+import { processEnv } from '../host.js';
 import type { Registry } from '../metrics/registry.js';
 import type { FamilySnapshot } from '../metrics/snapshot.js';
 import type { MetricExportResult } from './metric-exporter.js';
@@ -57,11 +60,13 @@ export class PeriodicMetricReader {
   private readonly onFailure: PeriodicMetricReaderOptions['onFailure'];
   private readonly timer: ReturnType<typeof setInterval>;
   private last: Promise<MetricExportResult | undefined> = Promise.resolve(undefined);
+  /** A scheduled round is waiting for the one before it to end. */
+  private tickWaiting = false;
   private closing: Promise<void> | undefined;
 
   /** Starts the schedule. Throws (naming the option or variable) on an invalid interval or timeout. */
   constructor(options: PeriodicMetricReaderOptions) {
-    const env = options.env ?? process.env;
+    const env = options.env ?? processEnv();
     this.intervalMs = positiveMs(
       options.intervalMs,
       'intervalMs',
@@ -79,7 +84,7 @@ export class PeriodicMetricReader {
     this.registry = options.registry;
     this.exporter = options.exporter;
     this.onFailure = options.onFailure;
-    this.timer = setInterval(() => void this.round(), this.intervalMs);
+    this.timer = setInterval(() => this.tick(), this.intervalMs);
     (this.timer as { unref?: () => void }).unref?.();
   }
 
@@ -107,8 +112,20 @@ export class PeriodicMetricReader {
     return this.closing;
   }
 
-  private round(): Promise<MetricExportResult> {
-    const run = this.last.then(() => this.collectAndExport());
+  /** A scheduled round, unless one is already waiting its turn. */
+  private tick(): void {
+    if (this.tickWaiting) return;
+    this.tickWaiting = true;
+    void this.round(() => {
+      this.tickWaiting = false;
+    });
+  }
+
+  private round(onStart?: () => void): Promise<MetricExportResult> {
+    const run = this.last.then(() => {
+      onStart?.();
+      return this.collectAndExport();
+    });
     this.last = run;
     return run;
   }

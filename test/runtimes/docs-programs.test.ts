@@ -3,7 +3,8 @@
  * `/metrics` answers exactly what the page says after one request to `/hello`. The program is taken from
  * the page as written; only its imports are pointed at the unpacked package and its port set to 0.
  * Likewise the tracing program of each page (its first js block under "## Tracing") delivers the two
- * spans the page promises to a real OTLP/HTTP receiver, which takes the place of port 4318.
+ * spans the page promises, and its "## Pushing metrics" program the counter it promises, to a real OTLP/HTTP
+ * receiver, which takes the place of port 4318.
  */
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -30,20 +31,65 @@ function readPage(page: string): { program: string; answer: string } {
   return { program, answer };
 }
 
-/** The page's tracing program: the first js block after the "## Tracing" heading. */
-function readTracingProgram(page: string): string {
+/** The first js block after the heading `## <section>` of the page. */
+function readSectionProgram(page: string, section: string): string {
   const text = readFileSync(new URL(page, DOCS), 'utf8');
-  const program = /^## Tracing\n[\s\S]*?```js\n([\s\S]*?)```/m.exec(text)?.[1];
-  assert.ok(program !== undefined, `${page}: no js block under "## Tracing"`);
+  const program = new RegExp(`^## ${section}\\n[\\s\\S]*?\`\`\`js\\n([\\s\\S]*?)\`\`\``, 'm').exec(text)?.[1];
+  assert.ok(program !== undefined, `${page}: no js block under "## ${section}"`);
   return program;
 }
 
-const DOCUMENTED_ENDPOINT = 'http://127.0.0.1:4318/v1/traces';
+const readTracingProgram = (page: string): string => readSectionProgram(page, 'Tracing');
+const readPushProgram = (page: string): string => readSectionProgram(page, 'Pushing metrics');
 
-/** The tracing program pointed at the test's receiver instead of port 4318. */
-function preparedTracing(program: string, receiver: OtlpReceiver): string {
-  assert.ok(program.includes(DOCUMENTED_ENDPOINT), `the tracing program should send to ${DOCUMENTED_ENDPOINT}`);
-  return pointPackageImports(program.replaceAll(DOCUMENTED_ENDPOINT, `${receiver.httpBase}/v1/traces`), '.');
+/** The documented OTLP/HTTP address, without the signal's path. */
+const DOCUMENTED_RECEIVER = 'http://127.0.0.1:4318';
+
+/** A sending program pointed at the test's receiver instead of port 4318. */
+function preparedSending(program: string, receiver: OtlpReceiver, path: '/v1/traces' | '/v1/metrics'): string {
+  const documented = `${DOCUMENTED_RECEIVER}${path}`;
+  assert.ok(program.includes(documented), `the program should send to ${documented}`);
+  return pointPackageImports(program.replaceAll(documented, `${receiver.httpBase}${path}`), '.');
+}
+
+const preparedTracing = (program: string, receiver: OtlpReceiver): string =>
+  preparedSending(program, receiver, '/v1/traces');
+
+/**
+ * The receiver got what a page's push promises: one counter, a monotonic cumulative Sum with the one point
+ * `labels` = 1, under the resource `service.name="hello"`.
+ */
+function assertDocumentedPush(
+  receiver: OtlpReceiver,
+  page: string,
+  name: string,
+  labels: Record<string, string>,
+): void {
+  const pushes = receiver.received.filter((r) => r.path === '/v1/metrics');
+  assert.ok(pushes.length >= 1, `${page}: nothing pushed`);
+  for (const push of pushes) {
+    const [rm, ...more] = push.decoded.resourceMetrics;
+    assert.equal(more.length, 0);
+    const service = rm.resource.attributes.find((a: any) => a.key === 'service.name');
+    assert.equal(service?.value.stringValue, 'hello', `${page}: the resource's service.name`);
+    const metrics = rm.scopeMetrics.flatMap((sm: any) => sm.metrics);
+    assert.deepEqual(
+      metrics.map((m: any) => m.name),
+      [name],
+      `${page}: the metrics pushed`,
+    );
+    const [{ sum }] = metrics;
+    assert.equal(sum.isMonotonic, true);
+    assert.equal(sum.aggregationTemporality, 2, 'cumulative');
+    assert.deepEqual(
+      sum.dataPoints.map((p: any) => ({
+        labels: Object.fromEntries(p.attributes.map((a: any) => [a.key, a.value.stringValue])),
+        value: p.asDouble,
+      })),
+      [{ labels, value: 1 }],
+      `${page}: the points pushed`,
+    );
+  }
 }
 
 /** The receiver got what the pages promise: `GET /hello` (SERVER) and its child `render`, one trace. */
@@ -142,6 +188,36 @@ describe('the minimal programs of docs/runtimes/ work as written', () => {
       assertDocumentedSpans(receiver, runtime.page);
     });
   }
+
+  for (const runtime of PROCESS_RUNTIMES) {
+    it(`${runtime.page}: pushing metrics`, runtime.peer === undefined ? {} : peerOptions(runtime.peer), async () => {
+      if (runtime.peer !== undefined) assert.ok(runtime.peer.path, runtime.peer.missing);
+      const file = `doc-push-${runtime.page.replace('.md', '')}.js`;
+      writeFileSync(join(app.dir, file), preparedSending(readPushProgram(runtime.page), receiver, '/v1/metrics'));
+      const [command, args] = runtime.command(file);
+      const env = runtimeEnv({ DENO_DIR: join(app.dir, '..', 'deno-cache'), DENO_NO_UPDATE_CHECK: '1' });
+      receiver.received.length = 0;
+      await runWithInput(command, args, { cwd: app.dir, env, input: '' });
+      assert.equal(receiver.received.length, 1, `${runtime.page}: one push, by shutdown()`);
+      assertDocumentedPush(receiver, runtime.page, 'app_jobs_total', { queue: 'mail' });
+    });
+  }
+
+  it('workerd.md: pushing metrics', peerOptions(workerd), async () => {
+    assert.ok(workerd.path, workerd.missing);
+    const program = preparedSending(readPushProgram('workerd.md'), receiver, '/v1/metrics');
+    writeFileSync(join(app.dir, 'doc-push-workerd.js'), program);
+    receiver.received.length = 0;
+    const worker = await startWorker(workerd.path, app.dir, 'doc-push-workerd.js');
+    running.push(worker);
+    const hello = await exchange(`http://127.0.0.1:${worker.port}/hello`);
+    assert.equal(hello.status, 200, worker.log());
+    assert.equal(hello.body.toString('utf8'), 'hello\n');
+    // The push runs in waitUntil, after the response: wait for it, boundedly.
+    for (let i = 0; i < 100 && receiver.received.length < 1; i++) await new Promise((r) => setTimeout(r, 100));
+    assertDocumentedPush(receiver, 'workerd.md', 'app_requests_total', { path: '/hello' });
+    worker.stop();
+  });
 
   it('workerd.md: tracing with nodejs_als', peerOptions(workerd), async () => {
     assert.ok(workerd.path, workerd.missing);

@@ -1,7 +1,8 @@
 /**
  * zerotel/metrics must load on runtimes without Node's built-ins (workerd without nodejs_compat): this walks
  * the module graph of its entry from source and fails on any import that is not one of our own modules,
- * on Node-only globals, and on timers, randomness or I/O started while a module loads.
+ * on Node-only globals, and on timers, randomness or I/O started while a module loads. zerotel/otlp, whose
+ * gRPC parts use Node when they run, is held to less: it loads no Node module and starts nothing while loading.
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -175,13 +176,7 @@ function walk(entry: string): Graph {
     if (seen.has(file)) continue;
     seen.add(file);
     files.push(relative(ROOT, file));
-    const source = ts.createSourceFile(
-      file,
-      readFileSync(file, 'utf8'),
-      ts.ScriptTarget.ES2022,
-      true,
-      ts.ScriptKind.TS,
-    );
+    const source = parse(file);
     for (const { spec, node } of specifiers(source)) {
       if (spec.startsWith('./') || spec.startsWith('../')) {
         queue.push(resolve(dirname(file), spec.replace(/\.js$/, '.ts')));
@@ -195,6 +190,30 @@ function walk(entry: string): Graph {
     findings.push(...nodeOnlyGlobals(source), ...loadTimeCalls(source));
   }
   return { files, findings };
+}
+
+/**
+ * Imports that load another module while this one loads: static imports and re-exports that are not
+ * `import type`/`export type` (under verbatimModuleSyntax every other one stays in the JavaScript).
+ */
+function staticValueImports(source: ts.SourceFile): Finding[] {
+  const findings: Finding[] = [];
+  for (const statement of source.statements) {
+    const spec =
+      (ts.isImportDeclaration(statement) && !statement.importClause?.isTypeOnly) ||
+      (ts.isExportDeclaration(statement) && !statement.isTypeOnly)
+        ? statement.moduleSpecifier
+        : undefined;
+    if (spec === undefined || !ts.isStringLiteral(spec)) continue;
+    if (!spec.text.startsWith('./') && !spec.text.startsWith('../'))
+      findings.push({ ...where(source, statement), problem: `loads '${spec.text}' while it loads` });
+  }
+  return findings;
+}
+
+/** A module's syntax tree, from its file or from `text`. */
+function parse(file: string, text = readFileSync(file, 'utf8')): ts.SourceFile {
+  return ts.createSourceFile(file, text, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
 }
 
 function report(findings: readonly Finding[]): string {
@@ -217,7 +236,7 @@ describe('zerotel/metrics loads without Node built-ins', () => {
   });
 
   it('catches each kind of problem (checked on a module that has them all)', () => {
-    const source = ts.createSourceFile(
+    const source = parse(
       'bad.ts',
       [
         "import { gzipSync } from 'node:zlib';",
@@ -228,9 +247,6 @@ describe('zerotel/metrics loads without Node built-ins', () => {
         'export class Later { static id = globalThis.crypto.getRandomValues(new Uint8Array(1)); run() { setImmediate(() => {}); } }',
         'export function fine(): void { setTimeout(() => {}, 1); }',
       ].join('\n'),
-      ts.ScriptTarget.ES2022,
-      true,
-      ts.ScriptKind.TS,
     );
     const problems = [
       ...specifiers(source).map((s) => s.spec),
@@ -247,5 +263,38 @@ describe('zerotel/metrics loads without Node built-ins', () => {
       '4: calls Math.random while the module loads',
       '6: calls crypto.getRandomValues while the module loads',
     ]);
+  });
+});
+
+describe('zerotel/otlp loads without Node built-ins', () => {
+  // Its gRPC parts use Node (node:http2, Buffer) when they run; loading the entry must not need it, so
+  // that the OTLP/HTTP exporters and the periodic reader work on workerd.
+  it('loads no module but its own and starts nothing while loading', () => {
+    const graph = walk(resolve(ROOT, 'lib/otlp/index.ts'));
+    for (const expected of ['lib/otlp/grpc-transport.ts', 'lib/otlp/metric-exporter.ts', 'lib/otlp/periodic-reader.ts'])
+      assert.ok(graph.files.includes(expected), `${expected} should be reachable from the entry`);
+    const findings = graph.files.flatMap((file) => {
+      const source = parse(resolve(ROOT, file));
+      return [...staticValueImports(source), ...loadTimeCalls(source)];
+    });
+    assert.equal(report(findings), '', `zerotel/otlp cannot load everywhere:\n${report(findings)}`);
+  });
+
+  it('tells imports that load a module from those that are types only', () => {
+    const source = parse(
+      'mixed.ts',
+      [
+        "import type http2 from 'node:http2';",
+        "import { type Socket } from 'node:net';",
+        "export type { Readable } from 'node:stream';",
+        "export { gzip } from 'node:zlib';",
+        "import { helper } from './helper.js';",
+        "export function later(): Promise<unknown> { return import('node:fs'); }",
+      ].join('\n'),
+    );
+    assert.deepEqual(
+      staticValueImports(source).map((f) => `${f.line}: ${f.problem}`),
+      ["2: loads 'node:net' while it loads", "4: loads 'node:zlib' while it loads"],
+    );
   });
 });

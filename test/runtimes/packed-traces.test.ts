@@ -7,30 +7,28 @@
  * found across a timer; workerd without flags passes the context explicitly, and parents match too.
  */
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import * as protoLoader from '@grpc/proto-loader';
-import { OFFICIAL_PROTOS, startOtlpReceiver, type OtlpReceiver, type ReceivedExport } from '../otlp/otlp-receiver.js';
+import { describe, it } from 'node:test';
+import type { OtlpReceiver, ReceivedExport } from '../otlp/otlp-receiver.js';
 import { peerOptions } from '../peers/require-peer.js';
 import { findRuntime } from './binaries.js';
-import { exchange } from './http-exchange.js';
-import { preparePackedApp, type PackedApp } from './packed.js';
-import { runWithInput, runtimeEnv } from './processes.js';
 import type { TraceReport, TraceRun } from './programs/trace-suite.js';
-import { startWorker, type RunningWorker } from './workerd.js';
+import {
+  type ProcessRuntime,
+  attributesOf,
+  otlpRequestType,
+  runReportingProcess,
+  runReportingWorker,
+  usePackedAppAndReceiver,
+} from './reporting-programs.js';
 
 const bun = findRuntime('bun');
 const deno = findRuntime('deno');
 const workerd = findRuntime('workerd');
 
-const REQUEST_TYPE = 'opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest';
-const requestType = protoLoader.loadSync('opentelemetry/proto/collector/trace/v1/trace_service.proto', {
-  includeDirs: [OFFICIAL_PROTOS],
-  longs: String,
-  enums: Number,
-  bytes: String,
-  oneofs: true,
-})[REQUEST_TYPE] as protoLoader.MessageTypeDefinition<object, any>;
+const requestType = otlpRequestType(
+  'opentelemetry/proto/collector/trace/v1/trace_service.proto',
+  'opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest',
+);
 
 /** A span as the receiver got it, ids in hex, attribute values by their oneof. */
 interface ReceivedSpan {
@@ -45,10 +43,6 @@ interface ReceivedSpan {
   readonly events: string[];
 }
 
-function attributes(list: any[] | undefined): Record<string, unknown> {
-  return Object.fromEntries((list ?? []).map((a: any) => [a.key, a.value[a.value.value]]));
-}
-
 /** Decodes one export: protobuf with proto-loader (ids come as base64), JSON as the receiver did (hex). */
 function spansOf(received: ReceivedExport): ReceivedSpan[] {
   const protobuf = received.contentType === 'application/x-protobuf';
@@ -60,14 +54,14 @@ function spansOf(received: ReceivedExport): ReceivedSpan[] {
     for (const ss of rs.scopeSpans ?? []) {
       for (const s of ss.spans ?? []) {
         out.push({
-          resource: attributes(rs.resource?.attributes),
+          resource: attributesOf(rs.resource?.attributes),
           scope: `${ss.scope?.name}@${ss.scope?.version}`,
           traceId: id(s.traceId),
           spanId: id(s.spanId),
           parentSpanId: id(s.parentSpanId),
           name: s.name,
           kind: s.kind,
-          attributes: attributes(s.attributes),
+          attributes: attributesOf(s.attributes),
           events: (s.events ?? []).map((e: any) => e.name),
         });
       }
@@ -128,28 +122,19 @@ function assertDelivered(receiver: OtlpReceiver, run: TraceRun, report: TraceRep
 }
 
 describe('spans from the packed package reach an OTLP/HTTP receiver on every runtime', () => {
-  let app: PackedApp;
-  let receiver: OtlpReceiver;
-  const endpoint = (): string => `${receiver.httpBase}/v1/traces`;
+  const setup = usePackedAppAndReceiver();
+  const endpoint = (): string => `${setup.receiver.httpBase}/v1/traces`;
 
-  before(async () => {
-    app = preparePackedApp();
-    receiver = await startOtlpReceiver();
-  });
-  after(async () => {
-    await receiver?.stop();
-    app?.dispose();
-  });
-
-  async function runProcess(command: string, args: string[], run: TraceRun): Promise<TraceReport> {
-    const env = runtimeEnv({ DENO_DIR: join(app.dir, '..', 'deno-cache'), DENO_NO_UPDATE_CHECK: '1' });
-    const out = await runWithInput(command, [...args, run.endpoint, run.protocol], { cwd: app.dir, env, input: '' });
-    return JSON.parse(Buffer.from(out).toString('utf8')) as TraceReport;
-  }
+  const runProcess = (run: TraceRun & { runtime: ProcessRuntime }): Promise<TraceReport> =>
+    runReportingProcess<TraceReport>(setup.app, run.runtime, 'trace-main.js', [
+      run.endpoint,
+      run.protocol,
+      run.runtime,
+    ]);
 
   it('Node: http/protobuf, context through AsyncLocalStorage', async () => {
-    const run: TraceRun = { endpoint: endpoint(), runtime: 'node', protocol: 'http/protobuf' };
-    assertDelivered(receiver, run, await runProcess(process.execPath, ['trace-node-main.js'], run), true);
+    const run = { endpoint: endpoint(), runtime: 'node', protocol: 'http/protobuf' } as const;
+    assertDelivered(setup.receiver, run, await runProcess(run), true);
   });
 
   it(
@@ -157,16 +142,15 @@ describe('spans from the packed package reach an OTLP/HTTP receiver on every run
     peerOptions(bun),
     async () => {
       assert.ok(bun.path, bun.missing);
-      const run: TraceRun = { endpoint: endpoint(), runtime: 'bun', protocol: 'http/protobuf' };
-      assertDelivered(receiver, run, await runProcess(bun.path, ['--no-install', 'trace-bun-main.js'], run), true);
+      const run = { endpoint: endpoint(), runtime: 'bun', protocol: 'http/protobuf' } as const;
+      assertDelivered(setup.receiver, run, await runProcess(run), true);
     },
   );
 
   it(`Deno (${deno.version ?? 'missing'}): http/json, network to 127.0.0.1 only`, peerOptions(deno), async () => {
     assert.ok(deno.path, deno.missing);
-    const run: TraceRun = { endpoint: endpoint(), runtime: 'deno', protocol: 'http/json' };
-    const args = ['run', '--no-prompt', '--allow-net=127.0.0.1', 'trace-deno-main.js'];
-    assertDelivered(receiver, run, await runProcess(deno.path, args, run), true);
+    const run = { endpoint: endpoint(), runtime: 'deno', protocol: 'http/json' } as const;
+    assertDelivered(setup.receiver, run, await runProcess(run), true);
   });
 
   const WORKERS = [
@@ -180,21 +164,11 @@ describe('spans from the packed package reach an OTLP/HTTP receiver on every run
         : 'workerd, no flags: explicit context';
     it(`${title} (http/protobuf)`, peerOptions(workerd), async () => {
       assert.ok(workerd.path, workerd.missing);
-      let worker: RunningWorker | undefined;
-      try {
-        worker = await startWorker(workerd.path, app.dir, w.main, { compatibilityFlags: w.flags });
-        const run: TraceRun = { endpoint: endpoint(), runtime: w.runtime, protocol: 'http/protobuf' };
-        const res = await exchange(`http://127.0.0.1:${worker.port}/trace`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify(run),
-          timeoutMs: 60_000,
-        });
-        assert.equal(res.status, 200, `${res.body.toString('utf8')}\n${worker.log()}`);
-        assertDelivered(receiver, run, JSON.parse(res.body.toString('utf8')) as TraceReport, w.asyncContext);
-      } finally {
-        worker?.stop();
-      }
+      const run: TraceRun = { endpoint: endpoint(), runtime: w.runtime, protocol: 'http/protobuf' };
+      const report = await runReportingWorker<TraceReport>(workerd.path, setup.app, w.main, '/trace', run, {
+        compatibilityFlags: w.flags,
+      });
+      assertDelivered(setup.receiver, run, report, w.asyncContext);
     });
   }
 });

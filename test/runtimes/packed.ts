@@ -29,11 +29,14 @@ const PROGRAMS: Readonly<Record<string, string>> = {
   'test/runtimes/programs/deno-main.ts': 'deno-main.js',
   'test/runtimes/programs/worker.ts': 'worker.js',
   'test/runtimes/programs/trace-suite.ts': 'trace-suite.js',
-  'test/runtimes/programs/trace-node-main.ts': 'trace-node-main.js',
-  'test/runtimes/programs/trace-bun-main.ts': 'trace-bun-main.js',
-  'test/runtimes/programs/trace-deno-main.ts': 'trace-deno-main.js',
+  'test/runtimes/programs/report-io.ts': 'report-io.js',
+  'test/runtimes/programs/reporting-worker.ts': 'reporting-worker.js',
+  'test/runtimes/programs/trace-main.ts': 'trace-main.js',
   'test/runtimes/programs/trace-worker.ts': 'trace-worker.js',
   'test/runtimes/programs/trace-worker-als.ts': 'trace-worker-als.js',
+  'test/runtimes/programs/metric-push-suite.ts': 'metric-push-suite.js',
+  'test/runtimes/programs/metric-push-main.ts': 'metric-push-main.js',
+  'test/runtimes/programs/metric-push-worker.ts': 'metric-push-worker.js',
   'bench/workloads.ts': 'bench/workloads.js',
   'bench/zerotel-sink.ts': 'bench/zerotel-sink.js',
 };
@@ -42,10 +45,11 @@ const PROGRAMS: Readonly<Record<string, string>> = {
 function packedPath(libModule: string): string {
   if (libModule === 'lib/metrics/index.ts' || libModule === 'lib/index.ts') return packedEntryPath('metrics');
   if (libModule === 'lib/trace/index.ts') return packedEntryPath('trace');
+  if (libModule === 'lib/otlp/index.ts') return packedEntryPath('otlp');
   if (libModule.startsWith('lib/fixture/'))
     return join(PACKED_LIB, libModule.slice('lib/'.length).replace(/\.ts$/, '.js'));
   throw new Error(
-    `a runtime test program imports ${libModule}: programs may use only zerotel/metrics, zerotel/trace (and the fixture runner)`,
+    `a runtime test program imports ${libModule}: programs may use only zerotel/metrics, zerotel/trace, zerotel/otlp (and the fixture runner)`,
   );
 }
 
