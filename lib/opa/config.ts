@@ -11,13 +11,15 @@
  */
 
 import { readFileSync } from 'node:fs';
-import { resolveBatchConfig, BatchConfigError, MAX_QUEUE_SIZE } from '../trace/batch.js';
-import { OtlpConfigError, resolveOtlpConfig, type Encryption, type OtlpExporterOptions } from '../otlp/config.js';
+import { ConfigError } from '../config/config-error.js';
+import { type Env, processEnv } from '../config/env.js';
+import { resolveBatchConfig, MAX_QUEUE_SIZE } from '../trace/batch.js';
+import { resolveOtlpConfig, type Encryption, type OtlpExporterOptions } from '../otlp/config.js';
 import { OPA_HTTP_DURATION_BUCKETS } from '../http/instrument.js';
 import { type NativeHistogramsConfig, readNativeHistograms } from './native-histograms-config.js';
 import { setOwn } from './own-key.js';
 
-type Env = Readonly<Record<string, string | undefined>>;
+export { ConfigError };
 
 /** A configured service (OPA's `services`): where status is pushed. */
 export interface ServiceConfig {
@@ -145,14 +147,6 @@ export const MAX_BODY_LENGTH = 2 ** 30;
 export const MAX_BUCKETS = 1024;
 /** Entries of `labels` (each is sent with every status update). */
 export const MAX_LABELS = 256;
-
-/** Every problem of a configuration, each naming its key. */
-export class ConfigError extends Error {
-  constructor(readonly problems: readonly string[]) {
-    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-    this.name = 'ConfigError';
-  }
-}
 
 export interface ParseConfigOptions {
   /** Where OTEL_* variables are read (default process.env). */
@@ -338,7 +332,7 @@ export function loadConfigFile(path: string, options: ParseConfigOptions = {}): 
  * Throws {@link ConfigError} listing every problem.
  */
 export function parseConfig(input: string | unknown, options: ParseConfigOptions = {}): ReferenceConfig {
-  const env = options.env ?? process.env;
+  const env = options.env ?? processEnv();
   const readFile = options.readFile ?? ((p: string) => readFileSync(p));
   let raw: unknown = input;
   if (typeof input === 'string') {
@@ -616,7 +610,7 @@ function readTracing(
   try {
     resolveOtlpConfig(exporter, env, readFile, { signal: 'traces', transport });
   } catch (error) {
-    if (!(error instanceof OtlpConfigError)) throw error;
+    if (!(error instanceof ConfigError)) throw error;
     for (const problem of error.problems) {
       // The protocol variables were read above, where they choose `type` when the configuration has none.
       if (/^OTEL_EXPORTER_OTLP_(TRACES_)?PROTOCOL:/.test(problem)) continue;
@@ -628,7 +622,7 @@ function readTracing(
   try {
     resolveBatchConfig(batch, env);
   } catch (error) {
-    if (!(error instanceof BatchConfigError)) throw error;
+    if (!(error instanceof ConfigError)) throw error;
     r.problems.push(...error.problems);
   }
 

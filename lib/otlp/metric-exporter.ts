@@ -5,9 +5,10 @@
  * > `OTEL_EXPORTER_OTLP_*` > defaults. Failures are counted by reason and never thrown.
  */
 
+import { type Env, processEnv } from '../config/env.js';
 import type { FamilySnapshot } from '../metrics/snapshot.js';
 import { defaultResource } from '../trace/tracer.js';
-import { type OtlpExporterConfig, type OtlpExporterOptions, resolveOtlpConfig } from './config.js';
+import { type OtlpExporterConfig, type OtlpExporterOptions, otlpProtocolFromEnv, resolveOtlpConfig } from './config.js';
 import { decodeExportTraceResponse } from './decode-response.js';
 import { GrpcTransport, defaultUserAgent, grpcCodeName } from './grpc-transport.js';
 import type { HttpTransport } from './http-transport.js';
@@ -29,7 +30,7 @@ export interface OtlpMetricExporterOptions extends OtlpExporterOptions {
   /** Resource attributes, over the default resource (`service.name` from OTEL_SERVICE_NAME, ...). */
   readonly resource?: Readonly<Record<string, ResourceValue>>;
   /** Environment to read `OTEL_*` from; default `process.env`. */
-  readonly env?: Readonly<Record<string, string | undefined>>;
+  readonly env?: Env;
   readonly clock?: Clock;
   readonly random?: () => number;
   /** Told about deliveries, failures and retries; `pushMetrics(registry, OTLP_METRIC_EXPORT_METRICS)` counts them. */
@@ -79,7 +80,7 @@ abstract class MetricExporterBase {
   private closed = false;
 
   constructor(options: OtlpMetricExporterOptions, transport: 'grpc' | 'http') {
-    const env = options.env ?? process.env;
+    const env = options.env ?? processEnv();
     this.config = resolveOtlpConfig(options, env, undefined, { signal: 'metrics', transport });
     this.envelope = {
       resource: resourceAttributes(options.resource, env),
@@ -215,7 +216,7 @@ export class OtlpHttpMetricExporter extends MetricExporterBase {
 
   constructor(options: OtlpHttpMetricExporterOptions = {}) {
     super(options, 'http');
-    this.protocol = options.protocol ?? protocolFromEnv(options.env ?? process.env);
+    this.protocol = options.protocol ?? protocolFromEnv(options.env ?? processEnv());
     this.transport = otlpHttpTransport(this.config, this.protocol, options.fetch);
   }
 
@@ -280,21 +281,18 @@ export class OtlpGrpcMetricExporter extends MetricExporterBase {
   }
 }
 
-/** OTEL_EXPORTER_OTLP_[METRICS_]PROTOCOL for the HTTP exporter; grpc there is a mistake worth naming. */
-function protocolFromEnv(env: Readonly<Record<string, string | undefined>>): 'http/protobuf' | 'http/json' {
-  for (const name of ['OTEL_EXPORTER_OTLP_METRICS_PROTOCOL', 'OTEL_EXPORTER_OTLP_PROTOCOL']) {
-    const value = env[name]?.trim();
-    if (!value) continue;
-    if (value === 'http/protobuf' || value === 'http/json') return value;
-    if (value === 'grpc') return 'http/protobuf';
-    throw new TypeError(`${name}: must be grpc, http/protobuf or http/json, got ${JSON.stringify(value)}`);
-  }
-  return 'http/protobuf';
+/**
+ * OTEL_EXPORTER_OTLP_[METRICS_]PROTOCOL for the HTTP exporter: its encoding; grpc (a generic setting
+ * meant for other exporters) keeps the default encoding. A value the specification does not name throws.
+ */
+function protocolFromEnv(env: Env): 'http/protobuf' | 'http/json' {
+  const asked = otlpProtocolFromEnv(env, 'metrics')?.protocol;
+  return asked === 'http/json' ? 'http/json' : 'http/protobuf';
 }
 
 function resourceAttributes(
   extra: Readonly<Record<string, ResourceValue>> | undefined,
-  env: Readonly<Record<string, string | undefined>>,
+  env: Env,
 ): Record<string, ResourceValue> {
   const out: Record<string, ResourceValue> = {};
   for (const [k, v] of Object.entries(defaultResource({ env }).attributes)) {
