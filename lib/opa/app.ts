@@ -335,7 +335,10 @@ export class ReferenceServer {
         metrics: this.httpMetrics,
         ...(this.tracer !== undefined ? { tracer: this.tracer } : {}),
       });
-    const health = healthHandler({ plugins: this.plugins, ready: () => this.shuttingDown === undefined });
+    const health = healthHandler({
+      plugins: () => ({ states: this.plugins.all(), ready: this.plugins.pluginsReady }),
+      ready: () => this.shuttingDown === undefined,
+    });
     const statusGet: RequestHandler = async (_req, res) => {
       if (this.statusReporter === undefined) {
         writeError(res, new ApiError(500, ErrorCode.Internal, 'status plugin not enabled'));
