@@ -24,30 +24,12 @@ import {
   StatusCode,
 } from './span-data.js';
 import { compareHrTime, type TimeInput, toHrTime } from './time.js';
-import {
-  INVALID_SPAN_CONTEXT,
-  isSpanContextValid,
-  type Link,
-  type Span,
-  type SpanContext,
-  type SpanContextInput,
-  type SpanProcessor,
-  type SpanStatusInput,
-  TraceFlags,
-} from './span-api.js';
-
-export {
-  INVALID_SPAN_CONTEXT,
-  isSpanContextValid,
-  type Link,
-  type Span,
-  type SpanContext,
-  type SpanContextInput,
-  type SpanProcessor,
-  type SpanStatusInput,
-  TraceFlags,
-};
+import { INVALID_SPAN_CONTEXT, isSpanContextValid } from './span-api.js';
+import type { Link, Span, SpanContext, SpanProcessor, SpanStatusInput } from './span-api.js';
 import { TraceState } from './trace-state.js';
+
+// The span API's names, where they have always been imported from.
+export * from './span-api.js';
 
 /**
  * A span that records nothing: for unsampled traces, a suppressed context, or a remote parent.
