@@ -21,21 +21,6 @@ export function hostProcess(): HostProcess | undefined {
 }
 
 /**
- * The environment variables; none where the runtime has no process environment or may not read it
- * (Deno without --allow-env throws on every read, so a probe read decides).
- */
-export function processEnv(): Readonly<Record<string, string | undefined>> {
-  const env = hostProcess()?.env;
-  if (env === undefined) return {};
-  try {
-    void env['OTEL_SDK_DISABLED'];
-    return env;
-  } catch {
-    return {};
-  }
-}
-
-/**
  * A Node built-in module (`node:os`, `node:async_hooks`...) loaded synchronously through
  * `process.getBuiltinModule` (Node 20.16+, Bun, Deno); undefined where the runtime cannot give it.
  */

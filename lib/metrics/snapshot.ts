@@ -15,8 +15,6 @@ export type MetricType = 'counter' | 'gauge' | 'histogram' | 'summary' | 'untype
 export class LabelSet {
   /** `a="x",b="y"` with values escaped (`\\`, `"`, newline); empty for no labels. */
   readonly text: string;
-  /** The OTLP metrics encoder's bytes for this series (attributes, start time), built on its first push. */
-  otlp: object | undefined = undefined;
 
   constructor(
     readonly names: readonly string[],

@@ -27,6 +27,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import http, { type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
+import { type Env, processEnv } from '../config/env.js';
 import { allocBytesHandler, metricsHandler } from '../http/metrics-handler.js';
 import { HttpServerMetrics, instrumentHandler, type RequestHandler } from '../http/instrument.js';
 import { healthHandler } from './health.js';
@@ -51,8 +52,6 @@ import { defaultConfig, type ReferenceConfig, type TracingConfig } from './confi
 import { ApiError, DataApi, ErrorCode, writeError } from './data-api.js';
 import { DecisionLogger } from './decision-log.js';
 import { nativeHistogramOptions } from './native-histograms-config.js';
-
-type Env = Readonly<Record<string, string | undefined>>;
 
 export const TRACING_PLUGIN = 'distributed_tracing';
 
@@ -239,7 +238,7 @@ export class ReferenceServer {
   private started = false;
 
   constructor(options: ReferenceServerOptions = {}) {
-    const env = options.env ?? process.env;
+    const env = options.env ?? processEnv();
     const config = options.config ?? defaultConfig({ env });
     this.config = config;
     this.log = options.log ?? ((message) => void process.stderr.write(`${message}\n`));
@@ -336,7 +335,10 @@ export class ReferenceServer {
         metrics: this.httpMetrics,
         ...(this.tracer !== undefined ? { tracer: this.tracer } : {}),
       });
-    const health = healthHandler({ plugins: this.plugins, ready: () => this.shuttingDown === undefined });
+    const health = healthHandler({
+      plugins: () => ({ states: this.plugins.all(), ready: this.plugins.pluginsReady }),
+      ready: () => this.shuttingDown === undefined,
+    });
     const statusGet: RequestHandler = async (_req, res) => {
       if (this.statusReporter === undefined) {
         writeError(res, new ApiError(500, ErrorCode.Internal, 'status plugin not enabled'));

@@ -11,13 +11,18 @@
  */
 
 import { readFileSync } from 'node:fs';
-import { resolveBatchConfig, BatchConfigError, MAX_QUEUE_SIZE } from '../trace/batch.js';
-import { OtlpConfigError, resolveOtlpConfig, type Encryption, type OtlpExporterOptions } from '../otlp/config.js';
+import { ConfigError } from '../config/config-error.js';
+import { type Env, processEnv } from '../config/env.js';
+import { resolveBatchConfig, MAX_QUEUE_SIZE } from '../trace/batch.js';
+import { resolveOtlpConfig, type Encryption, type OtlpExporterOptions } from '../otlp/config.js';
 import { OPA_HTTP_DURATION_BUCKETS } from '../http/instrument.js';
 import { type NativeHistogramsConfig, readNativeHistograms } from './native-histograms-config.js';
+import { describe, isObj, MAX_BUCKETS, Reader } from './config-reader.js';
 import { setOwn } from './own-key.js';
 
-type Env = Readonly<Record<string, string | undefined>>;
+export { MAX_BUCKETS, Reader };
+
+export { ConfigError };
 
 /** A configured service (OPA's `services`): where status is pushed. */
 export interface ServiceConfig {
@@ -141,18 +146,8 @@ export const MAX_TIMEOUT_MS = 2147483647;
 export const MAX_TIMEOUT_SECONDS = Math.floor(MAX_TIMEOUT_MS / 1000);
 /** `server.decoding.max_length` and `.gzip.max_length`; a body is also never longer than V8's longest string. */
 export const MAX_BODY_LENGTH = 2 ** 30;
-/** Buckets of one histogram setting. */
-export const MAX_BUCKETS = 1024;
 /** Entries of `labels` (each is sent with every status update). */
 export const MAX_LABELS = 256;
-
-/** Every problem of a configuration, each naming its key. */
-export class ConfigError extends Error {
-  constructor(readonly problems: readonly string[]) {
-    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-    this.name = 'ConfigError';
-  }
-}
 
 export interface ParseConfigOptions {
   /** Where OTEL_* variables are read (default process.env). */
@@ -160,149 +155,6 @@ export interface ParseConfigOptions {
   /** Reads files named by the configuration (default fs.readFileSync). */
   readonly readFile?: (path: string) => Buffer;
 }
-
-// ---------------------------------------------------------------------------------------------
-// Small typed readers; each records a problem naming the key and returns undefined when wrong.
-
-type Obj = Record<string, unknown>;
-
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'object') return 'an object';
-  return String(value);
-}
-
-function isObj(value: unknown): value is Obj {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
-
-/** Exported for the readers of sections kept in their own files (e.g. native-histograms-config.ts). */
-export class Reader {
-  readonly problems: string[] = [];
-
-  object(value: unknown, key: string): Obj | undefined {
-    if (value === undefined) return undefined;
-    if (!isObj(value)) {
-      this.problems.push(`${key}: must be an object, got ${describe(value)}`);
-      return undefined;
-    }
-    return value;
-  }
-
-  /** Flags keys outside `known`; `unsupported` ones are OPA's but not implemented here. */
-  keys(o: Obj, prefix: string, known: readonly string[], unsupported: readonly string[] = []): void {
-    for (const key of Object.keys(o)) {
-      const path = prefix === '' ? key : `${prefix}.${key}`;
-      if (known.includes(key)) continue;
-      if (unsupported.includes(key)) this.problems.push(`${path}: not supported by the zerotel reference server`);
-      else this.problems.push(`${path}: unknown key`);
-    }
-  }
-
-  string(o: Obj, name: string, prefix: string, options: { nonEmpty?: boolean } = {}): string | undefined {
-    const value = o[name];
-    if (value === undefined) return undefined;
-    const key = `${prefix}.${name}`;
-    if (typeof value !== 'string') {
-      this.problems.push(`${key}: must be a string, got ${describe(value)}`);
-      return undefined;
-    }
-    if (options.nonEmpty && value === '') {
-      this.problems.push(`${key}: must not be empty`);
-      return undefined;
-    }
-    return value;
-  }
-
-  boolean(o: Obj, name: string, prefix: string): boolean | undefined {
-    const value = o[name];
-    if (value === undefined) return undefined;
-    if (typeof value !== 'boolean') {
-      this.problems.push(`${prefix}.${name}: must be true or false, got ${describe(value)}`);
-      return undefined;
-    }
-    return value;
-  }
-
-  number(
-    o: Obj,
-    name: string,
-    prefix: string,
-    range: { min: number; max?: number; integer?: boolean; what?: string },
-  ): number | undefined {
-    const value = o[name];
-    if (value === undefined) return undefined;
-    const key = `${prefix}.${name}`;
-    const what =
-      range.what ??
-      `${range.integer ? 'an integer' : 'a number'} ${range.max === undefined ? `>= ${range.min}` : `from ${range.min} to ${range.max}`}`;
-    if (
-      typeof value !== 'number' ||
-      !Number.isFinite(value) ||
-      (range.integer === true && !Number.isInteger(value)) ||
-      value < range.min ||
-      (range.max !== undefined && value > range.max)
-    ) {
-      this.problems.push(`${key}: must be ${what}, got ${describe(value)}`);
-      return undefined;
-    }
-    return value;
-  }
-
-  stringMap(o: Obj, name: string, prefix: string): Record<string, string> | undefined {
-    const key = `${prefix}.${name}`;
-    const m = this.object(o[name], key);
-    if (m === undefined) return undefined;
-    const out: Record<string, string> = {};
-    for (const [k, v] of Object.entries(m)) {
-      if (typeof v !== 'string') this.problems.push(`${key}.${k}: must be a string, got ${describe(v)}`);
-      else setOwn(out, k, v);
-    }
-    return out;
-  }
-
-  buckets(o: Obj, name: string, prefix: string): number[] | undefined {
-    const value = o[name];
-    if (value === undefined) return undefined;
-    const key = `${prefix}.${name}`;
-    if (!Array.isArray(value) || value.length === 0) {
-      this.problems.push(`${key}: must be a non-empty array of increasing numbers, got ${describe(value)}`);
-      return undefined;
-    }
-    if (value.length > MAX_BUCKETS) {
-      this.problems.push(`${key}: must hold at most ${MAX_BUCKETS} buckets, got ${value.length}`);
-      return undefined;
-    }
-    let ok = true;
-    value.forEach((v, i) => {
-      if (typeof v !== 'number' || !Number.isFinite(v)) {
-        this.problems.push(`${key}[${i}]: must be a finite number, got ${describe(v)}`);
-        ok = false;
-      } else if (i > 0 && typeof value[i - 1] === 'number' && v <= (value[i - 1] as number)) {
-        this.problems.push(`${key}[${i}]: buckets must be in increasing order, got ${v} after ${value[i - 1]}`);
-        ok = false;
-      }
-    });
-    return ok ? (value as number[]) : undefined;
-  }
-
-  httpUrl(o: Obj, name: string, prefix: string): string | undefined {
-    const text = this.string(o, name, prefix, { nonEmpty: true });
-    if (text === undefined) return undefined;
-    try {
-      const url = new URL(text);
-      if (url.protocol === 'http:' || url.protocol === 'https:') return text;
-      this.problems.push(`${prefix}.${name}: must be an http or https URL, got ${JSON.stringify(text)}`);
-    } catch {
-      this.problems.push(`${prefix}.${name}: must be an http or https URL, got ${JSON.stringify(text)}`);
-    }
-    return undefined;
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
 
 const TOP_LEVEL = ['services', 'labels', 'distributed_tracing', 'status', 'decision_logs', 'server', 'upstreams'];
 const TOP_LEVEL_UNSUPPORTED = [
@@ -338,7 +190,7 @@ export function loadConfigFile(path: string, options: ParseConfigOptions = {}): 
  * Throws {@link ConfigError} listing every problem.
  */
 export function parseConfig(input: string | unknown, options: ParseConfigOptions = {}): ReferenceConfig {
-  const env = options.env ?? process.env;
+  const env = options.env ?? processEnv();
   const readFile = options.readFile ?? ((p: string) => readFileSync(p));
   let raw: unknown = input;
   if (typeof input === 'string') {
@@ -616,7 +468,7 @@ function readTracing(
   try {
     resolveOtlpConfig(exporter, env, readFile, { signal: 'traces', transport });
   } catch (error) {
-    if (!(error instanceof OtlpConfigError)) throw error;
+    if (!(error instanceof ConfigError)) throw error;
     for (const problem of error.problems) {
       // The protocol variables were read above, where they choose `type` when the configuration has none.
       if (/^OTEL_EXPORTER_OTLP_(TRACES_)?PROTOCOL:/.test(problem)) continue;
@@ -628,7 +480,7 @@ function readTracing(
   try {
     resolveBatchConfig(batch, env);
   } catch (error) {
-    if (!(error instanceof BatchConfigError)) throw error;
+    if (!(error instanceof ConfigError)) throw error;
     r.problems.push(...error.problems);
   }
 

@@ -1,5 +1,6 @@
 /**
- * OPA's Health API over a {@link PluginManager}:
+ * OPA's Health API over the plugins' states, read through a function at each request (the plugin
+ * manager's, in the server), so health knows no plugin manager:
  * - `GET /health`: 200 `{}`; with `?bundles` (or the older `?bundle`) 500 unless the `bundle` and
  *   `discovery` plugins, when present, are OK; with `?plugins` 500 unless every plugin is OK, except
  *   those named by `exclude-plugin` (repeatable). Failures answer OPA's bodies
@@ -11,10 +12,18 @@
  */
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { PluginManager } from './payload.js';
+
+/** What health reads of the plugins. */
+export interface PluginHealth {
+  /** Each plugin's state by name (OPA's `OK`, `NOT_READY`, `ERROR`, ...). */
+  readonly states: Readonly<Record<string, { readonly state: string }>>;
+  /** True once every plugin has been OK at least once (OPA's `plugins_ready`). */
+  readonly ready: boolean;
+}
 
 export interface HealthHandlerOptions {
-  readonly plugins: PluginManager;
+  /** The plugins' health now; called at each request. */
+  readonly plugins: () => PluginHealth;
   /** Plugins whose state `?bundles` checks (default: OPA's `bundle` and `discovery`). */
   readonly bundlePlugins?: readonly string[];
   /** Extra readiness condition (e.g. false while shutting down); default always true. */
@@ -37,11 +46,10 @@ function write(res: ServerResponse, error: string | undefined): void {
 
 /** The reason `/health` fails for these query parameters, or undefined when healthy. */
 export function healthProblem(
-  plugins: PluginManager,
+  statuses: PluginHealth['states'],
   query: URLSearchParams,
   bundlePlugins: readonly string[],
 ): string | undefined {
-  const statuses = plugins.all();
   if (boolParam(query, 'bundle') || boolParam(query, 'bundles')) {
     for (const name of bundlePlugins) {
       const status = statuses[name];
@@ -65,7 +73,7 @@ export function healthHandler(options: HealthHandlerOptions) {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const path = url.pathname.replace(/\/+$/, '');
     if (path === '/health' || path === '') {
-      write(res, healthProblem(options.plugins, url.searchParams, bundlePlugins));
+      write(res, healthProblem(options.plugins().states, url.searchParams, bundlePlugins));
       return;
     }
     const name = path.startsWith('/health/') ? path.slice('/health/'.length) : path;
@@ -77,10 +85,7 @@ export function healthHandler(options: HealthHandlerOptions) {
     if (name === 'live') {
       write(res, undefined);
     } else if (name === 'ready') {
-      write(
-        res,
-        options.plugins.pluginsReady && ready() ? undefined : `health check (${ref}) returned unexpected value`,
-      );
+      write(res, options.plugins().ready && ready() ? undefined : `health check (${ref}) returned unexpected value`);
     } else {
       write(res, `health check (${ref}) was undefined`);
     }

@@ -1,6 +1,6 @@
 /** The OPA-shaped reference application: server, configuration, data API, decision logs, status and health. */
 
-export { healthHandler, healthProblem, boolParam, type HealthHandlerOptions } from './health.js';
+export { healthHandler, healthProblem, boolParam, type HealthHandlerOptions, type PluginHealth } from './health.js';
 export {
   PluginManager,
   PluginState,

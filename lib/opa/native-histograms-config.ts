@@ -3,7 +3,7 @@
  * 1.14's sparse buckets, exposed over protobuf), optionally keeping its classic buckets beside them.
  */
 import type { NativeHistogramOptions } from '../metrics/native-histogram.js';
-import type { Reader } from './config.js';
+import type { Reader } from './config-reader.js';
 
 export interface NativeHistogramsConfig {
   /** `bucket_factor` (> 1): the most one bucket may grow over the previous one. */

@@ -5,7 +5,10 @@
  * collected and reported together, each naming the option or variable it came from.
  */
 
-import { builtinModule, processEnv } from '../host.js';
+import { ConfigError } from '../config/config-error.js';
+import { type Env, envSetting, processEnv, type Sourced } from '../config/env.js';
+import { parseEnum, readBoolean, readPositiveMs } from '../config/values.js';
+import { builtinModule } from '../host.js';
 import { checkMetadata } from './metadata.js';
 import { checkRetryPolicy, DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry.js';
 
@@ -56,21 +59,13 @@ export const DEFAULT_OTLP_GRPC_ENDPOINT = 'http://localhost:4317';
 /** Default time for one export (ms), as the OTLP exporter specification sets it. */
 export const DEFAULT_OTLP_TIMEOUT_MS = 10_000;
 
-/** Every problem found in a configuration. */
-export class OtlpConfigError extends Error {
-  constructor(readonly problems: readonly string[]) {
-    super(`invalid OTLP exporter configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-    this.name = 'OtlpConfigError';
-  }
-}
+/** What the exporter's configuration errors call it (`invalid OTLP exporter configuration: ...`). */
+const SUBJECT = 'OTLP exporter configuration';
 
-type Env = Readonly<Record<string, string | undefined>>;
-
-/** A value and the name of the option or variable it came from (for messages). */
-interface Sourced<T> {
-  readonly value: T;
-  readonly source: string;
-}
+/** @deprecated The same class as {@link ConfigError}, under its former name. */
+export const OtlpConfigError = ConfigError;
+/** @deprecated Use {@link ConfigError}. */
+export type OtlpConfigError = ConfigError;
 
 /** Which signal an exporter sends and over what: picks the `<SIGNAL>_` variables and the endpoint rules. */
 export interface OtlpTarget {
@@ -86,12 +81,7 @@ export const DEFAULT_OTLP_HTTP_BASE = 'http://localhost:4318';
 
 /** The first non-empty of `OTEL_EXPORTER_OTLP_<SIGNAL>_<suffix>` and `OTEL_EXPORTER_OTLP_<suffix>`. */
 function fromEnv(env: Env, suffix: string, signal: OtlpTarget['signal'] = 'traces'): Sourced<string> | undefined {
-  for (const name of [`OTEL_EXPORTER_OTLP_${signal.toUpperCase()}_${suffix}`, `OTEL_EXPORTER_OTLP_${suffix}`]) {
-    const raw = env[name];
-    // The specification treats an empty variable as an unset one.
-    if (raw !== undefined && raw.trim() !== '') return { value: raw.trim(), source: name };
-  }
-  return undefined;
+  return envSetting(env, `OTEL_EXPORTER_OTLP_${signal.toUpperCase()}_${suffix}`, `OTEL_EXPORTER_OTLP_${suffix}`);
 }
 
 /** The OTLP transports the specification names for OTEL_EXPORTER_OTLP_[TRACES_]PROTOCOL. */
@@ -101,7 +91,7 @@ const PROTOCOLS: readonly OtlpProtocol[] = ['grpc', 'http/protobuf', 'http/json'
 /**
  * The transport OTEL_EXPORTER_OTLP_{SIGNAL}_PROTOCOL (else OTEL_EXPORTER_OTLP_PROTOCOL) asks for, with the
  * variable it came from; undefined when neither is set. A value the specification does not name is
- * an {@link OtlpConfigError} naming the variable.
+ * an {@link ConfigError} naming the variable.
  */
 export function otlpProtocolFromEnv(
   env: Env = processEnv(),
@@ -109,11 +99,12 @@ export function otlpProtocolFromEnv(
 ): { protocol: OtlpProtocol; source: string } | undefined {
   const setting = fromEnv(env, 'PROTOCOL', signal);
   if (setting === undefined) return undefined;
-  const protocol = setting.value.toLowerCase() as OtlpProtocol;
-  if (!PROTOCOLS.includes(protocol)) {
-    throw new OtlpConfigError([
-      `${setting.source}: must be one of ${PROTOCOLS.join(', ')}, got ${JSON.stringify(setting.value)}`,
-    ]);
+  const protocol = parseEnum(setting.value, PROTOCOLS);
+  if (protocol === undefined) {
+    throw new ConfigError(
+      [`${setting.source}: must be one of ${PROTOCOLS.join(', ')}, got ${JSON.stringify(setting.value)}`],
+      SUBJECT,
+    );
   }
   return { protocol, source: setting.source };
 }
@@ -130,7 +121,7 @@ function readPemFile(path: string): Buffer {
 
 /**
  * Resolves options over the environment over the defaults, reading certificate files. Throws one
- * {@link OtlpConfigError} listing every problem.
+ * {@link ConfigError} listing every problem.
  */
 export function resolveOtlpConfig(
   options: OtlpExporterOptions = {},
@@ -140,7 +131,7 @@ export function resolveOtlpConfig(
 ): OtlpExporterConfig {
   const problems: string[] = [];
   if (options === null || typeof options !== 'object') {
-    throw new OtlpConfigError([`options: must be an object, got ${String(options)}`]);
+    throw new ConfigError([`options: must be an object, got ${String(options)}`], SUBJECT);
   }
 
   // Protocol: for a gRPC exporter, the environment asking for OTLP/HTTP is a conflict to name, not to
@@ -154,7 +145,7 @@ export function resolveOtlpConfig(
       );
     }
   } catch (error) {
-    if (!(error instanceof OtlpConfigError)) throw error;
+    if (!(error instanceof ConfigError)) throw error;
     problems.push(...error.problems);
   }
 
@@ -269,21 +260,9 @@ export function resolveOtlpConfig(
   }
 
   // Timeout.
-  let timeoutMs = DEFAULT_OTLP_TIMEOUT_MS;
-  if (options.timeoutMs !== undefined) {
-    if (typeof options.timeoutMs === 'number' && Number.isFinite(options.timeoutMs) && options.timeoutMs > 0) {
-      timeoutMs = options.timeoutMs;
-    } else {
-      problems.push(`options.timeoutMs: must be a positive number of milliseconds, got ${String(options.timeoutMs)}`);
-    }
-  } else {
-    const t = fromEnv(env, 'TIMEOUT', exporter.signal);
-    if (t !== undefined) {
-      if (/^\d+$/.test(t.value) && Number(t.value) > 0) timeoutMs = Number(t.value);
-      else
-        problems.push(`${t.source}: must be a positive integer number of milliseconds, got ${JSON.stringify(t.value)}`);
-    }
-  }
+  const timeoutMs =
+    readPositiveMs(options.timeoutMs, 'options.timeoutMs', fromEnv(env, 'TIMEOUT', exporter.signal), problems) ??
+    DEFAULT_OTLP_TIMEOUT_MS;
 
   // Compression.
   let compression: Compression = 'none';
@@ -312,7 +291,7 @@ export function resolveOtlpConfig(
     }
   }
 
-  if (problems.length > 0) throw new OtlpConfigError(problems);
+  if (problems.length > 0) throw new ConfigError(problems, SUBJECT);
   const host = target!.host;
   const config: { -readonly [K in keyof OtlpExporterConfig]: OtlpExporterConfig[K] } = {
     // An HTTP endpoint is a whole URL; its scheme already says whether TLS is on.
@@ -412,25 +391,6 @@ function parseEndpoint(
   // No port (or, with http/https, the scheme's default, which the URL parser drops): the scheme's default;
   // 443 for an address without a scheme, as for gRPC targets.
   return { scheme, host: `${url.hostname}:${scheme === 'http' ? 80 : 443}` };
-}
-
-function readBoolean(
-  option: unknown,
-  optionName: string,
-  envSetting: Sourced<string> | undefined,
-  problems: string[],
-): boolean | undefined {
-  if (option !== undefined) {
-    if (typeof option === 'boolean') return option;
-    problems.push(`${optionName}: must be a boolean, got ${JSON.stringify(option)}`);
-    return undefined;
-  }
-  if (envSetting === undefined) return undefined;
-  const v = envSetting.value.toLowerCase();
-  if (v === 'true') return true;
-  if (v === 'false') return false;
-  problems.push(`${envSetting.source}: must be true or false, got ${JSON.stringify(envSetting.value)}`);
-  return undefined;
 }
 
 function pickString(

@@ -4,6 +4,7 @@
  * what was delivered, rejected or dropped (and why), as metrics and as rate-limited warnings.
  */
 
+import { type Env, processEnv } from '../config/env.js';
 import { OtlpExportError, type FailureReason } from './export-error.js';
 import type { Registry } from '../metrics/registry.js';
 import type { EncodedSpanBatch, ExportResult, SpanData, SpanExporter } from '../trace/span-data.js';
@@ -40,7 +41,7 @@ export interface OtlpGrpcTraceExporterOptions extends OtlpExporterOptions {
   /** Jitter source in [0, 1). */
   readonly random?: () => number;
   /** Environment to read `OTEL_EXPORTER_OTLP_*` from; default `process.env`. */
-  readonly env?: Readonly<Record<string, string | undefined>>;
+  readonly env?: Env;
 }
 
 export { OtlpExportError, type FailureReason } from './export-error.js';
@@ -131,7 +132,7 @@ export class OtlpGrpcTraceExporter implements SpanExporter {
   private scratchLent = false;
 
   constructor(options: OtlpGrpcTraceExporterOptions = {}) {
-    this.config = resolveOtlpConfig(options, options.env ?? process.env);
+    this.config = resolveOtlpConfig(options, options.env ?? processEnv());
     const { endpoint, ca, cert, key, compression, headers } = this.config;
     this.transport = new GrpcTransport({
       endpoint,

@@ -8,7 +8,7 @@
  * `zerotel_otlp_*` metrics as the gRPC exporter (retries labelled `http_<status>` or `unavailable`).
  */
 
-import { processEnv } from '../host.js';
+import { type Env, processEnv } from '../config/env.js';
 import type { Registry } from '../metrics/registry.js';
 
 import type { ExportResult, SpanData, SpanExporter } from '../trace/span-data.js';
@@ -27,7 +27,7 @@ import { encodeExportTraceJson } from './trace-json.js';
 export interface OtlpHttpTraceExporterOptions extends OtlpExporterOptions {
   /** 'http/protobuf' (default) or 'http/json'. */
   readonly protocol?: 'http/protobuf' | 'http/json';
-  readonly env?: Readonly<Record<string, string | undefined>>;
+  readonly env?: Env;
   readonly clock?: Clock;
   readonly random?: () => number;
   readonly fetch?: typeof fetch;

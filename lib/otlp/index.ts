@@ -11,6 +11,8 @@ export {
   type OtlpGrpcTraceExporterOptions,
   type ExporterLogger,
 } from './exporter.js';
+/** The one error of every configuration check, listing each problem (`OtlpConfigError` is an alias). */
+export { ConfigError } from '../config/config-error.js';
 export {
   resolveOtlpConfig,
   otlpProtocolFromEnv,

@@ -5,10 +5,10 @@
  * > `OTEL_EXPORTER_OTLP_*` > defaults. Failures are counted by reason and never thrown.
  */
 
-import { processEnv } from '../host.js';
+import { type Env, processEnv } from '../config/env.js';
 import type { FamilySnapshot } from '../metrics/snapshot.js';
 import { defaultResource } from '../trace/tracer.js';
-import { type OtlpExporterConfig, type OtlpExporterOptions, resolveOtlpConfig } from './config.js';
+import { type OtlpExporterConfig, type OtlpExporterOptions, otlpProtocolFromEnv, resolveOtlpConfig } from './config.js';
 import { decodeExportTraceResponse } from './decode-response.js';
 import { grpcCodeName } from './grpc-code.js';
 import { GrpcTransport } from './grpc-transport.js';
@@ -39,8 +39,8 @@ export const METRICS_EXPORT_PATH = '/opentelemetry.proto.collector.metrics.v1.Me
 export interface OtlpMetricExporterOptions extends OtlpExporterOptions {
   /** Resource attributes, over the default resource (`service.name` from OTEL_SERVICE_NAME, ...). */
   readonly resource?: Readonly<Record<string, ResourceValue>>;
-  /** Environment to read `OTEL_*` from; default `process.env` (none where the runtime has no process). */
-  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Environment to read `OTEL_*` from; default `process.env`. */
+  readonly env?: Env;
   readonly clock?: Clock;
   readonly random?: () => number;
   /** Told about deliveries, failures and retries; `pushMetrics(registry, OTLP_METRIC_EXPORT_METRICS)` counts them. */
@@ -294,21 +294,18 @@ export class OtlpGrpcMetricExporter extends MetricExporterBase {
   }
 }
 
-/** OTEL_EXPORTER_OTLP_[METRICS_]PROTOCOL for the HTTP exporter; grpc there is a mistake worth naming. */
-function protocolFromEnv(env: Readonly<Record<string, string | undefined>>): 'http/protobuf' | 'http/json' {
-  for (const name of ['OTEL_EXPORTER_OTLP_METRICS_PROTOCOL', 'OTEL_EXPORTER_OTLP_PROTOCOL']) {
-    const value = env[name]?.trim();
-    if (!value) continue;
-    if (value === 'http/protobuf' || value === 'http/json') return value;
-    if (value === 'grpc') return 'http/protobuf';
-    throw new TypeError(`${name}: must be grpc, http/protobuf or http/json, got ${JSON.stringify(value)}`);
-  }
-  return 'http/protobuf';
+/**
+ * OTEL_EXPORTER_OTLP_[METRICS_]PROTOCOL for the HTTP exporter: its encoding; grpc (a generic setting
+ * meant for other exporters) keeps the default encoding. A value the specification does not name throws.
+ */
+function protocolFromEnv(env: Env): 'http/protobuf' | 'http/json' {
+  const asked = otlpProtocolFromEnv(env, 'metrics')?.protocol;
+  return asked === 'http/json' ? 'http/json' : 'http/protobuf';
 }
 
 function resourceAttributes(
   extra: Readonly<Record<string, ResourceValue>> | undefined,
-  env: Readonly<Record<string, string | undefined>>,
+  env: Env,
 ): Record<string, ResourceValue> {
   const out: Record<string, ResourceValue> = {};
   for (const [k, v] of Object.entries(defaultResource({ env }).attributes)) {

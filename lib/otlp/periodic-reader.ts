@@ -8,7 +8,9 @@
  * process alive on its own.
  */
 
-import { processEnv } from '../host.js';
+import { throwIfProblems } from '../config/config-error.js';
+import { type Env, envSetting, processEnv } from '../config/env.js';
+import { readPositiveMs } from '../config/values.js';
 import type { Registry } from '../metrics/registry.js';
 import type { FamilySnapshot } from '../metrics/snapshot.js';
 import type { MetricExportResult } from './metric-exporter.js';
@@ -26,31 +28,13 @@ export interface PeriodicMetricReaderOptions {
   readonly intervalMs?: number;
   /** Time one round may take (ms); default OTEL_METRIC_EXPORT_TIMEOUT, else 30 000. */
   readonly timeoutMs?: number;
-  readonly env?: Readonly<Record<string, string | undefined>>;
+  readonly env?: Env;
   /** Told about each failed round (default: nothing; the exporter counts failures). */
   readonly onFailure?: (result: Extract<MetricExportResult, { kind: 'failure' }>) => void;
 }
 
 export const DEFAULT_EXPORT_INTERVAL_MS = 60_000;
 export const DEFAULT_EXPORT_TIMEOUT_MS = 30_000;
-
-/** A positive integer of ms from an option or variable; throws naming the source otherwise. */
-function positiveMs(
-  option: number | undefined,
-  optionName: string,
-  env: Readonly<Record<string, string | undefined>>,
-  variable: string,
-  fallback: number,
-): number {
-  if (option !== undefined) {
-    if (typeof option === 'number' && Number.isFinite(option) && option > 0) return option;
-    throw new TypeError(`${optionName}: must be a positive number of milliseconds, got ${String(option)}`);
-  }
-  const raw = env[variable]?.trim();
-  if (raw === undefined || raw === '') return fallback;
-  if (/^\d+$/.test(raw) && Number(raw) > 0) return Number(raw);
-  throw new TypeError(`${variable}: must be a positive integer number of milliseconds, got ${JSON.stringify(raw)}`);
-}
 
 export class PeriodicMetricReader {
   readonly intervalMs: number;
@@ -64,23 +48,16 @@ export class PeriodicMetricReader {
   private tickWaiting = false;
   private closing: Promise<void> | undefined;
 
-  /** Starts the schedule. Throws (naming the option or variable) on an invalid interval or timeout. */
+  /** Starts the schedule. Throws a ConfigError (naming the option or variable) on an invalid interval or timeout. */
   constructor(options: PeriodicMetricReaderOptions) {
     const env = options.env ?? processEnv();
-    this.intervalMs = positiveMs(
-      options.intervalMs,
-      'intervalMs',
-      env,
-      'OTEL_METRIC_EXPORT_INTERVAL',
-      DEFAULT_EXPORT_INTERVAL_MS,
-    );
-    this.timeoutMs = positiveMs(
-      options.timeoutMs,
-      'timeoutMs',
-      env,
-      'OTEL_METRIC_EXPORT_TIMEOUT',
-      DEFAULT_EXPORT_TIMEOUT_MS,
-    );
+    const problems: string[] = [];
+    const interval = envSetting(env, 'OTEL_METRIC_EXPORT_INTERVAL');
+    const timeout = envSetting(env, 'OTEL_METRIC_EXPORT_TIMEOUT');
+    this.intervalMs =
+      readPositiveMs(options.intervalMs, 'intervalMs', interval, problems) ?? DEFAULT_EXPORT_INTERVAL_MS;
+    this.timeoutMs = readPositiveMs(options.timeoutMs, 'timeoutMs', timeout, problems) ?? DEFAULT_EXPORT_TIMEOUT_MS;
+    throwIfProblems(problems, 'periodic metric reader configuration');
     this.registry = options.registry;
     this.exporter = options.exporter;
     this.onFailure = options.onFailure;

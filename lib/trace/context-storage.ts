@@ -8,7 +8,7 @@
  * must not be made before the application had a chance to hand over its own AsyncLocalStorage.
  */
 import { builtinModule, emitZerotelWarning, hostProcess } from '../host.js';
-import type { Context } from './context.js';
+import type { Context } from './context-type.js';
 
 /** The two methods of AsyncLocalStorage that context propagation needs. */
 export interface ContextStorage {

@@ -140,6 +140,8 @@ export {
   type Sampler,
   type SamplingResult,
 } from './sampler.js';
+/** The one error of every configuration check (options and OTEL_* variables), listing each problem. */
+export { ConfigError } from '../config/config-error.js';
 export {
   BATCH_DEFAULTS,
   BatchConfigError,

@@ -1,4 +1,5 @@
-import { emitZerotelWarning, processEnv } from '../host.js';
+import { type Env, processEnv } from '../config/env.js';
+import { emitZerotelWarning } from '../host.js';
 import { Baggage, type BaggageEntry, baggageEntryMetadataFromString, getBaggage, setBaggage } from './baggage.js';
 import { type Context, getSpanContext, isTracingSuppressed } from './context.js';
 import { TRACEPARENT, TRACESTATE, formatTraceParent, parseTraceParent } from './propagation.js';
@@ -215,7 +216,7 @@ const NOT_IMPLEMENTED = new Set(['b3', 'b3multi', 'jaeger', 'xray', 'ottrace']);
  * naming them.
  */
 export function propagatorFromEnv(
-  env: Readonly<Record<string, string | undefined>> = processEnv(),
+  env: Env = processEnv(),
   warn: (message: string) => void = (m) => emitZerotelWarning(m, 'ZEROTEL_PROPAGATORS'),
 ): CompositePropagator {
   const text = env['OTEL_PROPAGATORS']?.trim();

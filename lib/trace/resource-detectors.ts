@@ -1,4 +1,5 @@
 import { builtinModule, hostProcess } from '../host.js';
+import type { Env } from '../config/env.js';
 
 /** What can be detected: each a group of resource attributes read from Node built-ins. */
 export type ResourceDetector = 'host' | 'os' | 'process';
@@ -82,10 +83,7 @@ export function detectResourceAttributes(
  * none; default all). `env` is always on (OTEL_RESOURCE_ATTRIBUTES is read regardless); unknown
  * names are reported through `warn` and ignored.
  */
-export function resourceDetectorsFromEnv(
-  env: Readonly<Record<string, string | undefined>>,
-  warn: (message: string) => void,
-): ResourceDetector[] {
+export function resourceDetectorsFromEnv(env: Env, warn: (message: string) => void): ResourceDetector[] {
   const text = env['OTEL_NODE_RESOURCE_DETECTORS']?.trim();
   if (text === undefined || text === '') return [...RESOURCE_DETECTORS];
   const chosen = new Set<ResourceDetector>();

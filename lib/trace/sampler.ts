@@ -1,4 +1,5 @@
-import { emitZerotelWarning, processEnv } from '../host.js';
+import { type Env, processEnv } from '../config/env.js';
+import { emitZerotelWarning } from '../host.js';
 import type { Attributes, AttributesInput, SpanKind } from './span-data.js';
 import { isSpanContextValid, type Link, type SpanContext, TraceFlags } from './span.js';
 import type { TraceState } from './trace-state.js';
@@ -210,10 +211,7 @@ function ratioFromArg(arg: string | undefined, warn: (message: string) => void):
  *
  * @param warn receives warnings; default `process.emitWarning` (type ZerotelWarning)
  */
-export function samplerFromEnv(
-  env: Readonly<Record<string, string | undefined>> = processEnv(),
-  warn: (message: string) => void = defaultWarn,
-): Sampler {
+export function samplerFromEnv(env: Env = processEnv(), warn: (message: string) => void = defaultWarn): Sampler {
   const raw = env['OTEL_TRACES_SAMPLER'];
   const name = (raw ?? '').trim().toLowerCase();
   const arg = env['OTEL_TRACES_SAMPLER_ARG'];

@@ -1,12 +1,19 @@
 /**
  * The contract between tracing and exporting: a finished span as plain data. The tracer produces it,
  * the batch processor queues it, the OTLP encoder writes it. Nothing here knows about the wire: an
- * exporter that encodes spans as they end offers the batches of processors/encoded-queue.ts.
+ * exporter that encodes spans as they end hands out {@link EncodedSpanBatch}es, opaque here, which
+ * processors/encoded-queue.ts queues. This module imports nothing, so every other one may import it.
  */
 
-import type { EncodedSpanBatch } from './processors/encoded-queue.js';
-
-export type { EncodedSpanBatch };
+/** Spans already in an exporter's own form; see {@link SpanExporter.createEncodedBatch}. */
+export interface EncodedSpanBatch {
+  /** Spans in the batch. */
+  readonly length: number;
+  /** Encodes `span` into the batch; the span object itself is not kept. */
+  add(span: SpanData): void;
+  /** Forgets every span, keeping the storage for reuse. */
+  clear(): void;
+}
 
 /** Time as [seconds since the Unix epoch, nanoseconds within that second], as OpenTelemetry JS keeps it. */
 export type HrTime = readonly [seconds: number, nanos: number];

@@ -1,4 +1,5 @@
-import { emitZerotelWarning, processEnv } from '../host.js';
+import { type Env, processEnv } from '../config/env.js';
+import { emitZerotelWarning } from '../host.js';
 import { resolveSpanLimits, sanitizeAttributeValue, setOwn, type SpanLimits } from './attributes.js';
 import { type Context, context, getSpanContext, isTracingSuppressed, setSpan } from './context.js';
 import { type IdGenerator, RandomIdGenerator } from './ids.js';
@@ -77,7 +78,7 @@ function isSpanKind(kind: unknown): kind is SpanKind {
 }
 
 /** True when OTEL_SDK_DISABLED is "true" (any case): the SDK then records nothing. */
-export function isSdkDisabled(env: Readonly<Record<string, string | undefined>> = processEnv()): boolean {
+export function isSdkDisabled(env: Env = processEnv()): boolean {
   return (env['OTEL_SDK_DISABLED'] ?? '').trim().toLowerCase() === 'true';
 }
 
@@ -330,7 +331,7 @@ export function parseResourceAttributes(
 export function defaultResource(
   options: {
     readonly attributes?: AttributesInput;
-    readonly env?: Readonly<Record<string, string | undefined>>;
+    readonly env?: Env;
     readonly warn?: (message: string) => void;
     readonly detectors?: readonly ResourceDetector[];
     /** Sent as ResourceSpans.schema_url. */

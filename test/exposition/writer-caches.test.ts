@@ -13,6 +13,12 @@ import {
   series,
   type FamilySnapshot,
 } from '../../lib/metrics/index.js';
+import { encodeEnvelope, encodeExportMetricsRequest } from '../../lib/otlp/metrics-encode.js';
+
+/** The OTLP metrics encoder, which keeps its per-series entry in a writer slot too. */
+const otlpHead = encodeEnvelope({ resource: { 'service.name': 't' }, scope: { name: 'zerotel', version: '0' } });
+const encodeOtlp = (families: readonly FamilySnapshot[]): Uint8Array =>
+  encodeExportMetricsRequest(families, otlpHead, 0);
 
 function histogram(name: string, labels: LabelSet, upperBounds: readonly number[]): FamilySnapshot {
   return {
@@ -47,6 +53,7 @@ describe('writer caches', () => {
       formatText(families),
       formatOpenMetrics(families),
       Buffer.from(encodeProtobuf(families)).toString('hex'),
+      Buffer.from(encodeOtlp(families)).toString('hex'),
     ];
     const first = outputs();
     assert.deepEqual(outputs(), first);
@@ -64,9 +71,10 @@ describe('writer caches', () => {
       return Object.getOwnPropertySymbols(labels);
     };
     const byText = order(formatText);
-    assert.equal(byText.length, 3);
+    assert.equal(byText.length, 4);
     assert.deepEqual(order(formatOpenMetrics), byText);
     assert.deepEqual(order(encodeProtobuf), byText);
+    assert.deepEqual(order(encodeOtlp), byText);
   });
 
   it('work on a label set its owner froze', () => {
@@ -77,6 +85,7 @@ describe('writer caches', () => {
       assert.equal(formatText(families), formatText(open));
       assert.equal(formatOpenMetrics(families), formatOpenMetrics(open));
       assert.deepEqual(encodeProtobuf(families), encodeProtobuf(open));
+      assert.deepEqual(encodeOtlp(families), encodeOtlp(open));
     }
   });
 

@@ -13,7 +13,10 @@ describe('healthHandler', () => {
   let url: string;
 
   before(async () => {
-    const handler = healthHandler({ plugins, ready: () => ready });
+    const handler = healthHandler({
+      plugins: () => ({ states: plugins.all(), ready: plugins.pluginsReady }),
+      ready: () => ready,
+    });
     server = http.createServer(handler);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -1,4 +1,7 @@
 /** The batch span processor's settings: options, then OTEL_BSP_* variables, then OpenTelemetry's defaults. */
+import { ConfigError, throwIfProblems } from '../../config/config-error.js';
+import { type Env, envSetting, processEnv } from '../../config/env.js';
+import { isIntegerIn, parseEnvInteger } from '../../config/values.js';
 import type { Registry } from '../../metrics/registry.js';
 import type { BatchObserver } from './batch-observer.js';
 
@@ -28,7 +31,7 @@ export interface BatchSpanProcessorOptions {
   /** Spans per export at most; a full batch is exported at once. Env OTEL_BSP_MAX_EXPORT_BATCH_SIZE. */
   readonly maxExportBatchSize?: number;
   /** Where the OTEL_BSP_* variables are read; default process.env where it exists. */
-  readonly env?: Readonly<Record<string, string | undefined>>;
+  readonly env?: Env;
   /**
    * Registers the processor's health metrics there (see {@link BatchSpanProcessor}), through the binding
    * in batch-metrics.ts (loaded by the `zerotel` and `zerotel/otlp` entries).
@@ -53,13 +56,10 @@ export interface BatchConfig {
   readonly maxExportBatchSize: number;
 }
 
-/** Invalid batch settings, every problem listed. */
-export class BatchConfigError extends Error {
-  constructor(readonly problems: readonly string[]) {
-    super(`invalid batch span processor configuration:\n* ${problems.join('\n* ')}`);
-    this.name = 'BatchConfigError';
-  }
-}
+/** @deprecated The same class as {@link ConfigError}, under its former name. */
+export const BatchConfigError = ConfigError;
+/** @deprecated Use {@link ConfigError}. */
+export type BatchConfigError = ConfigError;
 
 interface Setting {
   readonly option: keyof BatchConfig;
@@ -75,20 +75,14 @@ const SETTINGS: readonly Setting[] = [
   { option: 'maxExportBatchSize', env: 'OTEL_BSP_MAX_EXPORT_BATCH_SIZE', min: 1, max: MAX_QUEUE_SIZE },
 ];
 
-/** The process environment where the runtime has one (Node, Bun, Deno with compat), else nothing. */
-function processEnv(): Readonly<Record<string, string | undefined>> {
-  const proc = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process;
-  return proc?.env ?? {};
-}
-
 /**
  * Options, then OTEL_BSP_* variables, then the defaults. An empty variable counts as unset (OpenTelemetry
- * rule); a set one must be a decimal integer in range, else {@link BatchConfigError} lists every problem.
+ * rule); a set one must be a decimal integer in range, else a {@link ConfigError} lists every problem.
  * A batch size above the queue size is lowered to the queue size (as OpenTelemetry Go and JS do).
  */
 export function resolveBatchConfig(
   options: BatchSpanProcessorOptions = {},
-  env: Readonly<Record<string, string | undefined>> = options.env ?? processEnv(),
+  env: Env = options.env ?? processEnv(),
 ): BatchConfig {
   const problems: string[] = [];
   const out: Record<keyof BatchConfig, number> = { ...BATCH_DEFAULTS };
@@ -96,19 +90,17 @@ export function resolveBatchConfig(
     const range = `${s.min}..${s.max}`;
     const given = options[s.option];
     if (given !== undefined) {
-      if (typeof given === 'number' && Number.isInteger(given) && given >= s.min && given <= s.max)
-        out[s.option] = given;
+      if (isIntegerIn(given, s.min, s.max)) out[s.option] = given;
       else problems.push(`${s.option} must be an integer ${range}, got ${String(given)}`);
       continue;
     }
-    const raw = env[s.env];
-    if (raw === undefined || raw.trim() === '') continue;
-    const text = raw.trim();
-    const value = /^\d+$/.test(text) ? Number(text) : NaN;
-    if (value >= s.min && value <= s.max) out[s.option] = value;
-    else problems.push(`${s.env}=${JSON.stringify(raw)} must be an integer ${range}`);
+    const set = envSetting(env, s.env);
+    if (set === undefined) continue;
+    const value = parseEnvInteger(set.value);
+    if (isIntegerIn(value, s.min, s.max)) out[s.option] = value;
+    else problems.push(`${s.env}=${JSON.stringify(env[s.env])} must be an integer ${range}`);
   }
-  if (problems.length > 0) throw new BatchConfigError(problems);
+  throwIfProblems(problems, 'batch span processor configuration');
   if (out.maxExportBatchSize > out.maxQueueSize) out.maxExportBatchSize = out.maxQueueSize;
   return Object.freeze(out);
 }

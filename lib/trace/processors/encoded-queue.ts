@@ -2,19 +2,9 @@
  * The queue of encoded spans, for exporters that offer `createEncodedBatch` and `exportEncoded`: each span
  * is encoded into the last batch as it ends, so the queue holds wire bytes instead of span objects.
  */
-import type { ExportResult, SpanData, SpanExporter } from '../span-data.js';
+import type { EncodedSpanBatch, ExportResult, SpanData, SpanExporter } from '../span-data.js';
 import { callExport } from './export-call.js';
 import type { SpanQueue } from './queue.js';
-
-/** Spans already encoded into an exporter's wire form; see {@link SpanExporter.createEncodedBatch}. */
-export interface EncodedSpanBatch {
-  /** Spans in the batch. */
-  readonly length: number;
-  /** Encodes `span` into the batch; the span object itself is not kept. */
-  add(span: SpanData): void;
-  /** Forgets every span, keeping the storage for reuse. */
-  clear(): void;
-}
 
 /** An exporter that can encode spans as they end. */
 export type EncodingSpanExporter = SpanExporter & Required<Pick<SpanExporter, 'createEncodedBatch' | 'exportEncoded'>>;
