@@ -39,13 +39,14 @@
  * exactly in 32-bit halves (ProtoWriter.fixed64Nanos); times before the epoch give 0.
  *
  * How: the request assembler (request.ts) groups the spans of a {@link SpanSource} and writes the
- * ResourceSpans/ScopeSpans around the span fields the source gives. Span objects (span-list.ts) go
- * through a size pass that records every nested length in a reused table (size-pass.ts), then a
- * write pass into one output of exactly the computed size (write-pass.ts); a {@link SpanArena}
- * encodes each span as it ends in one pass that backfills the length prefixes (one-pass.ts), and
- * its request copies those bytes. Both routes give the same bytes. Attribute keys and repeated
- * string values are encoded once and then copied (field-cache.ts). Everything kept between calls
- * lives in a {@link SpanEncoderState} that the caller owns; a {@link SpanEncoder} holds one.
+ * ResourceSpans/ScopeSpans around the span fields the source gives. A {@link SpanArena} is the
+ * source: it encodes each span in one pass that backfills the length prefixes (one-pass.ts), and
+ * the request copies those bytes; a {@link SpanEncoder} encodes span objects through an arena it
+ * keeps. Resources and scopes, and a span too large for the room an arena keeps free, go through a
+ * size pass that records every nested length (size-pass.ts) and a write pass that reads them back
+ * (write-pass.ts); both routes give the same bytes. Attribute keys and repeated string values are
+ * encoded once and then copied (field-cache.ts). Everything kept between calls lives in a
+ * {@link SpanEncoderState} that the caller owns; a {@link SpanEncoder} holds one.
  */
 
 export { SpanEncoderState } from './encoder-state.js';

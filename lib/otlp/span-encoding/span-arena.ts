@@ -10,7 +10,7 @@ import { varintSize } from '../../protobuf/writer.js';
 import type { EncodedSpanBatch, InstrumentationScope, Resource, SpanData } from '../../trace/span-data.js';
 import { SpanEncoderState } from './encoder-state.js';
 import { putSpanField, ONE_PASS_ROOM } from './one-pass.js';
-import { allocateBuffer, allocateKept, EMPTY, SpanWriter } from './output.js';
+import { type Allocate, allocateBuffer, allocateKept, EMPTY, SpanWriter } from './output.js';
 import { encodeRequest } from './request.js';
 import type { EncodeScratch } from './scratch.js';
 import { sizeSpan } from './size-pass.js';
@@ -105,8 +105,13 @@ export class SpanArena implements EncodedSpanBatch, SpanSource {
   }
 
   /** The request holding every span of the batch, as encodeExportTraceRequest would give it. */
-  encodeRequest(scratch?: EncodeScratch): Buffer {
-    return encodeRequest(this, this.state, scratch, allocateBuffer);
+  encodeRequest(scratch?: EncodeScratch, allocate: Allocate = allocateBuffer): Buffer {
+    return encodeRequest(this, this.state, scratch, allocate);
+  }
+
+  /** Bytes of storage held. */
+  get capacity(): number {
+    return this.bytes.length;
   }
 
   sizeSpans(_state: SpanEncoderState, order: Uint32Array, from: number, to: number): number {
