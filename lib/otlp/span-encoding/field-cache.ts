@@ -3,8 +3,8 @@
  * whole key/value pairs whose value hardly changes. Each entry is kept as bytes and as little-endian
  * words (see putCached), so that writing it is a copy instead of a UTF-8 encode.
  *
- * Bounded, and emptied only by {@link FieldCache.trim}, which encoders call before they start (never
- * between a size pass and its write pass, whose recorded slots name entries by index).
+ * Bounded, and emptied only by {@link FieldCache.trim}, which encoders call before a span or a
+ * request (never inside a message, whose writer holds entries by index).
  */
 import { utf8Length, varintSize } from '../../protobuf/writer.js';
 import { keptField, wordsOf } from './output.js';

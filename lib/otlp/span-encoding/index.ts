@@ -38,15 +38,13 @@
  * Timestamps: HrTime [seconds, nanoseconds] becomes the fixed64 nanosecond count, computed
  * exactly in 32-bit halves (ProtoWriter.fixed64Nanos); times before the epoch give 0.
  *
- * How: the request assembler (request.ts) groups the spans of a {@link SpanSource} and writes the
- * ResourceSpans/ScopeSpans around the span fields the source gives. A {@link SpanArena} is the
- * source: it encodes each span in one pass that backfills the length prefixes (one-pass.ts), and
- * the request copies those bytes; a {@link SpanEncoder} encodes span objects through an arena it
- * keeps. Resources and scopes, and a span too large for the room an arena keeps free, go through a
- * size pass that records every nested length (size-pass.ts) and a write pass that reads them back
- * (write-pass.ts); both routes give the same bytes. Attribute keys and repeated string values are
- * encoded once and then copied (field-cache.ts). Everything kept between calls lives in a
- * {@link SpanEncoderState} that the caller owns; a {@link SpanEncoder} holds one.
+ * How: every message is written in one pass that backfills its length prefix (one-pass.ts). A
+ * {@link SpanArena} encodes each span that way as it ends; a {@link SpanEncoder} encodes span objects
+ * through an arena it keeps. The request assembler (request.ts) groups the spans of a
+ * {@link SpanSource} (an arena), encodes each distinct resource and scope the same way, and copies
+ * everything into one output of exactly the request's size. Attribute keys and repeated string
+ * values are encoded once and then copied (field-cache.ts). Everything kept between calls lives in
+ * a {@link SpanEncoderState} that the caller owns; a {@link SpanEncoder} holds one.
  */
 
 export { SpanEncoderState } from './encoder-state.js';

@@ -1,27 +1,35 @@
 /**
- * One-pass span encoding, for the arena. Each nested message gets room for its length prefix
- * before its body is written (one byte for attributes, events, links and the status, two for the
- * span itself); once the body is done the length goes in, and in the rare case the prefix needs
- * a different number of bytes the body is moved by that difference. No size pass, so each
- * attribute key and string value is looked up in the caches once instead of twice.
+ * The encoding of spans, resources and scopes, in one pass each. Each nested message gets room for
+ * its length prefix before its body is written (one byte for attributes, events, links and the
+ * status, two for the span itself); once the body is done the length goes in, and in the rare case
+ * the prefix needs a different number of bytes the body is moved by that difference. No size pass,
+ * so each attribute key and string value is looked up in the caches once.
  *
- * The caller keeps ONE_PASS_ROOM bytes free, which holds any ordinary span. Writing never checks
- * bounds byte by byte: stores past the end of a Buffer are dropped and the native copies throw,
- * so a span that did not fit shows as an end position past the Buffer (or an exception), and the
- * caller then encodes it again with the two passes, into a Buffer grown to the exact size.
+ * Writing never checks bounds byte by byte: the caller (GrowingBytes) keeps room free and writes
+ * again with more room when a message did not fit.
  */
-import { varintSize } from '../../protobuf/writer.js';
-import type { AttributeValue, Attributes, SpanData, SpanEvent, SpanLink } from '../../trace/span-data.js';
+import { bigintVarintSize, varintSize } from '../../protobuf/writer.js';
+import type {
+  AttributeValue,
+  Attributes,
+  InstrumentationScope,
+  Resource,
+  SpanData,
+  SpanEvent,
+  SpanLink,
+} from '../../trace/span-data.js';
 import type { SpanEncoderState } from './encoder-state.js';
 import { KEY_MEMO_RUN, PAIR_STREAK } from './field-cache.js';
 import { putId } from './hex-id.js';
 import type { SpanWriter } from './output.js';
 import { closeLength, putCached, putLength, putTime, putVarintField } from './put.js';
-import { linkFlags, MAX_NESTING, otlpKind, spanFlags } from './span-fields.js';
+import { isInt64, linkFlags, MAX_NESTING, otlpKind, spanFlags } from './span-fields.js';
 import { putText } from './text.js';
 import {
   ANY_ARRAY,
   ANY_BOOL,
+  ANY_BYTES,
+  ANY_DOUBLE,
   ANY_INT,
   ANY_KVLIST,
   ANY_STRING,
@@ -29,6 +37,7 @@ import {
   EVENT_DROPPED,
   EVENT_NAME,
   EVENT_TIME,
+  FIXED64_FIELD,
   KV_KEY,
   KV_VALUE,
   LINK_ATTRIBUTES,
@@ -38,7 +47,12 @@ import {
   LINK_TRACE_ID,
   LINK_TRACE_STATE,
   LIST_VALUES,
+  RESOURCE_ATTRIBUTES,
+  RESOURCE_DROPPED,
+  SCOPE_ATTRIBUTES,
+  SCOPE_NAME,
   SCOPE_SPANS_SPANS,
+  SCOPE_VERSION,
   SPAN_ATTRIBUTES,
   SPAN_DROPPED_ATTRIBUTES,
   SPAN_DROPPED_EVENTS,
@@ -59,12 +73,29 @@ import {
   STATUS_CODE,
   STATUS_MESSAGE,
 } from './wire-keys.js';
-import { putAnyValue } from './write-pass.js';
-
-/** Bytes kept free at the end of an arena before a one-pass encode. */
-export const ONE_PASS_ROOM = 16 * 1024;
 
 const hasOwn = Object.prototype.hasOwnProperty;
+
+/** Writes the body of the Resource message (without its key and length) at `pos`; returns where it ends. */
+export function putResource(w: SpanWriter, state: SpanEncoderState, pos: number, resource: Resource): number {
+  pos = putAttributesOnce(w, state, pos, resource.attributes, RESOURCE_ATTRIBUTES, 0);
+  const dropped = resource.droppedAttributesCount >>> 0;
+  return dropped !== 0 ? putVarintField(w, pos, RESOURCE_DROPPED, dropped) : pos;
+}
+
+/** Writes the body of the InstrumentationScope message at `pos`; returns where it ends. */
+export function putScope(w: SpanWriter, state: SpanEncoderState, pos: number, scope: InstrumentationScope): number {
+  const buf = w.buf;
+  if (scope.name.length !== 0) {
+    buf[pos++] = SCOPE_NAME;
+    pos = putText(buf, pos, scope.name);
+  }
+  if (scope.version.length !== 0) {
+    buf[pos++] = SCOPE_VERSION;
+    pos = putText(buf, pos, scope.version);
+  }
+  return putAttributesOnce(w, state, pos, scope.attributes, SCOPE_ATTRIBUTES, 0);
+}
 
 /** Writes the whole `ScopeSpans.spans` field of `span` at `pos`; returns where it ends. */
 export function putSpanField(w: SpanWriter, state: SpanEncoderState, pos: number, span: SpanData): number {
@@ -256,8 +287,7 @@ function putAnyOnce(w: SpanWriter, state: SpanEncoderState, pos: number, value: 
     return closeLength(buf, at, 1, putText(buf, pos, value));
   }
   if (typeof value !== 'object' || value === null || depth >= MAX_NESTING || value instanceof Uint8Array) {
-    // Lengths known up front: the two-pass writer needs no recorded size for these.
-    return putAnyValue(w, state, pos, value, depth);
+    return putScalarAny(w, pos, value, depth);
   }
   const at = pos++;
   if (Array.isArray(value)) {
@@ -275,4 +305,51 @@ function putAnyOnce(w: SpanWriter, state: SpanEncoderState, pos: number, value: 
     pos = closeLength(buf, bodyAt, 1, putAttributesOnce(w, state, pos, value as Attributes, LIST_VALUES, depth + 1));
   }
   return closeLength(buf, at, 1, pos);
+}
+
+/**
+ * Writes the length prefix and body of an AnyValue whose length is known up front: a number, a
+ * boolean, a bigint, bytes, or nothing (null, a value nested too deep, a function, undefined).
+ */
+function putScalarAny(w: SpanWriter, pos: number, value: AttributeValue | null | undefined, depth: number): number {
+  const buf = w.buf;
+  switch (typeof value) {
+    case 'number':
+      if (!isInt64(value)) {
+        buf[pos++] = FIXED64_FIELD;
+        buf[pos++] = ANY_DOUBLE;
+        w.pos = pos;
+        w.double(value);
+        return w.pos;
+      }
+      buf[pos++] = 1 + varintSize(value);
+      buf[pos++] = ANY_INT;
+      if (value >= 0 && value < 0x80000000) return putLength(buf, pos, value);
+      w.pos = pos;
+      w.varint(value);
+      return w.pos;
+    case 'boolean':
+      buf[pos] = 2;
+      buf[pos + 1] = ANY_BOOL;
+      buf[pos + 2] = value ? 1 : 0;
+      return pos + 3;
+    case 'bigint':
+      buf[pos++] = 1 + bigintVarintSize(value);
+      buf[pos++] = ANY_INT;
+      w.pos = pos;
+      w.varintBig(value);
+      return w.pos;
+    case 'object':
+      if (value instanceof Uint8Array && depth < MAX_NESTING) {
+        const length = value.length;
+        pos = putLength(buf, pos, 1 + varintSize(length) + length);
+        buf[pos++] = ANY_BYTES;
+        pos = putLength(buf, pos, length);
+        buf.set(value, pos);
+        return pos + length;
+      }
+      break;
+  }
+  buf[pos] = 0;
+  return pos + 1;
 }

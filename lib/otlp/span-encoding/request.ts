@@ -1,22 +1,27 @@
 /**
  * The request assembler: groups a source's spans by resource and scope, and writes the
- * `ExportTraceServiceRequest` around their `ScopeSpans.spans` fields. Two passes: the sizes of
- * every ResourceSpans, ScopeSpans, Resource and InstrumentationScope (and whatever the source
- * records for its spans) first, then the bytes into one output of exactly the total size.
+ * `ExportTraceServiceRequest` around their `ScopeSpans.spans` fields. Each distinct Resource and
+ * InstrumentationScope is encoded once, in one pass, into the state's header bytes; then every
+ * ResourceSpans and ScopeSpans length is computed, and the request is written into one output of
+ * exactly the total size by copying.
  */
 import { varintSize } from '../../protobuf/writer.js';
 import type { SpanEncoderState } from './encoder-state.js';
+import { putResource, putScope } from './one-pass.js';
 import { type Allocate, SpanWriter } from './output.js';
 import { type EncodeScratch, scratchFor } from './scratch.js';
-import { schemaUrlSize, sizeResource, sizeScope } from './size-pass.js';
 import type { SpanSource } from './span-source.js';
+import { putText, textLength } from './text.js';
 import {
   REQUEST_RESOURCE_SPANS,
   RESOURCE_SPANS_RESOURCE,
   RESOURCE_SPANS_SCOPE_SPANS,
+  SCHEMA_URL,
   SCOPE_SPANS_SCOPE,
 } from './wire-keys.js';
-import { writeResource, writeSchemaUrl, writeScope } from './write-pass.js';
+
+/** The largest header storage a state keeps between requests. */
+const MAX_KEPT_HEADER_BYTES = 1024 * 1024;
 
 /**
  * The request holding every span of `source`: a view of the scratch's Buffer when one is lent and
@@ -32,75 +37,101 @@ export function encodeRequest(
   const groups = state.groups;
   try {
     const count = groups.group(source.owners, source.length);
-    state.sizes.reset();
-    let total = 0;
-    for (let g = 0; g < count; ) {
-      const end = groups.resourceEnd(g, count);
-      const size = sizeResourceSpans(source, state, g, end);
-      total += 1 + varintSize(size) + size;
-      g = end;
-    }
+    encodeHeaders(state, count);
+    const total = sizeRequest(source, state, count);
     const w = new SpanWriter(total, scratchFor(scratch, total), allocate);
-    for (let g = 0; g < count; ) {
-      const end = groups.resourceEnd(g, count);
-      w.byte(REQUEST_RESOURCE_SPANS);
-      writeResourceSpans(w, source, state, g, end);
-      g = end;
-    }
+    writeRequest(w, source, state, count);
     return w.finish();
   } finally {
-    // The state keeps none of the caller's objects alive.
+    // The state keeps none of the caller's objects alive, and no outsized storage.
     groups.release();
+    state.headers.clear(MAX_KEPT_HEADER_BYTES);
   }
 }
 
-/** Bytes of the ResourceSpans of groups `from` ... `to - 1` (one resource). */
-function sizeResourceSpans(source: SpanSource, state: SpanEncoderState, from: number, to: number): number {
-  const sizes = state.sizes;
-  const resource = state.groups.resource[from]!;
-  const slot = sizes.reserve();
-  const resourceSize = sizeResource(state, resource);
-  let size = 1 + varintSize(resourceSize) + resourceSize;
-  for (let g = from; g < to; g++) {
-    const scopeSpans = sizeScopeSpans(source, state, g);
-    size += 1 + varintSize(scopeSpans) + scopeSpans;
+/** Encodes each group's resource (once per run of groups sharing it) and scope, in write order. */
+function encodeHeaders(state: SpanEncoderState, count: number): void {
+  const { groups, headers, headerEnds } = state;
+  headerEnds.length = 0;
+  for (let g = 0; g < count; ) {
+    const end = groups.resourceEnd(g, count);
+    headerEnds.push(headers.append(state, putResource, groups.resource[g]!));
+    for (let s = g; s < end; s++) headerEnds.push(headers.append(state, putScope, groups.scope[s]!));
+    g = end;
   }
-  size += schemaUrlSize(resource.schemaUrl);
-  sizes.set(slot, size);
-  return size;
 }
 
-function sizeScopeSpans(source: SpanSource, state: SpanEncoderState, g: number): number {
-  const sizes = state.sizes;
-  const groups = state.groups;
-  const scope = groups.scope[g]!;
-  const slot = sizes.reserve();
-  const scopeSize = sizeScope(state, scope);
-  let size = 1 + varintSize(scopeSize) + scopeSize;
-  size += source.sizeSpans(state, groups.order, groups.start[g]!, groups.start[g + 1]!);
-  size += schemaUrlSize(scope.schemaUrl);
-  sizes.set(slot, size);
-  return size;
+/** Bytes of a schema_url field ('' is left out). */
+function schemaUrlSize(url: string | undefined): number {
+  if (typeof url !== 'string' || url.length === 0) return 0;
+  const n = textLength(url);
+  return 1 + varintSize(n) + n;
 }
 
-function writeResourceSpans(w: SpanWriter, source: SpanSource, state: SpanEncoderState, from: number, to: number) {
-  const resource = state.groups.resource[from]!;
-  w.varint(state.sizes.next());
-  w.byte(RESOURCE_SPANS_RESOURCE);
-  writeResource(w, state, resource);
-  for (let g = from; g < to; g++) {
-    w.byte(RESOURCE_SPANS_SCOPE_SPANS);
-    writeScopeSpans(w, source, state, g);
+function writeSchemaUrl(w: SpanWriter, url: string | undefined): void {
+  if (typeof url !== 'string' || url.length === 0) return;
+  w.buf[w.pos++] = SCHEMA_URL;
+  w.pos = putText(w.buf, w.pos, url);
+}
+
+/** Bytes of the request; records every ResourceSpans and ScopeSpans length in `state.lengths`. */
+function sizeRequest(source: SpanSource, state: SpanEncoderState, count: number): number {
+  const { groups, headerEnds, lengths } = state;
+  lengths.length = 0;
+  let total = 0;
+  let h = 0;
+  let previous = 0;
+  for (let g = 0; g < count; ) {
+    const end = groups.resourceEnd(g, count);
+    const resource = headerEnds[h]! - previous;
+    previous = headerEnds[h++]!;
+    let size = 1 + varintSize(resource) + resource;
+    const slot = lengths.length;
+    lengths.push(0);
+    for (let s = g; s < end; s++) {
+      const scope = headerEnds[h]! - previous;
+      previous = headerEnds[h++]!;
+      const scopeSpans =
+        1 +
+        varintSize(scope) +
+        scope +
+        source.sizeSpans(groups.order, groups.start[s]!, groups.start[s + 1]!) +
+        schemaUrlSize(groups.scope[s]!.schemaUrl);
+      lengths.push(scopeSpans);
+      size += 1 + varintSize(scopeSpans) + scopeSpans;
+    }
+    size += schemaUrlSize(groups.resource[g]!.schemaUrl);
+    lengths[slot] = size;
+    total += 1 + varintSize(size) + size;
+    g = end;
   }
-  writeSchemaUrl(w, resource.schemaUrl);
+  return total;
 }
 
-function writeScopeSpans(w: SpanWriter, source: SpanSource, state: SpanEncoderState, g: number): void {
-  const groups = state.groups;
-  const scope = groups.scope[g]!;
-  w.varint(state.sizes.next());
-  w.byte(SCOPE_SPANS_SCOPE);
-  writeScope(w, state, scope);
-  source.writeSpans(w, state, groups.order, groups.start[g]!, groups.start[g + 1]!);
-  writeSchemaUrl(w, scope.schemaUrl);
+function writeRequest(w: SpanWriter, source: SpanSource, state: SpanEncoderState, count: number): void {
+  const { groups, headers, headerEnds, lengths } = state;
+  let l = 0;
+  let h = 0;
+  let previous = 0;
+  for (let g = 0; g < count; ) {
+    const end = groups.resourceEnd(g, count);
+    w.byte(REQUEST_RESOURCE_SPANS);
+    w.varint(lengths[l++]!);
+    w.byte(RESOURCE_SPANS_RESOURCE);
+    w.varint(headerEnds[h]! - previous);
+    headers.copyTo(w, previous, headerEnds[h]!);
+    previous = headerEnds[h++]!;
+    for (let s = g; s < end; s++) {
+      w.byte(RESOURCE_SPANS_SCOPE_SPANS);
+      w.varint(lengths[l++]!);
+      w.byte(SCOPE_SPANS_SCOPE);
+      w.varint(headerEnds[h]! - previous);
+      headers.copyTo(w, previous, headerEnds[h]!);
+      previous = headerEnds[h++]!;
+      source.writeSpans(w, groups.order, groups.start[s]!, groups.start[s + 1]!);
+      writeSchemaUrl(w, groups.scope[s]!.schemaUrl);
+    }
+    writeSchemaUrl(w, groups.resource[g]!.schemaUrl);
+    g = end;
+  }
 }

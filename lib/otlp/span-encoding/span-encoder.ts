@@ -19,7 +19,8 @@ const MAX_KEPT_BYTES = 8 * 1024 * 1024;
  */
 export class SpanEncoder {
   private readonly state = new SpanEncoderState();
-  private spans: SpanArena | undefined;
+  /** Where span objects are encoded for the request under way. */
+  private readonly spans = new SpanArena(this.state);
 
   /** The request for `spans`, as plain bytes; touches nothing Node-only, so it runs on every runtime. */
   encode(spans: readonly SpanData[]): Uint8Array {
@@ -40,17 +41,12 @@ export class SpanEncoder {
   }
 
   private encodeWith(spans: readonly SpanData[], scratch: EncodeScratch | undefined, allocate: Allocate): Buffer {
-    let arena = this.spans;
-    if (arena === undefined) {
-      arena = this.createArena();
-      this.spans = arena;
-    }
+    const arena = this.spans;
     try {
       for (let i = 0; i < spans.length; i++) arena.add(spans[i]!);
       return arena.encodeRequest(scratch, allocate);
     } finally {
-      arena.clear();
-      if (arena.capacity > MAX_KEPT_BYTES) this.spans = undefined;
+      arena.clear(MAX_KEPT_BYTES);
     }
   }
 }

@@ -1,10 +1,9 @@
 /**
- * Where the request assembler (request.ts) gets the `ScopeSpans.spans` fields of a request: span
- * objects encoded on demand (span-list.ts) or spans encoded as they ended (span-arena.ts). The
+ * Where the request assembler (request.ts) gets the `ScopeSpans.spans` fields of a request. The
  * assembler groups the spans by their owners and asks for each group's fields; it knows nothing
- * else of the source.
+ * else of the source. A {@link SpanArena} is one: spans encoded as they ended, or as a
+ * {@link SpanEncoder} was handed them.
  */
-import type { SpanEncoderState } from './encoder-state.js';
 import type { SpanWriter } from './output.js';
 import type { SpanOwner } from './span-groups.js';
 
@@ -15,10 +14,9 @@ export interface SpanSource {
   readonly owners: readonly SpanOwner[];
   /**
    * Bytes of the `ScopeSpans.spans` fields of spans `order[from]` ... `order[to - 1]`, in that
-   * order. May record lengths in `state.sizes`, which {@link writeSpans} reads back: the assembler
-   * calls both in the same order. `from === 0 && to === length` means every span in its own order.
+   * order. `from === 0 && to === length` means every span in its own order.
    */
-  sizeSpans(state: SpanEncoderState, order: Uint32Array, from: number, to: number): number;
+  sizeSpans(order: Uint32Array, from: number, to: number): number;
   /** Writes the fields that {@link sizeSpans} measured. */
-  writeSpans(w: SpanWriter, state: SpanEncoderState, order: Uint32Array, from: number, to: number): void;
+  writeSpans(w: SpanWriter, order: Uint32Array, from: number, to: number): void;
 }
