@@ -1,49 +1,17 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { fileURLToPath } from 'node:url';
-import * as protoLoader from '@grpc/proto-loader';
 import { encodeExportTraceRequest, SpanEncoder } from '../../lib/otlp/span-encoding/index.js';
 import type { InstrumentationScope, Resource, SpanData } from '../../lib/trace/span-data.js';
+import { decodeRequest, makeSpans } from './grpc-helpers.js';
 
-const PROTO_DIR = fileURLToPath(new URL('../../proto', import.meta.url));
-const definition = protoLoader.loadSync('opentelemetry/proto/collector/trace/v1/trace_service.proto', {
-  includeDirs: [PROTO_DIR],
-  longs: String,
-  arrays: true,
-  oneofs: true,
-});
-const request = definition[
-  'opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest'
-] as protoLoader.MessageTypeDefinition<object, { [key: string]: any }>;
-const decode = (bytes: Uint8Array) => request.deserialize(Buffer.from(bytes));
-
+/** Span `n` of a run, with the given owners and attributes. */
 function span(
   resource: Resource,
   scope: InstrumentationScope,
   n: number,
   attributes: SpanData['attributes'],
 ): SpanData {
-  const hex = n.toString(16).padStart(16, '0');
-  return {
-    resource,
-    scope,
-    traceId: `${hex}${hex}`,
-    spanId: hex,
-    parentSpanId: '',
-    traceState: '',
-    traceFlags: 1,
-    name: `op ${n % 5}`,
-    kind: (n % 5) as SpanData['kind'],
-    startTime: [1718000000 + n, n % 1e9],
-    endTime: [1718000001 + n, (n * 7) % 1e9],
-    attributes,
-    droppedAttributesCount: 0,
-    events: [],
-    droppedEventsCount: 0,
-    links: [],
-    droppedLinksCount: 0,
-    status: { code: 0, message: '' },
-  };
+  return { ...makeSpans(1, `op ${n % 5}`)[0]!, resource, scope, attributes, startTime: [1718000000 + n, n % 1e9] };
 }
 
 describe('SpanEncoder held across requests', () => {
@@ -93,7 +61,7 @@ describe('SpanEncoder held across requests', () => {
         span(resource, scope, 2, { large: big('l', 50_000), list: Array.from({ length: 5000 }, (_, i) => i) }),
         span(resource, scope, 3, { small: 'y' }),
       ];
-      const decoded = decode(held.encode(spans));
+      const decoded = decodeRequest(Buffer.from(held.encode(spans)));
       const rs = decoded.resourceSpans;
       assert.equal(rs.length, 1);
       assert.equal(rs[0].resource.attributes[0].value.stringValue, big('r', 100_000));
@@ -102,7 +70,7 @@ describe('SpanEncoder held across requests', () => {
       assert.equal(ss.scope.version, 'ü'.repeat(20_000));
       assert.deepEqual(
         ss.spans.map((s: { name: string }) => s.name),
-        ['op 1', 'op 2', 'op 3'],
+        ['op 1-0', 'op 2-0', 'op 3-0'],
       );
       assert.equal(ss.spans[1].attributes[0].value.stringValue, big('l', 50_000));
       assert.equal(ss.spans[1].attributes[1].value.arrayValue.values.length, 5000);

@@ -103,16 +103,7 @@ export class FieldCache {
 
   private cacheKey(key: string): number {
     if (key.length === 0 || key.length > KEY_CACHE_LENGTH || this.keyFields.length >= KEY_CACHE_ENTRIES) return -1;
-    const length = utf8Length(key);
-    const field = keptField(1 + varintSize(length) + length, (w) => {
-      w.byte(KV_KEY);
-      w.string(key, length);
-    });
-    const index = this.keyFields.length;
-    this.keyFields.push(field);
-    this.keyWords.push(wordsOf(field));
-    this.keyIndex.set(key, index);
-    return index;
+    return keep(KV_KEY, key, this.keyIndex, this.keyFields, this.keyWords);
   }
 
   /**
@@ -159,16 +150,7 @@ export class FieldCache {
 
   private cacheValue(value: string): number {
     if (value.length > VALUE_CACHE_LENGTH || this.valueFields.length >= VALUE_CACHE_ENTRIES) return -1;
-    const length = utf8Length(value);
-    const field = keptField(1 + varintSize(length) + length, (w) => {
-      w.byte(ANY_STRING);
-      w.string(value, length);
-    });
-    const index = this.valueFields.length;
-    this.valueFields.push(field);
-    this.valueWords.push(wordsOf(field));
-    this.valueIndex.set(value, index);
-    return index;
+    return keep(ANY_STRING, value, this.valueIndex, this.valueFields, this.valueWords);
   }
 
   /** Keeps the whole KeyValue of the key of cache index `key` and the cached value `index` (`value`). */
@@ -188,4 +170,18 @@ export class FieldCache {
     this.pairWords[key] = wordsOf(field);
     this.pairStreak[key] = 0;
   }
+}
+
+/** Adds the string field `fieldKey: s` to a cache (its index, bytes and words); returns its index. */
+function keep(fieldKey: number, s: string, index: Map<string, number>, fields: Uint8Array[], words: Int32Array[]) {
+  const length = utf8Length(s);
+  const field = keptField(1 + varintSize(length) + length, (w) => {
+    w.byte(fieldKey);
+    w.string(s, length);
+  });
+  const at = fields.length;
+  fields.push(field);
+  words.push(wordsOf(field));
+  index.set(s, at);
+  return at;
 }

@@ -112,22 +112,21 @@ function writeRequest(w: SpanWriter, source: SpanSource, state: SpanEncoderState
   const { groups, headers, headerEnds, lengths } = state;
   let l = 0;
   let h = 0;
-  let previous = 0;
+  /** Opens a ResourceSpans or ScopeSpans and writes its first field: the next header message. */
+  const open = (key: number, headerKey: number) => {
+    w.byte(key);
+    w.varint(lengths[l++]!);
+    const start = h === 0 ? 0 : headerEnds[h - 1]!;
+    const end = headerEnds[h++]!;
+    w.byte(headerKey);
+    w.varint(end - start);
+    headers.copyTo(w, start, end);
+  };
   for (let g = 0; g < count; ) {
     const end = groups.resourceEnd(g, count);
-    w.byte(REQUEST_RESOURCE_SPANS);
-    w.varint(lengths[l++]!);
-    w.byte(RESOURCE_SPANS_RESOURCE);
-    w.varint(headerEnds[h]! - previous);
-    headers.copyTo(w, previous, headerEnds[h]!);
-    previous = headerEnds[h++]!;
+    open(REQUEST_RESOURCE_SPANS, RESOURCE_SPANS_RESOURCE);
     for (let s = g; s < end; s++) {
-      w.byte(RESOURCE_SPANS_SCOPE_SPANS);
-      w.varint(lengths[l++]!);
-      w.byte(SCOPE_SPANS_SCOPE);
-      w.varint(headerEnds[h]! - previous);
-      headers.copyTo(w, previous, headerEnds[h]!);
-      previous = headerEnds[h++]!;
+      open(RESOURCE_SPANS_SCOPE_SPANS, SCOPE_SPANS_SCOPE);
       source.writeSpans(w, groups.order, groups.start[s]!, groups.start[s + 1]!);
       writeSchemaUrl(w, groups.scope[s]!.schemaUrl);
     }
