@@ -22,7 +22,7 @@ export {
   type Encryption,
   type Compression,
 } from './config.js';
-export { encodeExportTraceRequest } from './span-encoding/index.js';
+export { encodeExportTraceRequest, SpanEncoder } from './span-encoding/index.js';
 
 export {
   OtlpHttpTraceExporter,
