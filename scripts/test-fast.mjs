@@ -22,6 +22,7 @@ const NEEDS_PEER = new Set([
 ]);
 const OTLP_FAST = new Set([
   'test/otlp/encode.test.ts',
+  'test/otlp/span-encoder.test.ts',
   'test/otlp/metrics-encode.test.ts',
   'test/otlp/decode-response.test.ts',
 ]);

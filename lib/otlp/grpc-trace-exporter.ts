@@ -10,7 +10,7 @@ import type { Registry } from '../metrics/registry.js';
 import type { EncodedSpanBatch, ExportResult, SpanData, SpanExporter } from '../trace/span-data.js';
 import { type OtlpExporterConfig, type OtlpExporterOptions, resolveOtlpConfig } from './config.js';
 import { decodeExportTraceResponse } from './decode-response.js';
-import { type EncodeScratch, SpanArena, encodeExportTraceRequest } from './encode.js';
+import { type EncodeScratch, SpanArena, SpanEncoder } from './span-encoding/index.js';
 import { type CallFailure, type CallResult, GrpcCode, GrpcTransport, grpcCodeName } from './grpc-transport.js';
 import { InFlight } from './in-flight.js';
 import { type Clock, giveUpNote, systemClock, withRetry } from './retry.js';
@@ -129,6 +129,8 @@ export class OtlpGrpcTraceExporter implements SpanExporter {
    * to it, so it is given up and a fresh one is made.
    */
   private scratch: EncodeScratch = { buffer: undefined };
+  /** Keeps the field caches from one export to the next; its arenas share them. */
+  private readonly encoder = new SpanEncoder();
   private scratchLent = false;
 
   constructor(options: OtlpGrpcTraceExporterOptions = {}) {
@@ -164,7 +166,7 @@ export class OtlpGrpcTraceExporter implements SpanExporter {
       );
     }
     if (spans.length === 0) return Promise.resolve({ kind: 'success' });
-    return this.track(this.run(spans.length, (scratch) => encodeExportTraceRequest(spans, scratch)));
+    return this.track(this.run(spans.length, (scratch) => this.encoder.encodeToBuffer(spans, scratch)));
   }
 
   /**
@@ -172,7 +174,7 @@ export class OtlpGrpcTraceExporter implements SpanExporter {
    * objects; export it with {@link exportEncoded}.
    */
   createEncodedBatch(): EncodedSpanBatch {
-    return new SpanArena();
+    return this.encoder.createArena();
   }
 
   /** Exports a batch made by {@link createEncodedBatch}, exactly as `export` would export its spans. */

@@ -14,7 +14,7 @@ import type { Registry } from '../metrics/registry.js';
 import type { ExportResult, SpanData, SpanExporter } from '../trace/span-data.js';
 import { type OtlpExporterConfig, type OtlpExporterOptions, resolveOtlpConfig } from './config.js';
 import { decodeExportTraceResponse } from './decode-response.js';
-import { encodeExportTraceRequest } from './encode.js';
+import { SpanEncoder } from './span-encoding/index.js';
 import { GrpcCode } from './grpc-code.js';
 import type { HttpTransport } from './http-transport.js';
 import { InFlight } from './in-flight.js';
@@ -57,6 +57,8 @@ export class OtlpHttpTraceExporter implements SpanExporter {
   private readonly stop = new AbortController();
   private readonly inFlight = new InFlight<ExportResult>();
   private closing: Promise<void> | undefined;
+  /** Keeps the field caches from one export to the next. */
+  private readonly encoder = new SpanEncoder();
 
   /** Throws OtlpConfigError listing every problem of an invalid configuration. */
   constructor(options: OtlpHttpTraceExporterOptions = {}) {
@@ -100,7 +102,7 @@ export class OtlpHttpTraceExporter implements SpanExporter {
       body =
         this.protocol === 'http/json'
           ? new TextEncoder().encode(encodeExportTraceJson(spans))
-          : encodeExportTraceRequest(spans);
+          : this.encoder.encode(spans);
     } catch (err) {
       return this.fail(count, 'encode_error', `could not encode them: ${(err as Error).message}`, GrpcCode.UNKNOWN, 0);
     }

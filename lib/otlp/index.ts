@@ -24,7 +24,7 @@ export {
   type Encryption,
   type Compression,
 } from './config.js';
-export { encodeExportTraceRequest } from './encode.js';
+export { encodeExportTraceRequest, SpanEncoder } from './span-encoding/index.js';
 
 export {
   OtlpHttpTraceExporter,

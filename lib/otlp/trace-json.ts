@@ -15,7 +15,7 @@ import type {
   Resource,
   SpanData,
 } from '../trace/span-data.js';
-import { linkFlags, MAX_NESTING, otlpKind, spanFlags } from './encode.js';
+import { linkFlags, MAX_NESTING, otlpKind, spanFlags } from './span-encoding/index.js';
 
 type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
 

@@ -2,7 +2,12 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import * as protoLoader from '@grpc/proto-loader';
-import { type EncodeScratch, MAX_NESTING, SpanArena, encodeExportTraceRequest } from '../../lib/otlp/encode.js';
+import {
+  type EncodeScratch,
+  MAX_NESTING,
+  SpanArena,
+  encodeExportTraceRequest,
+} from '../../lib/otlp/span-encoding/index.js';
 import { nanosWords, splitNanos } from '../../lib/protobuf/writer.js';
 import type {
   AttributeValue,

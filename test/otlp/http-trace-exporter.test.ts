@@ -11,7 +11,7 @@ import { JsonTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { buildT1, otelSpans, zerotelSpans } from '../../bench/cases/otlp-encode.js';
 import { writeText } from '../../lib/exposition/text.js';
 import { Registry } from '../../lib/metrics/registry.js';
-import { encodeExportTraceRequest } from '../../lib/otlp/encode.js';
+import { encodeExportTraceRequest } from '../../lib/otlp/span-encoding/index.js';
 import '../../lib/otlp/exporter-metrics.js';
 import { OtlpHttpTraceExporter } from '../../lib/otlp/http-trace-exporter.js';
 import { encodeExportTraceJson } from '../../lib/otlp/trace-json.js';
