@@ -5,7 +5,6 @@
  * RangeError. It is then written again with twice the room, until it fits. Storage is kept across
  * `clear()`.
  */
-import type { SpanEncoderState } from './encoder-state.js';
 import { allocateKept, EMPTY, SpanWriter } from './output.js';
 
 /** Room kept free before a message is written: any ordinary span fits in it at the first try. */
@@ -13,8 +12,8 @@ const ROOM = 16 * 1024;
 /** A single message larger than this is refused (a collector refuses far smaller requests). */
 const MAX_MESSAGE_BYTES = 256 * 1024 * 1024;
 
-/** Writes `item` at `pos` without bounds checks; returns where it ends. */
-export type PutMessage<T> = (w: SpanWriter, state: SpanEncoderState, pos: number, item: T) => number;
+/** Writes `item` at `pos` without bounds checks, with the encoder's `state`; returns where it ends. */
+export type PutMessage<S, T> = (w: SpanWriter, state: S, pos: number, item: T) => number;
 
 export class GrowingBytes {
   private bytes: Buffer = EMPTY;
@@ -23,7 +22,7 @@ export class GrowingBytes {
   used = 0;
 
   /** Appends what `put` writes of `item`; returns the new end. */
-  append<T>(state: SpanEncoderState, put: PutMessage<T>, item: T): number {
+  append<S, T>(state: S, put: PutMessage<S, T>, item: T): number {
     let room = ROOM;
     for (;;) {
       if (this.bytes.length - this.used < room) this.grow(this.used + room);
