@@ -145,7 +145,9 @@ console.log(writeText(registry.collect()));
           .filter(([, v]) => v.bytesInOutput > 0)
           .map(([k]) => relative(ROOT, resolve(ROOT, k)));
         const held = builtModules();
-        const inputs = files.flatMap((f) => (f.startsWith('dist/') ? (held.get(f) ?? [`${f} (not in the build)`]) : []));
+        const inputs = files.flatMap((f) =>
+          f.startsWith('dist/') ? (held.get(f) ?? [`${f} (not in the build)`]) : [],
+        );
         assert.ok(
           inputs.some((i) => i === 'lib/metrics/counter.ts'),
           inputs.join('\n'),
