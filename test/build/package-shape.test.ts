@@ -2,12 +2,16 @@
  * The package as a user installs it: publint and arethetypeswrong read the packed tarball (types resolve for
  * CommonJS and ESM consumers under node16/nodenext and bundler resolution), and a metrics-only bundle carries
  * no tracing, OTLP, HTTP or OPA code (the `sideEffects` field lets esbuild drop them).
+ *
+ * dist/esm is itself an esbuild bundle (entries and shared chunks), so a user's bundle is read in library
+ * modules through the build's metafile (build/esm-metafile.json): a built file that puts any byte in the user's
+ * bundle counts with every library module it holds.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -16,13 +20,30 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /** The binding modules (and the slot and observer types they fill) that the root entry loads for `registry` options. */
 const BINDING_GLUE = [
-  'dist/esm/trace/binding-slot.js',
-  'dist/esm/trace/processors/batch-observer.js',
-  'dist/esm/trace/processors/batch-metrics.js',
-  'dist/esm/otlp/span-export-observer.js',
-  'dist/esm/otlp/exporter-metrics.js',
+  'lib/trace/binding-slot.ts',
+  'lib/trace/processors/batch-observer.ts',
+  'lib/trace/processors/batch-metrics.ts',
+  'lib/otlp/span-export-observer.ts',
+  'lib/otlp/exporter-metrics.ts',
 ];
 const BIN = join(ROOT, 'node_modules', '.bin');
+const BUILD_METAFILE = join(ROOT, 'build', 'esm-metafile.json');
+
+/** The library modules (lib/...ts) each built file of dist/esm holds, from the metafile the build wrote. */
+function builtModules(): Map<string, string[]> {
+  assert.ok(existsSync(BUILD_METAFILE), `${BUILD_METAFILE} is missing: run \`npm run build\``);
+  const meta = JSON.parse(readFileSync(BUILD_METAFILE, 'utf8')) as {
+    outputs: Record<string, { inputs: Record<string, { bytesInOutput: number }> }>;
+  };
+  return new Map(
+    Object.entries(meta.outputs).map(([file, output]) => [
+      file,
+      Object.entries(output.inputs)
+        .filter(([, v]) => v.bytesInOutput > 0)
+        .map(([input]) => input.replace(/^build\/esm\//, 'lib/').replace(/\.js$/, '.ts')),
+    ]),
+  );
+}
 
 function run(tool: string, args: readonly string[]) {
   return spawnSync(join(BIN, tool), args, { cwd: ROOT, encoding: 'utf8', timeout: 180_000 });
@@ -95,7 +116,7 @@ console.log(writeText(registry.collect()).split('\\n').filter((l) => l.startsWit
     symlinkSync(ROOT, join(dir, 'node_modules', 'zerotel'), 'dir');
     after(() => rmSync(dir, { recursive: true, force: true }));
 
-    const unwanted = /dist\/esm\/(trace|otlp|opa|http|runtime)\//;
+    const unwanted = /^lib\/(trace|otlp|opa|http|runtime)\//;
     for (const specifier of ['zerotel/metrics', 'zerotel']) {
       it(`from ${specifier} holds only metrics and exposition modules`, async () => {
         const entry = join(dir, `app-${specifier.replace(/\W/g, '_')}.mjs`);
@@ -108,6 +129,8 @@ console.log(writeText(registry.collect()));
 `,
         );
         const result = await build({
+          // Input paths in the metafile are relative to this directory.
+          absWorkingDir: ROOT,
           entryPoints: [entry],
           bundle: true,
           write: false,
@@ -118,11 +141,15 @@ console.log(writeText(registry.collect()));
         });
         // What the output holds: inputs esbuild read but dropped (unused, side-effect free) contribute no bytes.
         const output = Object.values(result.metafile.outputs)[0]!;
-        const inputs = Object.entries(output.inputs)
+        const files = Object.entries(output.inputs)
           .filter(([, v]) => v.bytesInOutput > 0)
-          .map(([k]) => k);
+          .map(([k]) => relative(ROOT, resolve(ROOT, k)));
+        const held = builtModules();
+        const inputs = files.flatMap((f) =>
+          f.startsWith('dist/') ? (held.get(f) ?? [`${f} (not in the build)`]) : [],
+        );
         assert.ok(
-          inputs.some((i) => i.includes('dist/esm/metrics/counter.js')),
+          inputs.some((i) => i === 'lib/metrics/counter.ts'),
           inputs.join('\n'),
         );
         // The root entry keeps the bindings of the engines' `registry` options (a few lines of glue, no tracer,
