@@ -30,6 +30,9 @@ export function isIntegerIn(value: unknown, min: number, max: number): value is 
   return typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max;
 }
 
+/** The longest delay timers take: beyond it, setTimeout and setInterval fire after 1 ms. */
+export const MAX_TIMER_MS = 2_147_483_647;
+
 /**
  * A duration in milliseconds, options before the variable: an option any positive finite number, a
  * variable a positive integer (as the specification writes timeouts). Undefined when neither is set.
@@ -41,15 +44,17 @@ export function readPositiveMs(
   problems: string[],
 ): number | undefined {
   if (option !== undefined) {
-    if (typeof option === 'number' && Number.isFinite(option) && option > 0) return option;
-    problems.push(`${optionName}: must be a positive number of milliseconds, got ${String(option)}`);
+    if (typeof option === 'number' && option > 0 && option <= MAX_TIMER_MS) return option;
+    problems.push(
+      `${optionName}: must be a positive number of milliseconds up to ${MAX_TIMER_MS}, got ${String(option)}`,
+    );
     return undefined;
   }
   if (variable === undefined) return undefined;
   const ms = parseEnvInteger(variable.value);
-  if (ms !== undefined && ms > 0) return ms;
+  if (ms !== undefined && ms > 0 && ms <= MAX_TIMER_MS) return ms;
   problems.push(
-    `${variable.source}: must be a positive integer number of milliseconds, got ${JSON.stringify(variable.value)}`,
+    `${variable.source}: must be a positive integer number of milliseconds up to ${MAX_TIMER_MS}, got ${JSON.stringify(variable.value)}`,
   );
   return undefined;
 }

@@ -135,10 +135,25 @@ export class PeriodicMetricReader {
           attempts: 0,
         };
       }
-      return this.exporter.export(families);
+      try {
+        return await this.exporter.export(families);
+      } catch (err) {
+        // A custom exporter that throws must not end the schedule or reject forceFlush/shutdown.
+        return {
+          kind: 'failure',
+          points: 0,
+          reason: 'export_error',
+          message: `the exporter threw: ${err instanceof Error ? err.message : String(err)}`,
+          attempts: 0,
+        };
+      }
     })();
-    const result = await Promise.race([work, timeout]);
-    clearTimeout(timer);
+    let result: MetricExportResult;
+    try {
+      result = await Promise.race([work, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
     if (result.kind === 'failure') {
       try {
         this.onFailure?.(result);

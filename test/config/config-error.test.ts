@@ -35,7 +35,7 @@ describe('ConfigError', () => {
     );
     assert.deepEqual(otlp.problems, [
       'OTEL_EXPORTER_OTLP_INSECURE: must be true or false, got "y"',
-      'options.timeoutMs: must be a positive number of milliseconds, got -1',
+      'options.timeoutMs: must be a positive number of milliseconds up to 2147483647, got -1',
       `OTEL_EXPORTER_OTLP_COMPRESSION: must be 'gzip' or 'none', got "zip"`,
     ]);
     assert.equal(
@@ -65,8 +65,8 @@ describe('ConfigError', () => {
         }),
     );
     assert.deepEqual(reader.problems, [
-      'OTEL_METRIC_EXPORT_INTERVAL: must be a positive integer number of milliseconds, got "1e3"',
-      'timeoutMs: must be a positive number of milliseconds, got 0',
+      'OTEL_METRIC_EXPORT_INTERVAL: must be a positive integer number of milliseconds up to 2147483647, got "1e3"',
+      'timeoutMs: must be a positive number of milliseconds up to 2147483647, got 0',
     ]);
 
     const opa = thrown(() => parseConfig({ labels: 1, server: { authentication: 'x' } }, { env: {} }));
@@ -102,7 +102,7 @@ describe('environment and value readers', () => {
     assert.equal(readPositiveMs(undefined, 'o', undefined, problems), undefined);
     assert.deepEqual(problems, []);
     assert.equal(readPositiveMs(Number.NaN, 'o', variable, problems), undefined);
-    assert.deepEqual(problems, ['o: must be a positive number of milliseconds, got NaN']);
+    assert.deepEqual(problems, ['o: must be a positive number of milliseconds up to 2147483647, got NaN']);
   });
 
   it('reads no environment where the runtime has no process', () => {

@@ -269,6 +269,37 @@ describe('periodic metric reader', () => {
     assert.ok(calls >= 2 && calls <= 3, `exports after shutdown: ${calls}`);
   });
 
+  it('an exporter that throws is a failed round: the schedule, forceFlush and shutdown go on', async () => {
+    const registry = new Registry();
+    new Counter({ name: 'ticks_total', help: 'Ticks.', registers: [registry] }).inc();
+    let calls = 0;
+    let closed = false;
+    const exporter: MetricExporter = {
+      export: async () => {
+        calls++;
+        throw new Error('receiver went away');
+      },
+      shutdown: async () => {
+        closed = true;
+      },
+    };
+    const failures: string[] = [];
+    const reader = new PeriodicMetricReader({
+      registry,
+      exporter,
+      intervalMs: 5,
+      env: {},
+      onFailure: (f) => failures.push(`${f.reason}: ${f.message}`),
+    });
+    await waitFor(() => calls >= 2, 'a scheduled round after a throwing one', 20_000);
+    const flushed = await reader.forceFlush();
+    assert.equal(flushed.kind, 'failure');
+    assert.equal(flushed.kind === 'failure' && flushed.reason, 'export_error');
+    await reader.shutdown();
+    assert.equal(closed, true, 'the exporter was shut down');
+    assert.equal(failures[0], 'export_error: the exporter threw: receiver went away');
+  });
+
   it('refuses invalid intervals and timeouts, naming them', () => {
     const registry = new Registry();
     const exporter = new OtlpHttpMetricExporter({ env: {} });
@@ -279,6 +310,15 @@ describe('periodic metric reader', () => {
     assert.throws(
       () => new PeriodicMetricReader({ registry, exporter, timeoutMs: 0 }),
       /timeoutMs: must be a positive number/,
+    );
+    // Timers clamp anything beyond 2^31 - 1 ms to 1 ms: such a value is refused, not run back to back.
+    assert.throws(
+      () => new PeriodicMetricReader({ registry, exporter, env: { OTEL_METRIC_EXPORT_INTERVAL: '2147483648' } }),
+      /OTEL_METRIC_EXPORT_INTERVAL: must be a positive integer number of milliseconds up to 2147483647/,
+    );
+    assert.throws(
+      () => new PeriodicMetricReader({ registry, exporter, intervalMs: 2 ** 40 }),
+      /intervalMs: must be a positive number of milliseconds up to 2147483647/,
     );
   });
 });
