@@ -127,5 +127,7 @@ export function series(labels: LabelSet, fields: Partial<Omit<SeriesSnapshot, 'l
     fields.bucketExemplars ?? null,
     fields.createdMs,
     fields.timestampMs,
+    fields.native ?? null,
+    fields.nanKind ?? GO_NAN,
   );
 }

@@ -17,10 +17,8 @@ import { resolveBatchConfig, MAX_QUEUE_SIZE } from '../trace/batch.js';
 import { resolveOtlpConfig, type Encryption, type OtlpExporterOptions } from '../otlp/config.js';
 import { OPA_HTTP_DURATION_BUCKETS } from '../http/instrument.js';
 import { type NativeHistogramsConfig, readNativeHistograms } from './native-histograms-config.js';
-import { describe, isObj, MAX_BUCKETS, Reader } from './config-reader.js';
+import { describe, isObj, Reader } from './config-reader.js';
 import { setOwn } from './own-key.js';
-
-export { MAX_BUCKETS, Reader };
 
 export { ConfigError };
 

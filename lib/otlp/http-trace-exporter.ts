@@ -60,7 +60,7 @@ export class OtlpHttpTraceExporter implements SpanExporter {
   /** Keeps the field caches from one export to the next. */
   private readonly encoder = new SpanEncoder();
 
-  /** Throws OtlpConfigError listing every problem of an invalid configuration. */
+  /** Throws ConfigError listing every problem of an invalid configuration. */
   constructor(options: OtlpHttpTraceExporterOptions = {}) {
     this.config = resolveOtlpConfig(options, options.env ?? processEnv(), undefined, {
       signal: 'traces',

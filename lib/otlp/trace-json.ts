@@ -1,6 +1,6 @@
 /**
  * The OTLP/JSON form of an ExportTraceServiceRequest, grouped and mapped as the protobuf encoder
- * (encode.ts) does: one ResourceSpans per distinct Resource object and one ScopeSpans per distinct scope
+ * (span-encoding/) does: one ResourceSpans per distinct Resource object and one ScopeSpans per distinct scope
  * object, in the order first seen; attribute values by the same rules (safe integers as int_value, other
  * numbers as double_value, bigint as int_value, bytes, arrays, key/value lists, null as an empty value).
  * The OTLP/JSON rules: lowerCamelCase keys, integer enums, hex trace and span ids, 64-bit integers as

@@ -12,12 +12,12 @@ import { after, before, describe, it } from 'node:test';
 import {
   ConfigError,
   MAX_BODY_LENGTH,
-  MAX_BUCKETS,
   MAX_LABELS,
   MAX_TIMEOUT_MS,
   MAX_TIMEOUT_SECONDS,
   parseConfig,
 } from '../../lib/opa/config.js';
+import { MAX_BUCKETS } from '../../lib/opa/config-reader.js';
 import { BatchConfigError, BatchSpanProcessor, MAX_QUEUE_SIZE } from '../../lib/trace/batch.js';
 import type { SpanExporter } from '../../lib/trace/span-data.js';
 import { runToExit } from '../opa/spawn-server.js';

@@ -36,9 +36,11 @@ export class GrowingBytes {
         this.used = end;
         return end;
       }
-      room = 2 * (this.bytes.length - this.used);
-      if (room > 2 * MAX_MESSAGE_BYTES)
+      const free = this.bytes.length - this.used;
+      if (free >= MAX_MESSAGE_BYTES) {
         throw new RangeError(`a span or resource is larger than ${MAX_MESSAGE_BYTES} bytes`);
+      }
+      room = Math.min(2 * free, MAX_MESSAGE_BYTES);
     }
   }
 

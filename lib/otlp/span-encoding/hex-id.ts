@@ -18,11 +18,6 @@ const HEX_PAIR = new Uint8Array(0x4000);
 for (let hi = 0; hi < 0x80; hi++)
   for (let lo = 0; lo < 0x80; lo++) HEX_PAIR[(hi << 7) | lo] = (HEX[hi]! << 4) | HEX[lo]!;
 
-/** Bytes of the id field of `hex` without its key and length: half its digits. */
-export function idLength(hex: string): number {
-  return hex.length >>> 1;
-}
-
 /** Writes a hex id as a bytes field with key byte `key` at `pos` (left out when empty); returns the new position. */
 export function putId(buf: Buffer, pos: number, key: number, hex: string): number {
   const n = hex.length >>> 1;

@@ -15,6 +15,9 @@ import { encodeRequest } from './request.js';
 import type { EncodeScratch } from './scratch.js';
 import type { SpanSource } from './span-source.js';
 
+/** The largest span storage an arena keeps across `clear()`: one huge batch must not pin its bytes for good. */
+export const MAX_KEPT_ARENA_BYTES = 8 * 1024 * 1024;
+
 const NO_RESOURCE: Resource = Object.freeze({ attributes: Object.freeze({}), droppedAttributesCount: 0 });
 const NO_SCOPE: InstrumentationScope = Object.freeze({ name: '', version: '', attributes: Object.freeze({}) });
 
@@ -57,7 +60,7 @@ export class SpanArena implements EncodedSpanBatch, SpanSource {
   }
 
   /** Forgets every span; keeps the storage unless it is larger than `keepAtMost` bytes. */
-  clear(keepAtMost?: number): void {
+  clear(keepAtMost = MAX_KEPT_ARENA_BYTES): void {
     this.length = 0;
     this.bytes.clear(keepAtMost);
     // Let go of resources and scopes; the holder objects stay for reuse.

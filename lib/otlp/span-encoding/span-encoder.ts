@@ -5,9 +5,6 @@ import { type Allocate, allocateBuffer, allocateBytes } from './output.js';
 import type { EncodeScratch } from './scratch.js';
 import { SpanArena } from './span-arena.js';
 
-/** The largest span storage an encoder keeps between requests; a larger request's is let go. */
-const MAX_KEPT_BYTES = 8 * 1024 * 1024;
-
 /**
  * An encoder that keeps what it learns (the field caches) from one request to the next: an
  * exporter holds one. Its arenas share its state. Not for concurrent use, which synchronous
@@ -46,7 +43,7 @@ export class SpanEncoder {
       for (let i = 0; i < spans.length; i++) arena.add(spans[i]!);
       return arena.encodeRequest(scratch, allocate);
     } finally {
-      arena.clear(MAX_KEPT_BYTES);
+      arena.clear();
     }
   }
 }

@@ -11,9 +11,6 @@ const utf8 = new TextEncoder();
 /** Up to this many characters, textLength scans in JS instead of calling into native code. */
 const SHORT_TEXT = 8;
 
-/** Longest ASCII string putString copies in JS. */
-const SHORT_COPY = 64;
-
 /**
  * UTF-8 length of a string, as utf8Length gives it, by the quickest route: a short ASCII string
  * is measured in JS, anything longer natively (Buffer.byteLength counts a lone surrogate as the
@@ -33,18 +30,6 @@ export function writeUtf8(buf: Buffer, pos: number, s: string, length: number): 
   if (buf.write !== undefined) return buf.write(s, pos, length, 'utf8');
   if (pos + length > buf.length) throw OVERFLOW;
   return utf8.encodeInto(s, buf.subarray(pos, pos + length)).written;
-}
-
-/** Writes `s` with its length prefix; `length` is its UTF-8 length. Returns the new position. */
-export function putString(buf: Buffer, pos: number, s: string, length: number): number {
-  pos = putLength(buf, pos, length);
-  const n = s.length;
-  if (length === n && n <= SHORT_COPY) {
-    // ASCII (only then do the UTF-8 and UTF-16 lengths agree): a JS copy beats a native call.
-    for (let i = 0; i < n; i++) buf[pos++] = s.charCodeAt(i);
-    return pos;
-  }
-  return length === 0 ? pos : pos + writeUtf8(buf, pos, s, length);
 }
 
 /** Writes `s` with its length prefix, measuring it on the way; returns the new position. */
