@@ -9,7 +9,14 @@ import type { Registry } from '../metrics/registry.js';
 import type { FamilySnapshot } from '../metrics/snapshot.js';
 import { type HttpFailure, HttpTransport } from '../otlp/http-transport.js';
 import type { PushObserver } from '../otlp/push-observer.js';
-import { type Clock, DEFAULT_RETRY_POLICY, type RetryPolicy, systemClock, withRetryWithin } from '../otlp/retry.js';
+import {
+  type Clock,
+  DEFAULT_RETRY_POLICY,
+  giveUpNote,
+  type RetryPolicy,
+  systemClock,
+  withRetryWithin,
+} from '../otlp/retry.js';
 import { encodeWriteRequest } from './remote-write-encode.js';
 import { snappyCompress } from './snappy.js';
 
@@ -157,11 +164,7 @@ export class RemoteWriteClient {
     else this.stats.droppedSamples += samples;
     this.options.observer?.failed(samples, reasonOf(failure));
     const why =
-      outcome.gaveUp === 'deadline'
-        ? ' (giving up: the next retry would pass the time budget)'
-        : failure.retryable
-          ? ''
-          : ' (not retryable: samples dropped)';
+      outcome.gaveUp !== undefined ? giveUpNote(outcome) : failure.retryable ? '' : ' (not retryable: samples dropped)';
     return {
       kind: 'failure',
       status: failure.status,

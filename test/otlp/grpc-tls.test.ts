@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { OtlpGrpcTraceExporter } from '../../lib/otlp/exporter.js';
 import { GrpcCode, GrpcTransport } from '../../lib/otlp/grpc-transport.js';
-import { makeCertificates, makeSpans, spanNames, startGrpcPeer, type TestCertificates } from './grpc-helpers.js';
+import { makeCertificates, type TestCertificates } from '../helpers/certificates.js';
+import { makeSpans, spanNames, startGrpcPeer } from './grpc-helpers.js';
 
 const made = makeCertificates();
 const skip = 'skip' in made ? made.skip : false;

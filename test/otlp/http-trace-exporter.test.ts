@@ -16,7 +16,8 @@ import '../../lib/otlp/exporter-metrics.js';
 import { OtlpHttpTraceExporter } from '../../lib/otlp/http-trace-exporter.js';
 import { encodeExportTraceJson } from '../../lib/otlp/trace-json.js';
 import type { SpanData } from '../../lib/trace/span-data.js';
-import { makeCertificates, makeSpans } from './grpc-helpers.js';
+import { makeCertificates } from '../helpers/certificates.js';
+import { makeSpans } from './grpc-helpers.js';
 import { TraceRequest, decodeJson, decodeProtobuf, startOtlpReceiver } from './otlp-receiver.js';
 
 const FAST_RETRY = { initialIntervalMs: 5, maxIntervalMs: 20, maxElapsedMs: 5_000, randomizationFactor: 0 };

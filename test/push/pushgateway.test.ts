@@ -12,7 +12,7 @@ import { groupingPath, pushToGateway } from '../../lib/push/index.js';
 import { assertPeer, peerOptions } from '../peers/require-peer.js';
 import { findPushgateway, startPushgateway, type RunningPushgateway } from '../peers/pushgateway.js';
 import { parseSamples } from '../compat/samples.js';
-import { makeCertificates } from '../otlp/grpc-helpers.js';
+import { makeCertificates } from '../helpers/certificates.js';
 
 const peer = findPushgateway();
 

@@ -16,11 +16,8 @@
  */
 import assert from 'node:assert/strict';
 import { createHook } from 'node:async_hooks';
-import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import http2 from 'node:http2';
 import net from 'node:net';
-import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
@@ -38,7 +35,7 @@ import {
   type SpanProcessor,
 } from '../../lib/index.js';
 import { OtlpGrpcTraceExporter, type OtlpGrpcTraceExporterOptions } from '../../lib/otlp/exporter.js';
-import { makeCertificates, type TestCertificates } from '../otlp/grpc-helpers.js';
+import { makeCertificates, type TestCertificates } from '../helpers/certificates.js';
 
 const FAULT_SECONDS = Number(process.env.FAULT_SECONDS ?? 10);
 const LIB_DIR = fileURLToPath(new URL('../../lib/', import.meta.url));
@@ -935,45 +932,9 @@ describe('exporter against misbehaving collectors', () => {
     after(() => certs?.remove());
     const options = certs === undefined ? { skip: (made as { skip: string }).skip } : {};
 
-    /** A leaf certificate signed by `issuer` (ca or other-ca) for `san`, made in the certificates' directory. */
+    /** A server certificate signed by `issuer` (ca or other-ca) for `san`. */
     function leaf(name: string, issuer: 'ca' | 'other-ca', san: string): { cert: Buffer; key: Buffer } {
-      const dir = certs!.dir;
-      const run = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
-      run(
-        'req',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:prime256v1',
-        '-nodes',
-        '-keyout',
-        `${name}.key`,
-        '-out',
-        `${name}.csr`,
-        '-subj',
-        `/CN=${name}`,
-      );
-      execFileSync('sh', ['-c', `printf 'subjectAltName=${san}\\nextendedKeyUsage=serverAuth\\n' > ${name}.ext`], {
-        cwd: dir,
-      });
-      run(
-        'x509',
-        '-req',
-        '-in',
-        `${name}.csr`,
-        '-CA',
-        `${issuer}.crt`,
-        '-CAkey',
-        `${issuer}.key`,
-        '-CAcreateserial',
-        '-out',
-        `${name}.crt`,
-        '-days',
-        '2',
-        '-extfile',
-        `${name}.ext`,
-      );
-      return { cert: readFileSync(join(dir, `${name}.crt`)), key: readFileSync(join(dir, `${name}.key`)) };
+      return certs!.signLeaf(name, issuer, `subjectAltName=${san}\nextendedKeyUsage=serverAuth\n`);
     }
 
     async function tlsFault(bad: { cert: Buffer; key: Buffer }): Promise<Fault> {

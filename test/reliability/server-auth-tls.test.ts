@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { after, before, describe, it, mock } from 'node:test';
 import { bearerTokenCheck, createReferenceServer, type ReferenceServer } from '../../lib/opa/app.js';
 import { ConfigError, parseConfig } from '../../lib/opa/config.js';
+import { makeCertificates, type TestCertificates } from '../helpers/certificates.js';
 import { assertPeer, peerOptions, type PeerStatus } from '../peers/require-peer.js';
 import { request } from '../opa/helpers.js';
 
@@ -27,11 +28,6 @@ function findOpenssl(): PeerStatus {
   return { name: 'openssl', missing: undefined };
 }
 const OPENSSL = findOpenssl();
-
-function openssl(args: string[], cwd: string): void {
-  const r = spawnSync('openssl', args, { cwd, encoding: 'utf8', timeout: 60_000 });
-  if (r.status !== 0) throw new Error(`openssl ${args.join(' ')} failed: ${r.stderr}`);
-}
 
 interface Reply {
   status: number;
@@ -184,6 +180,7 @@ describe('bearer token', () => {
 
 describe('TLS', peerOptions(OPENSSL), () => {
   const dir = mkdtempSync(join(tmpdir(), 'zerotel-tls-'));
+  let certs: TestCertificates | undefined;
   let ca: Buffer;
   let app: ReferenceServer;
   let base: string;
@@ -192,71 +189,13 @@ describe('TLS', peerOptions(OPENSSL), () => {
 
   before(async () => {
     assertPeer(OPENSSL);
-    // A CA, and a server certificate it signs for 127.0.0.1; a second, unrelated self-signed CA.
-    openssl(
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-keyout',
-        'ca.key',
-        '-out',
-        'ca.crt',
-        '-days',
-        '2',
-        '-subj',
-        '/CN=zerotel test CA',
-      ],
-      dir,
-    );
-    openssl(
-      ['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=127.0.0.1'],
-      dir,
-    );
-    writeFileSync(join(dir, 'san.ext'), 'subjectAltName=IP:127.0.0.1\n');
-    openssl(
-      [
-        'x509',
-        '-req',
-        '-in',
-        'server.csr',
-        '-CA',
-        'ca.crt',
-        '-CAkey',
-        'ca.key',
-        '-CAcreateserial',
-        '-out',
-        'server.crt',
-        '-days',
-        '2',
-        '-extfile',
-        'san.ext',
-      ],
-      dir,
-    );
-    openssl(
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-keyout',
-        'other.key',
-        '-out',
-        'other.crt',
-        '-days',
-        '2',
-        '-subj',
-        '/CN=other CA',
-      ],
-      dir,
-    );
-    ca = (await import('node:fs')).readFileSync(join(dir, 'ca.crt'));
-    certFile = join(dir, 'server.crt');
-    keyFile = join(dir, 'server.key');
+    // A CA, a server certificate it signs for 127.0.0.1, and an unrelated CA.
+    const made = makeCertificates();
+    if ('skip' in made) throw new Error(made.skip);
+    certs = made;
+    ca = made.ca;
+    certFile = join(made.dir, 'server.crt');
+    keyFile = join(made.dir, 'server.key');
     const config = parseConfig(
       { server: { tls: { cert_file: certFile, private_key_file: keyFile }, authentication: 'token', token: TOKEN } },
       { env: {} },
@@ -268,6 +207,7 @@ describe('TLS', peerOptions(OPENSSL), () => {
   after(async () => {
     await app?.shutdown(2000);
     rmSync(dir, { recursive: true, force: true });
+    certs?.remove();
   });
 
   it('serves HTTPS with the configured certificate, token required as well', async () => {
@@ -286,7 +226,7 @@ describe('TLS', peerOptions(OPENSSL), () => {
       httpsGet(`${base}/health`),
       /self[- ]signed certificate in certificate chain|unable to verify/,
     );
-    const other = (await import('node:fs')).readFileSync(join(dir, 'other.crt'));
+    const other = certs!.otherCa;
     await assert.rejects(
       httpsGet(`${base}/health`, { ca: other }),
       /self[- ]signed certificate in certificate chain|unable to verify/,
