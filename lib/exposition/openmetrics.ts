@@ -80,7 +80,9 @@ function writeFamily(sink: ByteSink, family: FamilySnapshot, created: boolean): 
   sink.bytes(headers.get(name, family.help, family.type, family.unit));
   const all = family.series;
   switch (family.type) {
-    case 'histogram':
+    case 'histogram': {
+      // As expfmt: a +Inf bucket is made up only when no bound is +Inf (one can precede NaN bounds).
+      const familyInfSeen = family.upperBounds?.includes(Infinity) === true;
       for (let s = 0; s < all.length; s++) {
         const series = all[s]!;
         const p = linePrefixes(family, series.labels, STYLE, series.ownRanks);
@@ -93,8 +95,8 @@ function writeFamily(sink: ByteSink, family: FamilySnapshot, created: boolean): 
           writeCount(sink, buckets[i]!);
           end(sink, ts, exemplars === null ? undefined : exemplars[i]);
         }
-        // As expfmt: a +Inf bucket is made up only when no bound is +Inf (one can precede NaN bounds).
-        if (!(series.ownRanks ?? family.upperBounds!).includes(Infinity)) {
+        const infSeen = series.ownRanks === undefined ? familyInfSeen : series.ownRanks.includes(Infinity);
+        if (!infSeen) {
           sink.bytes(p[n]!);
           writeCount(sink, series.count);
           end(sink, ts, exemplars === null ? undefined : exemplars[n]);
@@ -108,6 +110,7 @@ function writeFamily(sink: ByteSink, family: FamilySnapshot, created: boolean): 
         if (created) createdLine(sink, short, series);
       }
       return;
+    }
     case 'summary':
       for (let s = 0; s < all.length; s++) {
         const series = all[s]!;

@@ -8,7 +8,8 @@
  * and `le`/`quantile` slot in, so an encode is arithmetic for the size pass and copies for the write pass.
  */
 
-import { formatGo } from '../exposition/numbers.js';
+import { formatGoFloat } from '../exposition/numbers.js';
+import { compareUtf8 } from '../metrics/compare.js';
 import type { FamilySnapshot, LabelSet, SeriesSnapshot } from '../metrics/snapshot.js';
 import { ProtoWriter, utf8Length, varintSize } from '../protobuf/writer.js';
 
@@ -19,8 +20,6 @@ const LABEL_NAME = 0x0a; // Label.name = 1
 const LABEL_VALUE = 0x12; // Label.value = 2
 const SAMPLE_VALUE = 0x09; // Sample.value = 1, double
 const SAMPLE_TIMESTAMP = 0x10; // Sample.timestamp = 2, int64 (ms)
-
-const encoder = new TextEncoder();
 
 /** A series' own labels as `TimeSeries.labels` fields, and the byte offsets where the extra labels go. */
 interface EncodedLabels {
@@ -66,9 +65,9 @@ function encodedLabels(labels: LabelSet): EncodedLabels {
   let quantileAt = -1;
   for (let i = 0; i < fields.length; i++) {
     const name = labels.names[i]!;
-    if (nameAt < 0 && compareBytes(name, '__name__') > 0) nameAt = offset;
-    if (leAt < 0 && compareBytes(name, 'le') > 0) leAt = offset;
-    if (quantileAt < 0 && compareBytes(name, 'quantile') > 0) quantileAt = offset;
+    if (nameAt < 0 && compareUtf8(name, '__name__') > 0) nameAt = offset;
+    if (leAt < 0 && compareUtf8(name, 'le') > 0) leAt = offset;
+    if (quantileAt < 0 && compareUtf8(name, 'quantile') > 0) quantileAt = offset;
     bytes.set(fields[i]!, offset);
     offset += fields[i]!.length;
   }
@@ -80,15 +79,6 @@ function encodedLabels(labels: LabelSet): EncodedLabels {
   };
   labelCache.set(labels, cached);
   return cached;
-}
-
-/** Byte-wise order of UTF-8 strings (what Prometheus sorts label names by). */
-function compareBytes(a: string, b: string): number {
-  const x = encoder.encode(a);
-  const y = encoder.encode(b);
-  const n = Math.min(x.length, y.length);
-  for (let i = 0; i < n; i++) if (x[i] !== y[i]) return x[i]! - y[i]!;
-  return x.length - y.length;
 }
 
 function nameField(name: string): Uint8Array {
@@ -105,8 +95,9 @@ function nameField(name: string): Uint8Array {
 function boundFields(bounds: readonly number[], label: 'le' | 'quantile'): readonly Uint8Array[] {
   let fields = boundCache.get(bounds);
   if (fields === undefined) {
-    const list = bounds.map((b) => labelField(label, formatGo(b)));
-    if (label === 'le') list.push(labelField('le', '+Inf'));
+    const list = bounds.map((b) => labelField(label, formatGoFloat(b)));
+    // As the text format: a +Inf bucket is made up only when no bound is +Inf.
+    if (label === 'le' && !bounds.includes(Infinity)) list.push(labelField('le', '+Inf'));
     fields = list;
     boundCache.set(bounds, fields);
   }
@@ -159,11 +150,11 @@ export function encodeWriteRequest(families: readonly FamilySnapshot[], timestam
       const ts = series.timestampMs === undefined ? now : Math.trunc(series.timestampMs);
       const own = encodedLabels(series.labels).bytes.length;
       if (family.type === 'histogram') {
-        const les = boundFields(family.upperBounds ?? [], 'le');
+        const les = boundFields(series.ownRanks ?? family.upperBounds ?? [], 'le');
         for (let i = 0; i < les.length; i++) total += timeSeriesLength(own + names.bucket.length + les[i]!.length, ts);
         total += timeSeriesLength(own + names.sum.length, ts) + timeSeriesLength(own + names.count.length, ts);
       } else if (family.type === 'summary') {
-        const qs = boundFields(family.quantileRanks ?? [], 'quantile');
+        const qs = boundFields(series.ownRanks ?? family.quantileRanks ?? [], 'quantile');
         const n = series.quantiles === null ? 0 : Math.min(series.quantiles.length, qs.length);
         for (let i = 0; i < n; i++) total += timeSeriesLength(own + names.base.length + qs[i]!.length, ts);
         total += timeSeriesLength(own + names.sum.length, ts) + timeSeriesLength(own + names.count.length, ts);
@@ -193,16 +184,17 @@ function writeSeries(
   const ts = series.timestampMs === undefined ? now : Math.trunc(series.timestampMs);
   const labels = encodedLabels(series.labels);
   if (family.type === 'histogram') {
-    const les = boundFields(family.upperBounds ?? [], 'le');
+    const les = boundFields(series.ownRanks ?? family.upperBounds ?? [], 'le');
     const buckets = series.buckets;
     for (let i = 0; i < les.length; i++) {
-      const cumulative = i < les.length - 1 ? (buckets === null ? 0 : buckets[i]!) : series.count;
+      // The bounds' own buckets, then the made-up +Inf bucket (the count), as the text format writes them.
+      const cumulative = buckets !== null && i < buckets.length ? buckets[i]! : series.count;
       writeTimeSeries(w, labels, names.bucket, les[i]!, labels.leAt, cumulative, ts);
     }
     writeTimeSeries(w, labels, names.sum, EMPTY, -1, series.sum, ts);
     writeTimeSeries(w, labels, names.count, EMPTY, -1, series.count, ts);
   } else if (family.type === 'summary') {
-    const qs = boundFields(family.quantileRanks ?? [], 'quantile');
+    const qs = boundFields(series.ownRanks ?? family.quantileRanks ?? [], 'quantile');
     const values = series.quantiles;
     const n = values === null ? 0 : Math.min(values.length, qs.length);
     for (let i = 0; i < n; i++) writeTimeSeries(w, labels, names.base, qs[i]!, labels.quantileAt, values![i]!, ts);

@@ -184,13 +184,19 @@ function reasonOf(failure: HttpFailure): string {
 export function countSamples(families: readonly FamilySnapshot[]): number {
   let n = 0;
   for (const family of families) {
-    const per =
-      family.type === 'histogram'
-        ? (family.upperBounds?.length ?? 0) + 3
-        : family.type === 'summary'
-          ? (family.quantileRanks?.length ?? 0) + 2
-          : 1;
-    n += per * family.series.length;
+    if (family.type !== 'histogram' && family.type !== 'summary') {
+      n += family.series.length;
+      continue;
+    }
+    for (const series of family.series) {
+      if (family.type === 'summary') {
+        const ranks = series.ownRanks ?? family.quantileRanks ?? [];
+        n += Math.min(series.quantiles?.length ?? 0, ranks.length) + 2;
+      } else {
+        const bounds = series.ownRanks ?? family.upperBounds ?? [];
+        n += bounds.length + (bounds.includes(Infinity) ? 0 : 1) + 2;
+      }
+    }
   }
   return n;
 }

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 import protobuf from 'protobufjs';
 import { writeText } from '../../lib/exposition/text.js';
+import { Histogram } from '../../lib/metrics/histogram.js';
 import { Registry } from '../../lib/metrics/registry.js';
 import { REMOTE_WRITE_METRICS, pushMetrics } from '../../lib/otlp/push-metrics.js';
 import { RemoteWriteClient } from '../../lib/push/remote-write.js';
@@ -74,6 +75,35 @@ describe('remote write request', () => {
       assert.deepEqual(got, want);
       assert.ok(got.has(seriesKey({ __name__: 'push_latency_seconds_bucket', handler: '/a', le: '+Inf' })));
       assert.ok(got.has(seriesKey({ __name__: 'push_payload_bytes', quantile: '0.99' })));
+    } finally {
+      await peer.close();
+    }
+  });
+
+  it("sends a series' own buckets, and no made-up +Inf bucket when a bound is +Inf, as the text format", async () => {
+    // client_golang lets one name under different const labels keep different buckets.
+    const registry = new Registry();
+    const a = new Histogram({ name: 'own_seconds', help: 'Own.', constLabels: { env: 'a' }, buckets: [1] });
+    const b = new Histogram({ name: 'own_seconds', help: 'Own.', constLabels: { env: 'b' }, buckets: [2, Infinity] });
+    registry.register(a);
+    registry.register(b);
+    a.observe(0.5);
+    b.observe(3);
+    const families = registry.collect();
+    const peer = await startPeer((_r, res) => void res.writeHead(204).end());
+    try {
+      const result = await new RemoteWriteClient({ url: `${peer.url}/api/v1/write` }).pushFamilies(families);
+      assert.equal(result.kind, 'success', JSON.stringify(result));
+      const got = new Map<string, number>();
+      for (const ts of decodeBody(peer.received[0]!.bytes)) {
+        got.set(seriesKey(Object.fromEntries(ts.labels.map((l) => [l.name, l.value]))), ts.samples[0]!.value);
+      }
+      const text = textSeries(writeText(families));
+      assert.deepEqual(got, seriesMap(text));
+      assert.equal(result.samples, text.length);
+      assert.equal(got.get(seriesKey({ __name__: 'own_seconds_bucket', env: 'b', le: '+Inf' })), 1);
+      assert.equal(got.get(seriesKey({ __name__: 'own_seconds_bucket', env: 'b', le: '2' })), 0);
+      assert.equal(got.get(seriesKey({ __name__: 'own_seconds_bucket', env: 'a', le: '1' })), 1);
     } finally {
       await peer.close();
     }

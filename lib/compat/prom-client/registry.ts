@@ -226,21 +226,24 @@ export class Registry<BoundRegistryContentType extends RegistryContentType = Pro
   }
 
   private withDefaults(family: FamilySnapshot): FamilySnapshot {
-    const series: SeriesSnapshot[] = family.series.map(
-      (s) =>
-        new Series(
-          this.merged(s.labels),
-          s.value,
-          s.sum,
-          s.count,
-          s.buckets,
-          s.quantiles,
-          s.exemplar,
-          s.bucketExemplars,
-          s.createdMs,
-          s.timestampMs,
-        ),
-    );
+    // Every field carries over (native buckets, NaN kind, a series' own bounds); only the labels change.
+    const series: SeriesSnapshot[] = family.series.map((s) => {
+      const merged = new Series(
+        this.merged(s.labels),
+        s.value,
+        s.sum,
+        s.count,
+        s.buckets,
+        s.quantiles,
+        s.exemplar,
+        s.bucketExemplars,
+        s.createdMs,
+        s.timestampMs,
+        s.native ?? null,
+        s.nanKind,
+      );
+      return s.ownRanks === undefined ? merged : { ...merged, ownRanks: s.ownRanks };
+    });
     return { ...family, series };
   }
 
