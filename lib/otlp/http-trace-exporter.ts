@@ -16,13 +16,15 @@ import { type OtlpExporterConfig, type OtlpExporterOptions, resolveOtlpConfig } 
 import { decodeExportTraceResponse } from './decode-response.js';
 import { SpanEncoder } from './span-encoding/index.js';
 import { GrpcCode } from './grpc-code.js';
-import type { HttpTransport } from './http-transport.js';
+import { type HttpTransport, httpFailureReason } from './http-transport.js';
 import { InFlight } from './in-flight.js';
 import { otlpHttpTransport } from './otlp-http.js';
 import { OtlpExportError } from './export-error.js';
 import { type Clock, giveUpNote, systemClock, withRetryWithin } from './retry.js';
 import { type SpanExportObserver, exportObserver } from './span-export-observer.js';
 import { encodeExportTraceJson } from './trace-json.js';
+
+const UTF8 = new TextEncoder();
 
 export interface OtlpHttpTraceExporterOptions extends OtlpExporterOptions {
   /** 'http/protobuf' (default) or 'http/json'. */
@@ -99,10 +101,7 @@ export class OtlpHttpTraceExporter implements SpanExporter {
     const count = spans.length;
     let body: Uint8Array;
     try {
-      body =
-        this.protocol === 'http/json'
-          ? new TextEncoder().encode(encodeExportTraceJson(spans))
-          : this.encoder.encode(spans);
+      body = this.protocol === 'http/json' ? UTF8.encode(encodeExportTraceJson(spans)) : this.encoder.encode(spans);
     } catch (err) {
       return this.fail(count, 'encode_error', `could not encode them: ${(err as Error).message}`, GrpcCode.UNKNOWN, 0);
     }
@@ -113,7 +112,7 @@ export class OtlpHttpTraceExporter implements SpanExporter {
       ...(this.random !== undefined ? { random: this.random } : {}),
       onRetry: (failure) => {
         this.stats.retries++;
-        this.observer?.retried(failure.status === 0 ? 'unavailable' : `http_${failure.status}`);
+        this.observer?.retried(httpFailureReason(failure.status));
       },
     });
     const { result, attempts } = outcome;
@@ -138,8 +137,7 @@ export class OtlpHttpTraceExporter implements SpanExporter {
         ? { kind: 'success', rejectedSpans: rejected }
         : { kind: 'success', rejectedSpans: rejected, message };
     }
-    const reason =
-      outcome.gaveUp === 'cancelled' ? 'shutdown' : result.status === 0 ? 'unavailable' : `http_${result.status}`;
+    const reason = outcome.gaveUp === 'cancelled' ? 'shutdown' : httpFailureReason(result.status);
     const why = giveUpNote(outcome);
     return this.fail(
       count,

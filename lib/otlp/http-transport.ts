@@ -55,6 +55,11 @@ export function isRetryableOtlpStatus(status: number): boolean {
 const MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
 
 /** A POST to one URL with fixed headers. */
+/** The reason a failure is counted under: `http_<status>`, or `unavailable` when nothing answered. */
+export function httpFailureReason(status: number): string {
+  return status === 0 ? 'unavailable' : `http_${status}`;
+}
+
 export class HttpTransport {
   readonly url: string;
   private readonly headers: Record<string, string>;

@@ -12,7 +12,7 @@ import { type OtlpExporterConfig, type OtlpExporterOptions, otlpProtocolFromEnv,
 import { decodeExportTraceResponse } from './decode-response.js';
 import { grpcCodeName } from './grpc-code.js';
 import { GrpcTransport } from './grpc-transport.js';
-import type { HttpTransport } from './http-transport.js';
+import { type HttpTransport, httpFailureReason } from './http-transport.js';
 import { InFlight } from './in-flight.js';
 import type { PushObserver } from './push-observer.js';
 import { otlpHttpTransport } from './otlp-http.js';
@@ -21,6 +21,8 @@ import { encodeExportMetricsJson } from './metrics-json.js';
 import type { MetricsEnvelope, ResourceValue } from './metrics-model.js';
 import { type Attemptable, type Clock, giveUpNote, systemClock, withRetryWithin } from './retry.js';
 import { defaultUserAgent } from './user-agent.js';
+
+const UTF8 = new TextEncoder();
 
 /** Node's Buffer, where the runtime has it (workerd has not). */
 const NodeBuffer = (globalThis as { Buffer?: typeof Buffer }).Buffer;
@@ -238,8 +240,7 @@ export class OtlpHttpMetricExporter extends MetricExporterBase {
   }
 
   protected encode(families: readonly FamilySnapshot[], timeMs: number, into: Uint8Array | undefined): Uint8Array {
-    if (this.protocol === 'http/json')
-      return new TextEncoder().encode(encodeExportMetricsJson(families, this.envelope, timeMs));
+    if (this.protocol === 'http/json') return UTF8.encode(encodeExportMetricsJson(families, this.envelope, timeMs));
     this.encoded ??= encodeEnvelope(this.envelope);
     return encodeExportMetricsRequest(families, this.encoded, timeMs, into);
   }
@@ -247,7 +248,7 @@ export class OtlpHttpMetricExporter extends MetricExporterBase {
   protected async send(body: Uint8Array, timeoutMs: number): Promise<Attempt> {
     const result = await this.transport.post(body, timeoutMs);
     if (result.kind === 'success') return { kind: 'success', body: result.body };
-    return { ...result, reason: result.status === 0 ? 'unavailable' : `http_${result.status}` };
+    return { ...result, reason: httpFailureReason(result.status) };
   }
 
   protected close(): Promise<void> {

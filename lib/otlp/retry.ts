@@ -4,6 +4,8 @@
  * the wire; the clock is injectable so tests can observe every sleep without waiting for it.
  */
 
+import { GrpcCode } from './grpc-code.js';
+
 /** Backoff parameters. The defaults are OpenTelemetry Go's (its retry package over cenkalti/backoff). */
 export interface RetryPolicy {
   /** False: one attempt, no retries. */
@@ -54,22 +56,13 @@ export const systemClock: Clock = {
   },
 };
 
-// gRPC status codes, by number (the transport owns their names; only numbers are needed here).
-const CANCELLED = 1;
-const DEADLINE_EXCEEDED = 4;
-const RESOURCE_EXHAUSTED = 8;
-const ABORTED = 10;
-const OUT_OF_RANGE = 11;
-const UNAVAILABLE = 14;
-const DATA_LOSS = 15;
-
 const TRANSIENT: ReadonlySet<number> = new Set([
-  CANCELLED,
-  DEADLINE_EXCEEDED,
-  ABORTED,
-  OUT_OF_RANGE,
-  UNAVAILABLE,
-  DATA_LOSS,
+  GrpcCode.CANCELLED,
+  GrpcCode.DEADLINE_EXCEEDED,
+  GrpcCode.ABORTED,
+  GrpcCode.OUT_OF_RANGE,
+  GrpcCode.UNAVAILABLE,
+  GrpcCode.DATA_LOSS,
 ]);
 
 /**
@@ -77,7 +70,7 @@ const TRANSIENT: ReadonlySet<number> = new Set([
  * retryable only when the server said when to come back (a RetryInfo); every other code is final.
  */
 export function isRetryableCode(code: number, hasRetryInfo: boolean): boolean {
-  return TRANSIENT.has(code) || (code === RESOURCE_EXHAUSTED && hasRetryInfo);
+  return TRANSIENT.has(code) || (code === GrpcCode.RESOURCE_EXHAUSTED && hasRetryInfo);
 }
 
 /**

@@ -7,7 +7,7 @@
 
 import type { Registry } from '../metrics/registry.js';
 import type { FamilySnapshot } from '../metrics/snapshot.js';
-import { type HttpFailure, HttpTransport } from '../otlp/http-transport.js';
+import { type HttpFailure, HttpTransport, httpFailureReason } from '../otlp/http-transport.js';
 import type { PushObserver } from '../otlp/push-observer.js';
 import {
   type Clock,
@@ -150,7 +150,7 @@ export class RemoteWriteClient {
       ...(this.options.random !== undefined ? { random: this.options.random } : {}),
       onRetry: (failure) => {
         this.stats.retries++;
-        this.options.observer?.retried(reasonOf(failure));
+        this.options.observer?.retried(httpFailureReason(failure.status));
       },
     });
     const { result, attempts } = outcome;
@@ -162,7 +162,7 @@ export class RemoteWriteClient {
     const failure = result as HttpFailure;
     if (failure.retryable) this.stats.failedSamples += samples;
     else this.stats.droppedSamples += samples;
-    this.options.observer?.failed(samples, reasonOf(failure));
+    this.options.observer?.failed(samples, httpFailureReason(failure.status));
     const why =
       outcome.gaveUp !== undefined ? giveUpNote(outcome) : failure.retryable ? '' : ' (not retryable: samples dropped)';
     return {
@@ -173,11 +173,6 @@ export class RemoteWriteClient {
       samples,
     };
   }
-}
-
-/** The reason a failure is counted under: `http_<status>`, or `unavailable` when nothing answered. */
-function reasonOf(failure: HttpFailure): string {
-  return failure.status === 0 ? 'unavailable' : `http_${failure.status}`;
 }
 
 /** Samples a snapshot becomes: one per series line of the text format. */

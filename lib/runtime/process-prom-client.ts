@@ -4,7 +4,6 @@
  * VmData), open fds not counting the one used to list them, start time rounded to a second.
  * client_golang's set (ProcessCollector) differs in names and sources, so the two live side by side.
  */
-import { readdirSync } from 'node:fs';
 import type { Collector } from '../metrics/collector.js';
 import type { Descriptor } from '../metrics/descriptor.js';
 import type { FamilySnapshot } from '../metrics/snapshot.js';
@@ -15,9 +14,9 @@ import {
   singleSeriesFamilies,
   type RuntimeCollectorOptions,
   type SingleFamily,
+  countOpenFds,
+  IS_LINUX,
 } from './process.js';
-
-const IS_LINUX = process.platform === 'linux';
 
 const METRICS = [
   ['process_cpu_user_seconds_total', 'counter', 'Total user CPU time spent in seconds.'],
@@ -32,7 +31,7 @@ const METRICS = [
 ] as const;
 
 /** `VmRSS:  1234 kB` lines of /proc/self/status, in bytes. */
-export function parseProcStatus(text: string): Map<string, number> {
+function parseProcStatus(text: string): Map<string, number> {
   const out = new Map<string, number>();
   for (const line of text.split('\n')) {
     const m = /^(VmSize|VmRSS|VmData):\s+(\d+) kB$/.exec(line);
@@ -71,12 +70,9 @@ export class PromClientProcessCollector implements Collector {
     pushSingle(out, resident!, status.get('VmRSS') ?? process.memoryUsage.rss());
     if (status.has('VmSize')) pushSingle(out, virtualMemory!, status.get('VmSize')!);
     if (status.has('VmData')) pushSingle(out, heap!, status.get('VmData')!);
-    try {
-      // Less the descriptor readdirSync itself opened, as prom-client counts.
-      pushSingle(out, openFds!, readdirSync('/proc/self/fd').length - 1);
-    } catch {
-      // No /proc/self/fd: the family has no series this scrape.
-    }
+    // Less the descriptor reading the directory opened, as prom-client counts.
+    const fds = countOpenFds();
+    if (fds !== undefined) pushSingle(out, openFds!, fds - 1);
     const limits = readProcFile('/proc/self/limits');
     const max = limits === undefined ? undefined : parseLimit(limits, 'Max open files');
     if (max !== undefined) pushSingle(out, maxFds!, max);

@@ -26,7 +26,7 @@ export interface RuntimeCollectorOptions {
   readonly constLabels?: Readonly<Record<string, string>>;
 }
 
-const IS_LINUX = process.platform === 'linux';
+export const IS_LINUX = process.platform === 'linux';
 
 /** The kernel's USER_HZ, which /proc reports ticks in; procfs (and so client_golang) assumes 100 too. */
 const USER_HZ = 100;
@@ -208,7 +208,7 @@ export class ProcessCollector implements Collector {
 }
 
 /** Entries of /proc/self/fd. Like client_golang, the descriptor used to read the directory is counted too. */
-function countOpenFds(): number | undefined {
+export function countOpenFds(): number | undefined {
   try {
     return readdirSync('/proc/self/fd').length;
   } catch {

@@ -1,5 +1,6 @@
 /** prom-client's Histogram over the engine's histogram. */
 import { format } from 'node:util';
+import { DEFAULT_BUCKETS } from '../../metrics/buckets.js';
 import { Histogram as EngineHistogram, HistogramChild } from '../../metrics/histogram.js';
 import type { LabelSet } from '../../metrics/snapshot.js';
 import { stringRecord } from './counter.js';
@@ -67,7 +68,8 @@ export declare namespace Histogram {
   }
 }
 
-export const DEFAULT_BUCKETS: readonly number[] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+/** prom-client's default buckets are client_golang's. */
+export { DEFAULT_BUCKETS };
 
 export class Histogram<T extends string = string> extends MetricBase<T, PromHistogramChild> {
   readonly type = 'histogram';

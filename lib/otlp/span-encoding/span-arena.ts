@@ -16,7 +16,7 @@ import type { EncodeScratch } from './scratch.js';
 import type { SpanSource } from './span-source.js';
 
 /** The largest span storage an arena keeps across `clear()`: one huge batch must not pin its bytes for good. */
-export const MAX_KEPT_ARENA_BYTES = 8 * 1024 * 1024;
+const MAX_KEPT_ARENA_BYTES = 8 * 1024 * 1024;
 
 const NO_RESOURCE: Resource = Object.freeze({ attributes: Object.freeze({}), droppedAttributesCount: 0 });
 const NO_SCOPE: InstrumentationScope = Object.freeze({ name: '', version: '', attributes: Object.freeze({}) });

@@ -64,7 +64,3 @@ export const ANY_BYTES = 0x3a; // AnyValue.bytes_value = 7
 
 /** Key (1 byte) + fixed64 payload. */
 export const FIXED64_FIELD = 9;
-/** Two key bytes + fixed32 payload. */
-export const SPAN_FLAGS_FIELD = 6;
-/** Key + fixed32 payload. */
-export const LINK_FLAGS_FIELD = 5;

@@ -1,7 +1,7 @@
 /** The batch span processor's settings: options, then OTEL_BSP_* variables, then OpenTelemetry's defaults. */
 import { ConfigError, throwIfProblems } from '../../config/config-error.js';
 import { type Env, envSetting, processEnv } from '../../config/env.js';
-import { isIntegerIn, parseEnvInteger } from '../../config/values.js';
+import { isIntegerIn, MAX_TIMER_MS, parseEnvInteger } from '../../config/values.js';
 import type { Registry } from '../../metrics/registry.js';
 import type { BatchObserver } from './batch-observer.js';
 
@@ -13,8 +13,6 @@ export const BATCH_DEFAULTS = Object.freeze({
   maxExportBatchSize: 512,
 });
 
-/** setTimeout fires at once for delays above this (2^31 - 1 ms), so longer ones are refused. */
-const MAX_TIMER_MS = 2147483647;
 /**
  * The largest queue (and batch): the queue's slots are allocated up front, and a queue this full of
  * spans already holds about a gigabyte. Larger sizes cost memory and start-up time, not throughput.
