@@ -227,12 +227,17 @@ describe('zerotel/prom-client against prom-client 15', () => {
     h.labels({ op: 'write', status: 'pending' }).startTimer()({ status: 'done' } as never);
     const g = new compat.Gauge({ name: 'last_seconds', help: 'Last.', labelNames: ['op'], registers: [z] });
     const seconds = g.startTimer()({ op: 'sync' });
+    const gl = new compat.Gauge({ name: 'child_seconds', help: 'Child.', labelNames: ['op', 'k'], registers: [z] });
+    const own = gl.labels({ op: 'a', k: 'x' }).startTimer()();
+    const merged = gl.labels({ op: 'a', k: 'x' }).startTimer()({ k: 'y' } as never);
     const s = new compat.Summary({ name: 'op_summary_seconds', help: 'Op.', labelNames: ['op'], registers: [z] });
     s.startTimer()({ op: 'x' });
     const samples = parseSamples(await z.metrics());
     assert.equal(samples.get('op_seconds_count{op="read",status="ok"}'), 1);
     assert.equal(samples.get('op_seconds_count{op="write",status="done"}'), 1);
     assert.equal(samples.get('last_seconds{op="sync"}'), seconds);
+    assert.equal(samples.get('child_seconds{k="x",op="a"}'), own);
+    assert.equal(samples.get('child_seconds{k="y",op="a"}'), merged);
     assert.equal(samples.get('op_summary_seconds_count{op="x"}'), 1);
   });
 

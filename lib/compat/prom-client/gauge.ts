@@ -12,6 +12,8 @@ function checkNumber(value: unknown, what = 'Value'): void {
 }
 
 class PromGaugeChild extends GaugeChild {
+  declare owner: Gauge<string>;
+
   override set(value: number): void {
     checkNumber(value);
     super.set(value);
@@ -20,14 +22,27 @@ class PromGaugeChild extends GaugeChild {
     checkNumber(value, 'Delta');
     super.add(value);
   }
+
+  /** A gauge's timer sets the elapsed seconds rather than observing them. */
+  override startTimer(): (labels?: LabelValues<string>) => number {
+    return childTimer(
+      (s) => this.set(s),
+      () => labelObjectOf(this.labels),
+      { observe: (labels, seconds) => this.owner.set(labels as LabelValues<string>, seconds) },
+    );
+  }
 }
 
 class InnerGauge extends EngineGauge implements Inner<PromGaugeChild> {
+  declare owner: Gauge<string>;
+
   plainChild(): PromGaugeChild {
     return this.unlabelled() as PromGaugeChild;
   }
   protected override newChild(labels: LabelSet): GaugeChild {
-    return new PromGaugeChild(labels, this.name);
+    const child = new PromGaugeChild(labels, this.name);
+    child.owner = this.owner;
+    return child;
   }
 }
 
@@ -53,7 +68,11 @@ export class Gauge<T extends string = string> extends MetricBase<T, PromGaugeChi
   }
 
   protected createInner(config: MetricConfiguration<T>): InnerGauge {
-    return new InnerGauge({ name: config.name, help: config.help, labelNames: this.labelNames, registers: [] });
+    const inner = new InnerGauge({ name: config.name, help: config.help, labelNames: this.labelNames, registers: [] });
+    inner.owner = this as unknown as Gauge<string>;
+    // The engine made an unlabelled gauge's child in its constructor, before the owner was known.
+    if (this.labelNames.length === 0) inner.plainChild().owner = inner.owner;
+    return inner;
   }
 
   private child(labels: LabelValues<T> | undefined): PromGaugeChild {
@@ -102,17 +121,7 @@ export class Gauge<T extends string = string> extends MetricBase<T, PromGaugeChi
   labels(...values: string[]): Gauge.Internal<T>;
   labels(labels: LabelValues<T>): Gauge.Internal<T>;
   labels(...args: unknown[]): Gauge.Internal<T> {
-    const child = this.childOfArgs(args);
-    const own = (): Record<string, string> => labelObjectOf(child.labels);
-    // A gauge's timer sets the elapsed seconds rather than observing them.
-    const owner = { observe: (labels: object, seconds: number) => this.set(labels as LabelValues<T>, seconds) };
-    return {
-      inc: (v?: number) => child.inc(v),
-      dec: (v?: number) => child.dec(v),
-      set: (v: number) => child.set(v),
-      setToCurrentTime: () => child.setToCurrentTime(),
-      startTimer: () => childTimer((s) => child.set(s), own, owner),
-    };
+    return this.childOfArgs(args);
   }
 
   remove(...values: string[]): void;
