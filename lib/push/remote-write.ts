@@ -9,6 +9,7 @@ import type { Registry } from '../metrics/registry.js';
 import type { FamilySnapshot } from '../metrics/snapshot.js';
 import { type HttpFailure, HttpTransport, httpFailureReason } from '../otlp/http-transport.js';
 import type { PushObserver } from '../otlp/push-observer.js';
+import { MAX_TIMER_MS } from '../config/values.js';
 import {
   type Clock,
   DEFAULT_RETRY_POLICY,
@@ -92,8 +93,10 @@ export class RemoteWriteClient {
       throw new TypeError(`remote write url must be http: or https:, got ${JSON.stringify(url)}`);
     }
     const timeoutMs = options.timeoutMs ?? 10_000;
-    if (!(timeoutMs > 0 && Number.isFinite(timeoutMs))) {
-      throw new TypeError(`remote write timeoutMs must be a positive number, got ${String(options.timeoutMs)}`);
+    if (!(timeoutMs > 0 && timeoutMs <= MAX_TIMER_MS)) {
+      throw new TypeError(
+        `remote write timeoutMs must be a positive number up to ${MAX_TIMER_MS}, got ${String(options.timeoutMs)}`,
+      );
     }
     this.timeoutMs = timeoutMs;
     this.policy = Object.freeze({ ...DEFAULT_RETRY_POLICY, ...options.retry });

@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { inCI } from '../peers/require-peer.js';
 
 /** Test certificates: a CA, a server certificate for IP 127.0.0.1 and a client certificate, as PEM. */
 export interface TestCertificates {
@@ -33,7 +34,7 @@ export function makeCertificates(): TestCertificates | { skip: string } {
     execFileSync('openssl', ['version'], { stdio: 'ignore' });
   } catch {
     const reason = 'openssl is not installed: TLS tests need it to make certificates';
-    if (process.env.CI === 'true') throw new Error(reason);
+    if (inCI()) throw new Error(reason);
     return { skip: reason };
   }
   const dir = mkdtempSync(join(tmpdir(), 'zerotel-tls-'));

@@ -221,8 +221,11 @@ describe('periodic metric reader', () => {
       // Scheduled rounds may be due or queued behind a slow one when shutdown() is called, so the count of
       // its exports is checked below, on a reader whose schedule never comes due.
       await reader.shutdown();
-      assert.equal((await reader.forceFlush()).kind, 'failure');
+      const afterShutdown = receiver.received.length;
+      const refused = await reader.forceFlush();
+      assert.equal(refused.kind === 'failure' && refused.reason, 'shutdown');
       await reader.shutdown();
+      assert.equal(receiver.received.length, afterShutdown, 'nothing sent after shutdown');
 
       counter.inc();
       const quiet = new PeriodicMetricReader({
@@ -300,6 +303,42 @@ describe('periodic metric reader', () => {
     assert.equal(failures[0], 'export_error: the exporter threw: receiver went away');
   });
 
+  it('a registry that fails to gather and an export past the timeout are failed rounds, reported', async () => {
+    const registry = new Registry();
+    let broken = true;
+    registry.register({
+      describe: () => [],
+      collect: () => {
+        if (broken) throw new Error('collector broke');
+      },
+    });
+    let release!: () => void;
+    const hung = new Promise<void>((resolve) => (release = resolve));
+    let calls = 0;
+    const exporter: MetricExporter = {
+      export: async () => {
+        calls++;
+        await hung;
+        return { kind: 'success', points: 0, rejectedPoints: 0 };
+      },
+      shutdown: async () => {},
+    };
+    const reader = new PeriodicMetricReader({ registry, exporter, intervalMs: 3_600_000, timeoutMs: 50, env: {} });
+    try {
+      const gather = await reader.forceFlush();
+      assert.equal(gather.kind === 'failure' && gather.reason, 'collect_error');
+      assert.match(gather.kind === 'failure' ? gather.message : '', /could not gather the registry: [^]*collector failed: collector broke/);
+      assert.equal(calls, 0);
+      broken = false;
+      const slow = await reader.forceFlush();
+      assert.equal(slow.kind === 'failure' && slow.reason, 'timeout');
+      assert.equal(calls, 1);
+    } finally {
+      release();
+      await reader.shutdown();
+    }
+  });
+
   it('refuses invalid intervals and timeouts, naming them', () => {
     const registry = new Registry();
     const exporter = new OtlpHttpMetricExporter({ env: {} });
@@ -308,7 +347,7 @@ describe('periodic metric reader', () => {
       /OTEL_METRIC_EXPORT_INTERVAL: must be a positive integer/,
     );
     assert.throws(
-      () => new PeriodicMetricReader({ registry, exporter, timeoutMs: 0 }),
+      () => new PeriodicMetricReader({ registry, exporter, timeoutMs: 0, env: {} }),
       /timeoutMs: must be a positive number/,
     );
     // Timers clamp anything beyond 2^31 - 1 ms to 1 ms: such a value is refused, not run back to back.

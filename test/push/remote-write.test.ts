@@ -170,6 +170,39 @@ describe('remote write request', () => {
     assert.throws(() => new RemoteWriteClient({ url: 'ftp://x/y' }), /must be http: or https:/);
     assert.throws(() => new RemoteWriteClient({ url: 'not a url' }), /not a valid URL/);
   });
+
+  it('refuses a timeout that is not a positive number timers can wait', () => {
+    for (const timeoutMs of [0, -1, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 40]) {
+      assert.throws(
+        () => new RemoteWriteClient({ url: 'http://127.0.0.1:9/api/v1/write', timeoutMs }),
+        /remote write timeoutMs must be a positive number up to 2147483647, got /,
+        String(timeoutMs),
+      );
+    }
+  });
+
+  it('a registry that fails to gather is a failure naming it, and nothing is sent', async () => {
+    const peer = await startPeer((_r, res) => void res.writeHead(204).end());
+    try {
+      const registry = new Registry();
+      registry.register({
+        describe: () => [],
+        collect: () => {
+          throw new Error('collector broke');
+        },
+      });
+      const result = await new RemoteWriteClient({ url: `${peer.url}/api/v1/write` }).push(registry);
+      assert.equal(result.kind, 'failure');
+      assert.match(
+        result.kind === 'failure' ? result.message : '',
+        /could not gather the registry: [^]*collector broke/,
+      );
+      assert.equal(result.samples, 0);
+      assert.equal(peer.received.length, 0);
+    } finally {
+      await peer.close();
+    }
+  });
 });
 
 const prometheus = findPrometheus();
