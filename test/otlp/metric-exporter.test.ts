@@ -327,7 +327,10 @@ describe('periodic metric reader', () => {
     try {
       const gather = await reader.forceFlush();
       assert.equal(gather.kind === 'failure' && gather.reason, 'collect_error');
-      assert.match(gather.kind === 'failure' ? gather.message : '', /could not gather the registry: [^]*collector failed: collector broke/);
+      assert.match(
+        gather.kind === 'failure' ? gather.message : '',
+        /could not gather the registry: [\s\S]*collector failed: collector broke/,
+      );
       assert.equal(calls, 0);
       broken = false;
       const slow = await reader.forceFlush();

@@ -195,7 +195,7 @@ describe('remote write request', () => {
       assert.equal(result.kind, 'failure');
       assert.match(
         result.kind === 'failure' ? result.message : '',
-        /could not gather the registry: [^]*collector broke/,
+        /could not gather the registry: [\s\S]*collector broke/,
       );
       assert.equal(result.samples, 0);
       assert.equal(peer.received.length, 0);
