@@ -14,6 +14,7 @@ import {
   series,
 } from '../../lib/metrics/snapshot.js';
 import { mulberry32 as rng } from '../../bench/workloads.js';
+import { assertSameBytes } from '../helpers/bytes.js';
 
 // Reference outputs of Go's client_golang 1.14 (see the conformance README for provenance).
 const CONFORMANCE = new URL('../conformance/reference/', import.meta.url);
@@ -22,23 +23,6 @@ const PROTO_FILE = fileURLToPath(new URL('../../proto/metrics.proto', import.met
 /** The delimited protobuf bytes client_golang produced for fixture `name`. */
 function fixtureBytes(name: string): Buffer {
   return readFileSync(new URL(name + '.pb', CONFORMANCE));
-}
-
-/**
- * Asserts two byte strings are identical; on mismatch reports the first differing offset with
- * some hex context around it, and both lengths.
- */
-function assertSameBytes(actual: Uint8Array, expected: Uint8Array, what: string): void {
-  if (Buffer.compare(actual, expected) === 0) return;
-  const n = Math.min(actual.length, expected.length);
-  let i = 0;
-  while (i < n && actual[i] === expected[i]) i++;
-  const around = (b: Uint8Array) => Buffer.from(b.subarray(Math.max(0, i - 16), i + 16)).toString('hex');
-  assert.fail(
-    `${what}: first difference at byte ${i} (actual ${actual.length} bytes, expected ${expected.length});` +
-      `\n  actual   [${Math.max(0, i - 16)}..]: ${around(actual)}` +
-      `\n  expected [${Math.max(0, i - 16)}..]: ${around(expected)}`,
-  );
 }
 
 /** A label set from an object whose keys are already in sorted order. */

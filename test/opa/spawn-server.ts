@@ -4,6 +4,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { killGroup } from '../helpers/kill-group.js';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /** The command `npm start` runs, without npm in between. */
@@ -71,12 +72,4 @@ export async function runToExit(args: readonly string[], limitMs = 60_000): Prom
   return { code, signal, stderr: stderr() };
 }
 
-/** Makes sure nothing the test started outlives it. */
-export function killGroup(child: ChildProcess): void {
-  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
-  try {
-    process.kill(-child.pid, 'SIGKILL');
-  } catch {
-    // already gone
-  }
-}
+export { killGroup };

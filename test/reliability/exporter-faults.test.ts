@@ -36,6 +36,7 @@ import {
 } from '../../lib/index.js';
 import { OtlpGrpcTraceExporter, type OtlpGrpcTraceExporterOptions } from '../../lib/otlp/exporter.js';
 import { makeCertificates, type TestCertificates } from '../helpers/certificates.js';
+import { freePort, sleep } from '../opa/helpers.js';
 
 const FAULT_SECONDS = Number(process.env.FAULT_SECONDS ?? 10);
 const LIB_DIR = fileURLToPath(new URL('../../lib/', import.meta.url));
@@ -143,10 +144,6 @@ async function assertActiveResourcesBackTo(before: Map<string, number>, what: st
   assert.deepEqual(extra(), [], `${what}: process.getActiveResourcesInfo() has more than before`);
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
 /** Polls `done` every 10 ms until it holds or `limitMs` passed; returns whether it held. */
 async function waitFor(done: () => boolean, limitMs: number): Promise<boolean> {
   const end = performance.now() + limitMs;
@@ -246,15 +243,6 @@ async function startCollector(
       await new Promise((resolve) => setImmediate(resolve));
     },
   };
-}
-
-/** A port nothing listens on (taken from the OS, then released). */
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 type H2Mode =

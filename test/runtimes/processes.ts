@@ -2,17 +2,10 @@
  * Runtime processes for the tests: each in its own process group, so that it and anything it starts
  * can be ended together, with a bounded run time.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { killGroup } from '../helpers/kill-group.js';
 
-/** Ends the process group of `child` (the runtime and whatever it started). */
-export function killGroup(child: ChildProcess): void {
-  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
-  try {
-    process.kill(-child.pid, 'SIGKILL');
-  } catch {
-    // Already gone.
-  }
-}
+export { killGroup };
 
 /** The environment for a runtime: ours without the test runner's loader options. */
 export function runtimeEnv(extra: Readonly<Record<string, string>> = {}): NodeJS.ProcessEnv {
