@@ -13,7 +13,7 @@ import { decodeExportTraceResponse } from './decode-response.js';
 import { type EncodeScratch, SpanArena, SpanEncoder } from './span-encoding/index.js';
 import { type CallFailure, type CallResult, GrpcCode, GrpcTransport, grpcCodeName } from './grpc-transport.js';
 import { InFlight } from './in-flight.js';
-import { type Clock, giveUpNote, systemClock, withRetry } from './retry.js';
+import { type Clock, giveUpNote, systemClock, withRetryWithin, attemptsText } from './retry.js';
 import { type SpanExportObserver, exportObserver } from './span-export-observer.js';
 
 /** Where the exporter's warnings go. */
@@ -243,14 +243,14 @@ export class OtlpGrpcTraceExporter implements SpanExporter {
       );
       return this.finish(started, this.fail(count, error, (err as Error).message));
     }
-    const deadline = started + this.config.timeoutMs;
-    const outcome = await withRetry<CallResult>(
-      (_attempt) => this.transport.unary(request, deadline - this.clock.now()),
+    // The budget started before encoding: what is left of it bounds the attempts and sleeps.
+    const outcome = await withRetryWithin<CallResult>(
+      started + this.config.timeoutMs - this.clock.now(),
+      (remaining) => this.transport.unary(request, remaining),
       {
         policy: this.config.retry,
         clock: this.clock,
         signal: this.stop.signal,
-        deadline,
         ...(this.random !== undefined ? { random: this.random } : {}),
         onRetry: (failure) => this.observer?.retried(grpcCodeName(failure.code)),
       },
@@ -260,7 +260,7 @@ export class OtlpGrpcTraceExporter implements SpanExporter {
     const reason: FailureReason = outcome.gaveUp === 'cancelled' ? 'shutdown' : reasonOf(result);
     const why = giveUpNote(outcome);
     const error = new OtlpExportError(
-      `OTLP export of ${count} spans to ${this.config.endpoint} failed after ${attempts} attempt${attempts === 1 ? '' : 's'}: ` +
+      `OTLP export of ${count} spans to ${this.config.endpoint} failed after ${attemptsText(attempts)}: ` +
         `${grpcCodeName(result.code)}: ${result.message}${why}`,
       result.code,
       reason,

@@ -20,7 +20,7 @@ import { type HttpTransport, httpFailureReason } from './http-transport.js';
 import { InFlight } from './in-flight.js';
 import { otlpHttpTransport } from './otlp-http.js';
 import { OtlpExportError } from './export-error.js';
-import { type Clock, giveUpNote, systemClock, withRetryWithin } from './retry.js';
+import { type Clock, giveUpNote, systemClock, withRetryWithin, attemptsText } from './retry.js';
 import { type SpanExportObserver, exportObserver } from './span-export-observer.js';
 import { encodeExportTraceJson } from './trace-json.js';
 
@@ -152,7 +152,7 @@ export class OtlpHttpTraceExporter implements SpanExporter {
     this.stats.failedSpans[reason] = (this.stats.failedSpans[reason] ?? 0) + count;
     this.observer?.failed(count, reason);
     const error = new OtlpExportError(
-      `OTLP/HTTP export of ${count} spans to ${this.config.endpoint} failed after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${detail}`,
+      `OTLP/HTTP export of ${count} spans to ${this.config.endpoint} failed after ${attemptsText(attempts)}: ${detail}`,
       code,
       reason as Lowercase<string>,
       attempts,

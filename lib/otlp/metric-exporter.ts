@@ -19,7 +19,7 @@ import { otlpHttpTransport } from './otlp-http.js';
 import { type EncodedEnvelope, encodeEnvelope, encodeExportMetricsRequest } from './metrics-encode.js';
 import { encodeExportMetricsJson } from './metrics-json.js';
 import type { MetricsEnvelope, ResourceValue } from './metrics-model.js';
-import { type Attemptable, type Clock, giveUpNote, systemClock, withRetryWithin } from './retry.js';
+import { type Attemptable, type Clock, giveUpNote, systemClock, withRetryWithin, attemptsText } from './retry.js';
 import { defaultUserAgent } from './user-agent.js';
 
 const UTF8 = new TextEncoder();
@@ -191,7 +191,7 @@ abstract class MetricExporterBase {
     return this.fail(
       points,
       outcome.gaveUp === 'cancelled' ? 'shutdown' : result.reason,
-      `OTLP export of ${points} metric points to ${this.config.endpoint} failed after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${result.message}${why}`,
+      `OTLP export of ${points} metric points to ${this.config.endpoint} failed after ${attemptsText(attempts)}: ${result.message}${why}`,
       attempts,
     );
   }

@@ -125,6 +125,11 @@ export interface RetryOutcome<R> {
   readonly gaveUp?: 'deadline' | 'cancelled';
 }
 
+/** `1 attempt`, `3 attempts`: how failure messages count attempts. */
+export function attemptsText(attempts: number): string {
+  return `${attempts} attempt${attempts === 1 ? '' : 's'}`;
+}
+
 /** What a failure message adds after the last failure: why retrying stopped, or '' when it simply failed. */
 export function giveUpNote(outcome: RetryOutcome<Attemptable>): string {
   if (outcome.gaveUp === 'deadline') return ' (giving up: the next retry would pass the time budget)';

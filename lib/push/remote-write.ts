@@ -17,6 +17,7 @@ import {
   type RetryPolicy,
   systemClock,
   withRetryWithin,
+  attemptsText,
 } from '../otlp/retry.js';
 import { encodeWriteRequest } from './remote-write-encode.js';
 import { snappyCompress } from './snappy.js';
@@ -171,7 +172,7 @@ export class RemoteWriteClient {
     return {
       kind: 'failure',
       status: failure.status,
-      message: `remote write of ${samples} samples failed after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${failure.message}${why}`,
+      message: `remote write of ${samples} samples failed after ${attemptsText(attempts)}: ${failure.message}${why}`,
       attempts,
       samples,
     };
