@@ -16,6 +16,8 @@ export const OPENMETRICS_PREFIXES: unique symbol = Symbol('zerotel.openMetricsPr
 export const PROTOBUF_LABELS: unique symbol = Symbol('zerotel.protobufLabels');
 /** The OTLP metrics encoder's entry (attributes and start time; see lib/otlp/metrics-encode.ts), opaque here. */
 export const OTLP_SERIES: unique symbol = Symbol('zerotel.otlpSeries');
+/** The remote-write encoder's `TimeSeries.labels` fields (see lib/push/remote-write-encode.ts), opaque here. */
+export const REMOTE_WRITE_LABELS: unique symbol = Symbol('zerotel.remoteWriteLabels');
 
 /** What the writers build once for a label set and reuse on every scrape. */
 export interface WriterSlots {
@@ -23,6 +25,7 @@ export interface WriterSlots {
   [OPENMETRICS_PREFIXES]?: PrefixCache | undefined;
   [PROTOBUF_LABELS]?: Uint8Array | undefined;
   [OTLP_SERIES]?: object | undefined;
+  [REMOTE_WRITE_LABELS]?: object | undefined;
 }
 
 export type WriterSlot = keyof WriterSlots;
@@ -57,7 +60,7 @@ export function writeSlot<K extends WriterSlot>(labels: LabelSet, slot: K, value
       frozenSlots.set(labels, slots);
       return;
     }
-    for (const key of [TEXT_PREFIXES, OPENMETRICS_PREFIXES, PROTOBUF_LABELS, OTLP_SERIES]) {
+    for (const key of [TEXT_PREFIXES, OPENMETRICS_PREFIXES, PROTOBUF_LABELS, OTLP_SERIES, REMOTE_WRITE_LABELS]) {
       Object.defineProperty(labels, key, { value: undefined, writable: true, enumerable: false, configurable: false });
     }
   }

@@ -8,6 +8,7 @@
  * and `le`/`quantile` slot in, so an encode is arithmetic for the size pass and copies for the write pass.
  */
 
+import { REMOTE_WRITE_LABELS, readSlot, writeSlot } from '../exposition/label-cache.js';
 import { formatGoFloat } from '../exposition/numbers.js';
 import { compareUtf8 } from '../metrics/compare.js';
 import type { FamilySnapshot, LabelSet, SeriesSnapshot } from '../metrics/snapshot.js';
@@ -31,7 +32,6 @@ interface EncodedLabels {
   readonly quantileAt: number;
 }
 
-const labelCache = new WeakMap<LabelSet, EncodedLabels>();
 /** `__name__` label fields per family name and suffix. */
 const nameCache = new Map<string, Uint8Array>();
 /** `le`/`quantile` label fields per bounds array (one array per family for its life). */
@@ -54,7 +54,7 @@ function labelField(name: string, value: string): Uint8Array {
 }
 
 function encodedLabels(labels: LabelSet): EncodedLabels {
-  let cached = labelCache.get(labels);
+  let cached = readSlot(labels, REMOTE_WRITE_LABELS) as EncodedLabels | undefined;
   if (cached !== undefined) return cached;
   const fields = labels.names.map((name, i) => labelField(name, labels.values[i]!));
   const total = fields.reduce((sum, f) => sum + f.length, 0);
@@ -77,7 +77,7 @@ function encodedLabels(labels: LabelSet): EncodedLabels {
     leAt: leAt < 0 ? total : leAt,
     quantileAt: quantileAt < 0 ? total : quantileAt,
   };
-  labelCache.set(labels, cached);
+  writeSlot(labels, REMOTE_WRITE_LABELS, cached);
   return cached;
 }
 
@@ -140,10 +140,13 @@ const EMPTY = new Uint8Array(0);
 export function encodeWriteRequest(families: readonly FamilySnapshot[], timestampMs: number): Uint8Array {
   const now = Math.trunc(timestampMs);
   let total = 0;
+  // Each family's name fields, looked up once for both passes.
+  const namesOf: ReturnType<typeof familyNames>[] = [];
   for (let f = 0; f < families.length; f++) {
     const family = families[f]!;
     if (family.series.length === 0) continue;
     const names = familyNames(family);
+    namesOf[f] = names;
     const all = family.series;
     for (let s = 0; s < all.length; s++) {
       const series = all[s]!;
@@ -167,7 +170,7 @@ export function encodeWriteRequest(families: readonly FamilySnapshot[], timestam
   for (let f = 0; f < families.length; f++) {
     const family = families[f]!;
     if (family.series.length === 0) continue;
-    const names = familyNames(family);
+    const names = namesOf[f]!;
     const all = family.series;
     for (let s = 0; s < all.length; s++) writeSeries(w, family, names, all[s]!, now);
   }

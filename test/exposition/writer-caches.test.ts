@@ -14,6 +14,7 @@ import {
   type FamilySnapshot,
 } from '../../lib/metrics/index.js';
 import { encodeEnvelope, encodeExportMetricsRequest } from '../../lib/otlp/metrics-encode.js';
+import { encodeWriteRequest } from '../../lib/push/remote-write-encode.js';
 
 /** The OTLP metrics encoder, which keeps its per-series entry in a writer slot too. */
 const otlpHead = encodeEnvelope({ resource: { 'service.name': 't' }, scope: { name: 'zerotel', version: '0' } });
@@ -54,6 +55,7 @@ describe('writer caches', () => {
       formatOpenMetrics(families),
       Buffer.from(encodeProtobuf(families)).toString('hex'),
       Buffer.from(encodeOtlp(families)).toString('hex'),
+      Buffer.from(encodeWriteRequest(families, 0)).toString('hex'),
     ];
     const first = outputs();
     assert.deepEqual(outputs(), first);
@@ -71,10 +73,14 @@ describe('writer caches', () => {
       return Object.getOwnPropertySymbols(labels);
     };
     const byText = order(formatText);
-    assert.equal(byText.length, 4);
+    assert.equal(byText.length, 5);
     assert.deepEqual(order(formatOpenMetrics), byText);
     assert.deepEqual(order(encodeProtobuf), byText);
     assert.deepEqual(order(encodeOtlp), byText);
+    assert.deepEqual(
+      order((families) => encodeWriteRequest(families, 0)),
+      byText,
+    );
   });
 
   it('work on a label set its owner froze', () => {
