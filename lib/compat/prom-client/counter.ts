@@ -64,11 +64,11 @@ export class Counter<T extends string = string> extends MetricBase<T, PromCounte
         this.incWithExemplar(a as IncreaseDataWithExemplar<T>);
         return;
       }
-      // The child checks the value, with prom-client's errors.
-      childOf(this.inner, this.labelNames, a as LabelValues<T>).inc(b === null ? undefined : b);
+      // The child checks the value (null counts as none), with prom-client's errors.
+      childOf(this.inner, this.labelNames, a as LabelValues<T>).inc(b);
       return;
     }
-    this.child(undefined).inc(a === null ? undefined : a);
+    this.child(undefined).inc(a);
   }
 
   private incWithExemplar({ labels = {}, value = 1, exemplarLabels }: IncreaseDataWithExemplar<T>): void {
