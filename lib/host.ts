@@ -13,6 +13,8 @@ export interface HostProcess {
   hrtime?(time?: [number, number]): [number, number];
   emitWarning?(message: string, options: { type: string; code: string }): void;
   getBuiltinModule?(id: string): unknown;
+  on?(event: 'beforeExit', listener: () => void): unknown;
+  off?(event: 'beforeExit', listener: () => void): unknown;
 }
 
 /** Node's `process` (also Bun's and Deno's), or undefined on runtimes without one. */

@@ -1,4 +1,5 @@
 /** The batch span processor: when to export, flush and shut down. Storage is the queue's (queue.ts). */
+import { hostProcess } from '../../host.js';
 import type { ExportResult, SpanData, SpanExporter } from '../span-data.js';
 import { type Span, type SpanProcessor, TraceFlags } from '../span.js';
 import { type BatchConfig, type BatchSpanProcessorOptions, resolveBatchConfig } from './batch-config.js';
@@ -39,7 +40,7 @@ interface ExitEvents {
   off(event: 'beforeExit', listener: () => void): unknown;
 }
 function exitEvents(): ExitEvents | undefined {
-  const proc = (globalThis as { process?: Partial<ExitEvents> }).process;
+  const proc = hostProcess();
   return typeof proc?.on === 'function' && typeof proc.off === 'function' ? (proc as ExitEvents) : undefined;
 }
 
