@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, waitFor } from '../opa/helpers.js';
+import { stop as stopChild } from './prometheus.js';
 
 // The binary is found as for the scraping tests.
 export { findPrometheus, type PrometheusPeer } from './prometheus.js';
@@ -45,15 +46,7 @@ export async function startPrometheusServer(
   child.stdout!.on('data', (d: Buffer) => output.push(d.toString()));
   child.stderr!.on('data', (d: Buffer) => output.push(d.toString()));
   const stop = async (): Promise<void> => {
-    await new Promise<void>((resolve) => {
-      if (child.exitCode !== null || child.signalCode !== null) return resolve();
-      const kill = setTimeout(() => child.kill('SIGKILL'), 5000);
-      child.once('exit', () => {
-        clearTimeout(kill);
-        resolve();
-      });
-      child.kill('SIGTERM');
-    });
+    await stopChild(child);
     rmSync(dir, { recursive: true, force: true });
   };
   const api = async (apiPath: string): Promise<any> => {

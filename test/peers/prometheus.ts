@@ -4,10 +4,10 @@
  */
 import { strict as assert } from 'node:assert';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { accessSync, constants, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { freePort, request, waitFor } from '../opa/helpers.js';
-import type { PeerStatus } from './require-peer.js';
+import { isExecutable, type PeerStatus } from './require-peer.js';
 
 export interface PrometheusPeer extends PeerStatus {
   readonly path: string | undefined;
@@ -23,14 +23,7 @@ export function findPrometheus(): PrometheusPeer {
           .map((d) => join(d, 'prometheus')),
         '/usr/bin/prometheus',
       ];
-  const path = candidates.find((p) => {
-    try {
-      accessSync(p, constants.X_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  });
+  const path = candidates.find(isExecutable);
   if (path === undefined) {
     return {
       name: 'prometheus',

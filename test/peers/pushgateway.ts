@@ -3,22 +3,17 @@
  * optionally under a route prefix; stopped (the whole process group) by `stop()`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
 import { freePort } from '../opa/helpers.js';
-import type { PeerStatus } from './require-peer.js';
+import { isExecutable, type PeerStatus } from './require-peer.js';
 
 export const PUSHGATEWAY_PATH = process.env.PUSHGATEWAY ?? '/usr/bin/prometheus-pushgateway';
 
 export function findPushgateway(): PeerStatus {
-  try {
-    accessSync(PUSHGATEWAY_PATH, constants.X_OK);
-    return { name: 'prometheus-pushgateway', missing: undefined };
-  } catch {
-    return {
-      name: 'prometheus-pushgateway',
-      missing: `no executable ${PUSHGATEWAY_PATH} (Debian package "prometheus-pushgateway")`,
-    };
-  }
+  if (isExecutable(PUSHGATEWAY_PATH)) return { name: 'prometheus-pushgateway', missing: undefined };
+  return {
+    name: 'prometheus-pushgateway',
+    missing: `no executable ${PUSHGATEWAY_PATH} (Debian package "prometheus-pushgateway")`,
+  };
 }
 
 export interface RunningPushgateway {
